@@ -1,0 +1,41 @@
+# govportal — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv/bin
+MANAGE := $(VENV)/python manage.py
+DEMO_PASSWORD ?= govportal-demo-2026
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development mode (DEBUG on). Production is DJANGO_DEBUG unset/0 and needs the variables in README.
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint bench worker messages env env-test
+
+env:
+	@scripts/bootstrap.sh run
+
+env-test:
+	@scripts/bootstrap.sh test
+
+messages:
+	@$(MANAGE) compilemessages --ignore=.venv --ignore=.tools -v0
+
+run: env messages
+	@$(MANAGE) migrate --noinput -v0
+	@$(MANAGE) seed_demo --password "$(DEMO_PASSWORD)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (Celery tasks run in-process in this mode; Ctrl-C stops)"
+	@$(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+test: env-test messages
+	@$(VENV)/python -m pytest $(PYTEST_ARGS)
+
+lint: env
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy .
+
+bench: env
+	$(VENV)/python bench/run.py
+
+worker: env
+	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (the embedded mode runs tasks in-process)"; exit 1; }
+	$(VENV)/celery -A govportal worker --beat --loglevel=info --concurrency=2 --schedule=var/celerybeat-schedule

@@ -1,0 +1,41 @@
+import time
+from typing import Any
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from django.db import transaction
+
+from govportal.accounts.tasks import email_send
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render now (in the reader's language), deliver from a Celery worker after commit."""
+        message = self.render_mail(template_prefix, email, context)
+        alternatives = getattr(message, "alternatives", [])
+        html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
+        kwargs = {
+            "subject": str(message.subject),
+            "body": str(message.body),
+            "html": str(html),
+            "to": list(message.to),
+            "from_email": str(message.from_email),
+        }
+        transaction.on_commit(lambda: email_send.delay(**kwargs))
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """A password typed in the last few minutes counts as recent authentication.
+
+        allauth otherwise asks a staff member who has just signed in, and is being made to
+        set up MFA, for their password a second time.
+        """
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = context.request
+        if request is None or not request.user.is_authenticated:
+            return True
+        records = get_authentication_records(request, request.user)
+        fresh = [r for r in records if time.time() - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT]
+        return not fresh

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "govportal.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and roles")
+
+    def ready(self) -> None:
+        from govportal.accounts import receivers  # noqa: F401  (connects the audit receivers)

@@ -1,0 +1,120 @@
+"""Writing and checking the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from govportal.audit.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Arbitrary constant naming the advisory lock that serialises appends on PostgreSQL.
+_CHAIN_LOCK_KEY = 7_406_221_001
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-safe copy of ``value`` exactly as it will read back from the database."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def event_digest(event: AuditEvent) -> str:
+    """SHA-256 over the previous hash and every field a reader relies on."""
+    payload = {
+        "prev": event.prev_hash,
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor": event.actor_id,
+        "actor_label": event.actor_label,
+        "entity": event.entity_id,
+        "action": event.action,
+        "target_type": event.target_type,
+        "target_id": event.target_id,
+        "target_label": event.target_label,
+        "ip": event.ip,
+        "data": event.data,
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    entity: Any = None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the chain.
+
+    Runs inside the caller's transaction when there is one, so an event is written
+    exactly when the change it describes is committed. Appends are serialised (an
+    advisory lock on PostgreSQL; SQLite serialises writers itself) so that two
+    concurrent events can never claim the same predecessor.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor,
+            actor_label=getattr(actor, "email", "") if actor else "",
+            entity=entity,
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            target_label=str(target)[:300] if target is not None else "",
+            ip=client_ip(request),
+            data=_canonical(data or {}),
+            prev_hash=last or GENESIS_HASH,
+        )
+        event.hash = event_digest(event)
+        event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def _events_in_order() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+
+
+def audit_chain_verify() -> ChainReport:
+    """Walk the whole chain; report the first event whose link or content does not match."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    for event in _events_in_order():
+        if event.prev_hash != expected_prev:
+            return ChainReport(checked, event.pk, "previous-hash link does not match the event before it")
+        if event_digest(event) != event.hash:
+            return ChainReport(checked, event.pk, "content does not match its hash (edited)")
+        expected_prev = event.hash
+        checked += 1
+    return ChainReport(checked)

@@ -1,0 +1,94 @@
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from govportal.entities.models import Entity, RolloutPhase
+from govportal.entities.services import entity_create, entity_link, entity_move, phase_open
+
+
+class LinkedFilter(admin.SimpleListFilter):
+    title = _("linkage")
+    parameter_name = "linked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Linked")), ("no", _("Not linked yet"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Entity]) -> QuerySet[Entity]:
+        if self.value() == "yes":
+            return queryset.filter(linked_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(linked_at__isnull=True)
+        return queryset
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ar", "name_en", "kind", "parent", "linkage_phase", "linked_at", "is_active"]
+    list_filter = ["kind", "linkage_phase", LinkedFilter, "is_active"]
+    search_fields = ["code", "name_ar", "name_en"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path", "linkage_phase", "linked_at", "created_at"]
+    actions = ["link_selected"]
+    list_per_page = 50
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Entity | None = None) -> list[str]:
+        # The code is part of every descendant's path and printed on letters: fixed once created.
+        return [*self.readonly_fields, "code", "kind"] if obj else list(self.readonly_fields)
+
+    def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
+        if not change:
+            created = entity_create(
+                code=obj.code,
+                kind=obj.kind,
+                name_ar=obj.name_ar,
+                name_en=obj.name_en,
+                parent=obj.parent,
+                actor=request.user,
+                request=request,
+            )
+            obj.pk = created.pk
+            return
+        if "parent" in form.changed_data:
+            entity_move(entity=obj, parent=obj.parent, actor=request.user, request=request)
+        obj.save(update_fields=["name_ar", "name_en", "is_active"])
+
+    @admin.action(description=_("Link the selected entities to electronic exchange"))
+    def link_selected(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:
+        linked = 0
+        for entity in queryset.filter(linked_at__isnull=True):
+            try:
+                entity_link(entity=entity, actor=request.user, request=request)
+                linked += 1
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+        if linked:
+            self.message_user(
+                request,
+                ngettext("%(count)d entity linked.", "%(count)d entities linked.", linked) % {"count": linked},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(RolloutPhase)
+class RolloutPhaseAdmin(admin.ModelAdmin):
+    list_display = ["number", "opened_at", "note"]
+    readonly_fields = ["number", "opened_at"]
+    actions = ["open_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Open the selected phases for linkage"))
+    def open_selected(self, request: HttpRequest, queryset: QuerySet[RolloutPhase]) -> None:
+        for phase in queryset:
+            phase_open(number=phase.number, actor=request.user, request=request)
+        self.message_user(request, _("The selected phases are open."), messages.SUCCESS)

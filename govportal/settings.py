@@ -1,0 +1,312 @@
+"""One settings module for every mode.
+
+* ``DJANGO_DEBUG=1`` selects development: with nothing else set it runs *embedded*
+  (SQLite under ``var/``, local files, in-process Celery tasks, console e-mail) so that
+  ``make run`` works on a fresh machine. ``DATABASE_URL``, ``REDIS_URL`` and ``S3_*``
+  switch each part to the real service independently.
+* With ``DJANGO_DEBUG`` unset or off it is *production*: it refuses to start unless the
+  secret key, allowed hosts, a PostgreSQL ``DATABASE_URL`` and ``REDIS_URL`` are set,
+  and it passes ``manage.py check --deploy`` with no warnings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("GOVPORTAL_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+PRODUCTION = not DEBUG
+
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+DATABASE_URL = env_str("DATABASE_URL")
+REDIS_URL = env_str("REDIS_URL")
+
+
+def production_problems() -> list[str]:
+    """What makes the environment unsafe for production, in words an operator can act on."""
+    problems = []
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure") or len(set(SECRET_KEY)) < 5:
+        problems.append("DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) must be set to a random value of 50+ characters")
+    if not ALLOWED_HOSTS:
+        problems.append("DJANGO_ALLOWED_HOSTS must list the host names the portal answers to")
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+        problems.append("DATABASE_URL must point to PostgreSQL (postgres://user:password@host:5432/name)")
+    if not REDIS_URL.startswith(("redis://", "rediss://")):
+        problems.append("REDIS_URL must point to Redis (redis://host:6379/0)")
+    return problems
+
+
+if PRODUCTION and (problems := production_problems()):
+    raise ImproperlyConfigured(
+        "Refusing to start in production mode (DJANGO_DEBUG is off): "
+        + "; ".join(problems)
+        + ". For local development set DJANGO_DEBUG=1."
+    )
+
+if DEBUG and not SECRET_KEY:
+    # Development only: a fixed, obviously unsafe key so sessions survive restarts.
+    SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"  # noqa: S105
+if DEBUG and not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "govportal.audit",
+    "govportal.entities",
+    "govportal.accounts",
+    "govportal.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "govportal.web.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "govportal.accounts.middleware.StaffMfaRequiredMiddleware",
+]
+
+ROOT_URLCONF = "govportal.urls"
+WSGI_APPLICATION = "govportal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "govportal.web.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Data ------------------------------------------------------------------------------
+
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "govportal.sqlite3",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "govportal",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    _s3_options = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
+        "region_name": env_str("S3_REGION", "us-east-1"),
+        # Private by default: objects are reachable only through permission-checked views
+        # (which stream them or hand out a short-lived signed URL), never a public link.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "file_overwrite": False,
+    }
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    # Private files live outside STATIC_ROOT and no URL pattern serves MEDIA_ROOT.
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "files"), "base_url": None},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Celery ----------------------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # embedded mode only: tasks run in-process
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Asia/Baghdad"
+CELERY_BEAT_SCHEDULE = {
+    "audit-verify-chain-nightly": {
+        "task": "govportal.audit.tasks.audit_verify_chain",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# --- Accounts --------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+ACCOUNT_ADAPTER = "govportal.accounts.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "govportal.accounts.forms.CitizenSignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "govportal")
+
+# --- Internationalisation --------------------------------------------------------------
+
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGE_COOKIE_NAME = "govportal_language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["govportal.formats"]
+TIME_ZONE = "Asia/Baghdad"
+USE_I18N = True
+USE_TZ = True
+
+# --- E-mail ----------------------------------------------------------------------------
+
+MAILERS = {"default": parse_email_url(env_secret("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25"))}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govportal <no-reply@govportal.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security --------------------------------------------------------------------------
+
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    if env_bool("DJANGO_BEHIND_TLS_PROXY", default=True):
+        # The load balancer terminates TLS and sets this header; it must strip it from clients.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+ADMINS = [("Operations", email) for email in env_list("DJANGO_ADMINS")]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+FORM_RENDERER = "govportal.web.forms.PortalFormRenderer"
+WHITENOISE_USE_FINDERS = DEBUG  # development serves static files straight from static/
+WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from govportal.web import views
+
+admin.site.site_header = _("govportal administration")
+admin.site.site_title = _("govportal administration")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("workspace/<str:code>/", views.entity_workspace, name="entity_workspace"),
+    path("me/", views.my_account, name="my_account"),
+    path("rollout/", views.rollout, name="rollout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "govportal.web.views.page_not_found"
+handler500 = "govportal.web.views.server_error"

@@ -1,0 +1,54 @@
+"""The checks behind /healthz: each shared dependency answers, or the node is unhealthy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from govportal.celery import app as celery_app
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    cache.set("healthz", "ok", timeout=10)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return what was written")
+
+
+def _broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+
+
+def _storage() -> None:
+    default_storage.exists("healthz-probe")
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": _database,
+    "cache": _cache,
+    "broker": _broker,
+    "storage": _storage,
+}
+
+
+def run_checks() -> dict[str, dict[str, object]]:
+    results: dict[str, dict[str, object]] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 — any failure makes the dependency unhealthy
+            results[name] = {"ok": False, "error": type(exc).__name__}
+        else:
+            results[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    return results

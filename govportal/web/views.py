@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from govportal.accounts.constants import OVERSIGHT_ROLES
+from govportal.accounts.selectors import get_for_user_or_404, has_totp, is_staff_member, memberships_of, roles_in
+from govportal.audit.models import AuditEvent
+from govportal.entities.constants import LinkagePhase
+from govportal.entities.models import Entity
+from govportal.entities.selectors import rollout_progress, unlinked_entities
+from govportal.web.health import run_checks
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person where their work is: staff to their workspace, citizens to their page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "web/home.html", {"progress": rollout_progress()})
+    if memberships_of(user).exists():
+        return redirect("workspace")
+    if user.is_staff:
+        return redirect("admin:index")
+    return redirect("my_account")
+
+
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    memberships = list(memberships_of(request.user))
+    entities = {m.entity_id: m.entity for m in memberships}
+    if len(entities) == 1:
+        return redirect("entity_workspace", code=memberships[0].entity.code)
+    return render(request, "web/workspace_list.html", {"memberships": memberships})
+
+
+@login_required
+def entity_workspace(request: HttpRequest, code: str) -> HttpResponse:
+    entity = get_for_user_or_404(Entity.objects.select_related("parent"), request.user, via="", code=code)
+    roles = roles_in(request.user, entity)
+    oversight = bool(roles & set(OVERSIGHT_ROLES))
+    context: dict[str, object] = {
+        "entity": entity,
+        "roles": sorted(roles),
+        "my_memberships": [m for m in memberships_of(request.user) if m.entity_id == entity.pk],
+        "children": entity.children.filter(is_active=True).order_by("name_ar"),
+        "oversight": oversight,
+    }
+    if oversight:
+        staff = entity.memberships.select_related("user").order_by("user__email", "role")
+        context["staff"] = [(m, has_totp(m.user)) for m in staff]
+        events = AuditEvent.objects.filter(entity=entity).order_by("-id")
+        context["events"] = Paginator(events, 20).get_page(request.GET.get("page"))
+    return render(request, "web/entity_workspace.html", context)
+
+
+@login_required
+def my_account(request: HttpRequest) -> HttpResponse:
+    if is_staff_member(request.user) and not hasattr(request.user, "citizen_profile"):
+        return redirect("home")
+    profile = getattr(request.user, "citizen_profile", None)
+    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})
+
+
+def rollout(request: HttpRequest) -> HttpResponse:
+    """Public progress of the electronic exchange rollout, phase by phase."""
+    phase = request.GET.get("phase", "")
+    unlinked = unlinked_entities()
+    if phase.isdigit() and int(phase) in LinkagePhase.values:
+        unlinked = [e for e in unlinked if e.linkage_phase == int(phase)]
+    return render(
+        request,
+        "web/rollout.html",
+        {
+            "progress": rollout_progress(),
+            "unlinked": Paginator(unlinked, 50).get_page(request.GET.get("page")),
+            "phase_filter": phase,
+            "phases": LinkagePhase.choices,
+        },
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = run_checks()
+    healthy = all(result["ok"] for result in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A friendly page with a reference the person can quote to the help desk; details go to the log."""
+    reference = uuid.uuid4().hex[:10].upper()
+    logger.error("Server error, reference %s, path %s", reference, request.path, exc_info=True)
+    try:
+        return render(request, "500.html", {"reference": reference}, status=500)
+    except Exception:  # noqa: BLE001 — the error page itself must never fail
+        return HttpResponse(f"Server error. Reference {reference}", status=500, content_type="text/plain")

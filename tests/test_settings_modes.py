@@ -1,0 +1,69 @@
+"""Production mode refuses unsafe settings, and passes check --deploy once they are right."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFE = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x8#kq!2vLr9@pT6^mZ4&wN1*bH7(cF3)dJ5-gS0+eA2=uY8~iO4|lK6?nR9<tE1>",
+    "DJANGO_ALLOWED_HOSTS": "portal.gov.iq",
+    "DATABASE_URL": "postgres://govportal:secret@db.internal:5432/govportal",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_"))}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY"),
+        ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"),
+        ("DATABASE_URL", "DATABASE_URL"),
+        ("REDIS_URL", "REDIS_URL"),
+    ],
+)
+def test_production_refuses_to_start_without(missing, named):
+    env = {k: v for k, v in SAFE.items() if k != missing}
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "Refusing to start in production mode" in result.stderr
+    assert named in result.stderr
+
+
+def test_production_refuses_sqlite_and_a_weak_key():
+    result = run_django({**SAFE, "DATABASE_URL": "sqlite:///db.sqlite3", "DJANGO_SECRET_KEY": "changeme"}, "check")
+    assert result.returncode != 0
+    assert "DATABASE_URL must point to PostgreSQL" in result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_no_environment_at_all_is_production_and_says_how_to_develop():
+    result = run_django({}, "check")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG=1" in result.stderr
+
+
+@pytest.mark.postgres
+def test_production_settings_pass_check_deploy_without_warnings():
+    # The model checks ask the database server about its features, so a real one is needed.
+    result = run_django({**SAFE, "DATABASE_URL": os.environ["DATABASE_URL"]}, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_seed_demo_is_refused_in_production():
+    result = run_django(SAFE, "seed_demo", "--password", "whatever-long-enough")
+    assert result.returncode != 0
+    assert "refuses to run in production" in result.stderr
