@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govportal.web.middleware.LanguageMiddleware",
+    "govportal.web.digits.DigitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,7 +125,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "govportal.sqlite3",
+            "NAME": str(VAR_DIR / "govportal.sqlite3"),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     }
@@ -152,6 +153,7 @@ if S3_BUCKET:
         "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
         "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
         "region_name": env_str("S3_REGION", "us-east-1"),
+        "signature_version": "s3v4",
         # Private by default: objects are reachable only through permission-checked views
         # (which stream them or hand out a short-lived signed URL), never a public link.
         "default_acl": "private",
@@ -242,6 +244,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "govportal")
+MFA_TOTP_TOLERANCE = 1  # accept the code of the previous/next 30 s window (clock drift, slow typing)
 
 # --- Internationalisation --------------------------------------------------------------
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/digits/", views.set_digits, name="set_digits"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 
 from tests.factories import PASSWORD, MembershipFactory, current_totp
+from tests.helpers import database_url
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (make test on SQLite skips it)")
     skip_redis = pytest.mark.skip(reason="needs Redis and a Celery worker: set REDIS_URL=redis://…")
     skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    if os.environ.get("CI", "").lower() in {"1", "true"}:
+        missing = [
+            why
+            for why, absent in [
+                ("PostgreSQL (DATABASE_URL)", not on_postgres),
+                ("Redis (REDIS_URL)", not os.environ.get("REDIS_URL")),
+                (f"Chromium at {CHROMIUM}", not os.access(CHROMIUM, os.X_OK)),
+            ]
+            if absent
+        ]
+        if missing:
+            raise pytest.UsageError("CI must run every test, but these are missing: " + ", ".join(missing))
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip_pg)
@@ -91,7 +104,7 @@ def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, s
     db = connection.settings_dict
     env = dict(os.environ)
     if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+        env["DATABASE_URL"] = database_url()
     else:
         env.pop("DATABASE_URL", None)
         env["GOVPORTAL_VAR_DIR"] = str(Path(db["NAME"]).parent) if db["NAME"] else str(tmp_path)
@@ -159,15 +172,3 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def browser_login(page: Any, email: str, password: str = PASSWORD, totp: str | None = None) -> None:
-    """Sign in through the real login page (and the TOTP step when a code is given)."""
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").click()
-    if totp is not None:
-        page.fill("input[name=code]", totp)
-        page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()

@@ -36,7 +36,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         with_totp = factory.Trait(
-            totp=factory.PostGeneration(lambda user, create, extracted, **kw: TOTP.activate(user, pyotp.random_base32()))
+            totp=factory.PostGeneration(
+                lambda user, create, extracted, **kw: TOTP.activate(user, pyotp.random_base32())
+            )
         )
 
 
@@ -62,7 +64,9 @@ class EntityFactory(factory.django.DjangoModelFactory):
         return entity_create(**kwargs)
 
     class Params:
-        directorate = factory.Trait(kind=EntityKind.DIRECTORATE, parent=factory.SubFactory("tests.factories.EntityFactory"))
+        directorate = factory.Trait(
+            kind=EntityKind.DIRECTORATE, parent=factory.SubFactory("tests.factories.EntityFactory")
+        )
         governorate = factory.Trait(kind=EntityKind.GOVERNORATE)
 
 

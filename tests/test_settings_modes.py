@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 SAFE = {
     "DJANGO_DEBUG": "0",
@@ -56,9 +58,10 @@ def test_no_environment_at_all_is_production_and_says_how_to_develop():
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
 def test_production_settings_pass_check_deploy_without_warnings():
     # The model checks ask the database server about its features, so a real one is needed.
-    result = run_django({**SAFE, "DATABASE_URL": os.environ["DATABASE_URL"]}, "check", "--deploy", "--fail-level", "WARNING")
+    result = run_django({**SAFE, "DATABASE_URL": database_url()}, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 

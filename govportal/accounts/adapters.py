@@ -16,14 +16,15 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, context)
         alternatives = getattr(message, "alternatives", [])
         html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
-        kwargs = {
-            "subject": str(message.subject),
-            "body": str(message.body),
-            "html": str(html),
-            "to": list(message.to),
-            "from_email": str(message.from_email),
-        }
-        transaction.on_commit(lambda: email_send.delay(**kwargs))
+        subject, body, to, from_email = (
+            str(message.subject),
+            str(message.body),
+            list(message.to),
+            str(message.from_email),
+        )
+        transaction.on_commit(
+            lambda: email_send.delay(subject=subject, body=body, html=str(html), to=to, from_email=from_email)
+        )
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """A password typed in the last few minutes counts as recent authentication.

@@ -28,7 +28,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["entity", "role", "title", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["entity", "role", "title", "created_at"]
     can_delete = False
     show_change_link = True
 

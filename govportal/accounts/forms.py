@@ -12,7 +12,9 @@ from govportal.accounts.validators import normalize_digits, validate_iraqi_mobil
 class CitizenSignupForm(forms.Form):
     """Extra fields asked of citizens at sign-up (allauth adds e-mail and password)."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     national_id = forms.CharField(
         label=_("National ID number"),
         max_length=20,

@@ -17,6 +17,7 @@ _ALLOWED_WITHOUT_MFA = {
     "account_logout",
     "account_reauthenticate",
     "set_language",
+    "set_digits",
     "healthz",
 }
 

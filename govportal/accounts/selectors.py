@@ -8,17 +8,16 @@ never "forbidden", so that the existence of another entity's objects is not reve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
 from govportal.accounts.constants import Role
 from govportal.accounts.models import Membership, User
 from govportal.entities.models import Entity
-
-M = TypeVar("M", bound=models.Model)
 
 
 def memberships_of(user: Any) -> models.QuerySet[Membership]:
@@ -39,7 +38,7 @@ def roles_in(user: Any, entity: Entity) -> set[str]:
     return set(memberships_of(user).filter(entity=entity).values_list("role", flat=True))
 
 
-def scope_to_user(
+def scope_to_user[M: models.Model](
     queryset: models.QuerySet[M], user: Any, *, via: str = "entity", roles: Iterable[Role] | None = None
 ) -> models.QuerySet[M]:
     """``queryset`` narrowed to objects whose ``via`` entity is one of the user's.
@@ -52,7 +51,7 @@ def scope_to_user(
     return queryset.filter(**{lookup: entities.values("pk")})
 
 
-def get_for_user_or_404(
+def get_for_user_or_404[M: models.Model](
     queryset: models.QuerySet[M],
     user: Any,
     *,
@@ -63,7 +62,7 @@ def get_for_user_or_404(
     """One object the user may see, or 404 — the same answer whether it exists elsewhere or not."""
     try:
         return scope_to_user(queryset, user, via=via, roles=roles).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -58,9 +58,7 @@ HIERARCHY: tuple[Node, ...] = (
         None,
     ),
     Node("MOA", "ministry", "وزارة الزراعة", "Ministry of Agriculture", None),
-    Node(
-        "MOWR", "ministry", "وزارة الموارد المائية", "Ministry of Water Resources", None
-    ),
+    Node("MOWR", "ministry", "وزارة الموارد المائية", "Ministry of Water Resources", None),
     Node(
         "MOLSA",
         "ministry",
@@ -95,15 +93,11 @@ HIERARCHY: tuple[Node, ...] = (
     Node("GOV-NIN", "governorate", "محافظة نينوى", "Nineveh Governorate", None),
     Node("GOV-ANB", "governorate", "محافظة الأنبار", "Anbar Governorate", None),
     Node("GOV-BBL", "governorate", "محافظة بابل", "Babil Governorate", None),
-    Node(
-        "GOV-KRB", "governorate", "محافظة كربلاء المقدسة", "Karbala Governorate", None
-    ),
+    Node("GOV-KRB", "governorate", "محافظة كربلاء المقدسة", "Karbala Governorate", None),
     Node("GOV-NJF", "governorate", "محافظة النجف الأشرف", "Najaf Governorate", None),
     Node("GOV-WST", "governorate", "محافظة واسط", "Wasit Governorate", None),
     Node("GOV-DYL", "governorate", "محافظة ديالى", "Diyala Governorate", None),
-    Node(
-        "GOV-SLD", "governorate", "محافظة صلاح الدين", "Salah al-Din Governorate", None
-    ),
+    Node("GOV-SLD", "governorate", "محافظة صلاح الدين", "Salah al-Din Governorate", None),
     Node("GOV-KRK", "governorate", "محافظة كركوك", "Kirkuk Governorate", None),
     Node("GOV-DHQ", "governorate", "محافظة ذي قار", "Dhi Qar Governorate", None),
     Node("GOV-MYS", "governorate", "محافظة ميسان", "Maysan Governorate", None),
@@ -161,17 +155,11 @@ HIERARCHY: tuple[Node, ...] = (
         "Political Prisoners Foundation",
         None,
     ),
-    Node(
-        "SUNNIEND", "non_ministry", "ديوان الوقف السني", "Sunni Endowment Office", None
-    ),
-    Node(
-        "SHIAEND", "non_ministry", "ديوان الوقف الشيعي", "Shia Endowment Office", None
-    ),
+    Node("SUNNIEND", "non_ministry", "ديوان الوقف السني", "Sunni Endowment Office", None),
+    Node("SHIAEND", "non_ministry", "ديوان الوقف الشيعي", "Shia Endowment Office", None),
     # --- Housing fund and national data centre ---------------------------------------------------------------------
     Node("IHF", "institution", "صندوق الإسكان العراقي", "Iraqi Housing Fund", "MOCHM"),
-    Node(
-        "NDC", "directorate", "المركز الوطني للبيانات", "National Data Centre", "COMSEC"
-    ),
+    Node("NDC", "directorate", "المركز الوطني للبيانات", "National Data Centre", "COMSEC"),
     # --- Sample directorates and institutions ----------------------------------------------------------------------
     Node(
         "MOF-TAX",
@@ -245,9 +233,7 @@ HIERARCHY: tuple[Node, ...] = (
         "Informatics and Telecommunications Public Company",
         "MOC",
     ),
-    Node(
-        "MOCHM-HOUS", "directorate", "دائرة الإسكان", "Directorate of Housing", "MOCHM"
-    ),
+    Node("MOCHM-HOUS", "directorate", "دائرة الإسكان", "Directorate of Housing", "MOCHM"),
     Node(
         "GOV-BSR-MUN",
         "directorate",

@@ -112,6 +112,10 @@ class Entity(models.Model):
         return self.name_en if get_language() == "en" else self.name_ar
 
     @property
+    def linkage_phase_label(self) -> str:
+        return str(LinkagePhase(self.linkage_phase).label)
+
+    @property
     def is_linked(self) -> bool:
         return self.linked_at is not None
 

@@ -25,8 +25,8 @@ class PhaseProgress:
 
 def rollout_progress() -> list[PhaseProgress]:
     """Linked / total entities per linkage phase, in one grouped query."""
-    counts = {
-        row["linkage_phase"]: row
+    counts: dict[int, dict[str, int]] = {
+        row["linkage_phase"]: {"total": row["total"], "linked": row["linked"]}
         for row in Entity.objects.filter(is_active=True)
         .values("linkage_phase")
         .annotate(total=Count("pk"), linked=Count("pk", filter=Q(linked_at__isnull=False)))
@@ -45,4 +45,6 @@ def rollout_progress() -> list[PhaseProgress]:
 
 
 def unlinked_entities() -> list[Entity]:
-    return list(Entity.objects.filter(is_active=True).unlinked().select_related("parent").order_by("linkage_phase", "path"))
+    return list(
+        Entity.objects.filter(is_active=True).unlinked().select_related("parent").order_by("linkage_phase", "path")
+    )

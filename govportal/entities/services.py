@@ -49,7 +49,9 @@ def entity_create(
 
 
 @transaction.atomic
-def entity_move(*, entity: Entity, parent: Entity | None, actor: Any = None, request: HttpRequest | None = None) -> Entity:
+def entity_move(
+    *, entity: Entity, parent: Entity | None, actor: Any = None, request: HttpRequest | None = None
+) -> Entity:
     """Put ``entity`` (and its whole subtree) under ``parent``."""
     entity = Entity.objects.select_for_update().get(pk=entity.pk)
     if parent is not None and parent.path.startswith(entity.path):
@@ -94,7 +96,7 @@ def entity_link(*, entity: Entity, actor: Any = None, request: HttpRequest | Non
     if phase is None or not phase.is_open:
         raise ValidationError(
             _("%(entity)s cannot be linked yet: %(phase)s is not open.")
-            % {"entity": entity.name, "phase": entity.get_linkage_phase_display()},
+            % {"entity": entity.name, "phase": entity.linkage_phase_label},
             code="phase_closed",
         )
     if not entity.is_active:
@@ -102,7 +104,12 @@ def entity_link(*, entity: Entity, actor: Any = None, request: HttpRequest | Non
     entity.linked_at = timezone.now()
     entity.save(update_fields=["linked_at"])
     audit_record(
-        action="entity_link", actor=actor, entity=entity, target=entity, data={"phase": entity.linkage_phase}, request=request
+        action="entity_link",
+        actor=actor,
+        entity=entity,
+        target=entity,
+        data={"phase": entity.linkage_phase},
+        request=request,
     )
     return entity
 
@@ -115,7 +122,9 @@ def entity_unlink(*, entity: Entity, reason: str, actor: Any = None, request: Ht
         return entity
     entity.linked_at = None
     entity.save(update_fields=["linked_at"])
-    audit_record(action="entity_unlink", actor=actor, entity=entity, target=entity, data={"reason": reason}, request=request)
+    audit_record(
+        action="entity_unlink", actor=actor, entity=entity, target=entity, data={"reason": reason}, request=request
+    )
     return entity
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
 from govportal.accounts.selectors import memberships_of
+from govportal.web.digits import wants_arabic_digits
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
@@ -15,4 +16,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "user_entities": entities,
         "user_entity": entities[0] if len(entities) == 1 else None,
+        "arabic_digits": wants_arabic_digits(request),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -65,13 +66,13 @@ def _totp_secret(user: User) -> str:
 
 
 @transaction.atomic
-def demo_load(*, password: str) -> dict[str, object]:
+def demo_load(*, password: str) -> dict[str, Any]:
     hierarchy_load(HIERARCHY)
     for phase in (LinkagePhase.MINISTRIES, LinkagePhase.NON_MINISTRY_AND_GOVERNORATES):
         phase_open(number=phase)
-    to_link = Entity.objects.unlinked().filter(
-        linkage_phase=LinkagePhase.MINISTRIES
-    ).exclude(code__in=DEMO_UNLINKED_MINISTRIES) | Entity.objects.unlinked().filter(code__in=DEMO_LINKED_PHASE_2)
+    to_link = Entity.objects.unlinked().filter(linkage_phase=LinkagePhase.MINISTRIES).exclude(
+        code__in=DEMO_UNLINKED_MINISTRIES
+    ) | Entity.objects.unlinked().filter(code__in=DEMO_LINKED_PHASE_2)
     for entity in to_link:
         entity_link(entity=entity)
 

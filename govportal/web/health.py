@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -30,7 +32,9 @@ def _broker() -> None:
 
 
 def _storage() -> None:
-    default_storage.exists("healthz-probe")
+    """Write and remove a tiny object: proves the bucket (or directory) exists and is writable."""
+    name = default_storage.save(f"healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
+    default_storage.delete(name)
 
 
 CHECKS: dict[str, Callable[[], None]] = {

@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from govportal.accounts.constants import OVERSIGHT_ROLES
 from govportal.accounts.selectors import get_for_user_or_404, has_totp, is_staff_member, memberships_of, roles_in
@@ -16,6 +17,7 @@ from govportal.audit.models import AuditEvent
 from govportal.entities.constants import LinkagePhase
 from govportal.entities.models import Entity
 from govportal.entities.selectors import rollout_progress, unlinked_entities
+from govportal.web.digits import ARABIC_INDIC, COOKIE
 from govportal.web.health import run_checks
 
 logger = logging.getLogger(__name__)
@@ -67,7 +69,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
     if is_staff_member(request.user) and not hasattr(request.user, "citizen_profile"):
         return redirect("home")
     profile = getattr(request.user, "citizen_profile", None)
-    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})
+    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})  # type: ignore[arg-type]
 
 
 def rollout(request: HttpRequest) -> HttpResponse:
@@ -86,6 +88,23 @@ def rollout(request: HttpRequest) -> HttpResponse:
             "phases": LinkagePhase.choices,
         },
     )
+
+
+@require_POST
+def set_digits(request: HttpRequest) -> HttpResponse:
+    """Remember whether the reader wants Arabic-Indic or Western digits."""
+    choice = request.POST.get("digits", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if choice == ARABIC_INDIC:
+        response.set_cookie(COOKIE, ARABIC_INDIC, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
+    else:
+        response.delete_cookie(COOKIE, samesite="Lax")
+    return response
 
 
 @never_cache

@@ -2,6 +2,8 @@ from typing import Any
 
 from django import template
 
+from govportal.audit.labels import action_label
+
 register = template.Library()
 
 
@@ -12,3 +14,9 @@ def query_replace(context: dict[str, Any], **changes: Any) -> str:
     for key, value in changes.items():
         query[key] = value
     return str(query.urlencode())
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """The translated name of an audit action (the code itself when it has none)."""
+    return action_label(action)

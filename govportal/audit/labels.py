@@ -1,0 +1,30 @@
+"""Human names for audit actions, shown in timelines. Apps add theirs with ``register``."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+_LABELS: dict[str, Promise] = {
+    "user_login": _("Signed in"),
+    "user_logout": _("Signed out"),
+    "user_login_fail": _("Failed sign-in"),
+    "mfa_add": _("Two-factor authentication added"),
+    "mfa_remove": _("Two-factor authentication removed"),
+    "mfa_reset": _("Recovery codes regenerated"),
+    "mfa_fail": _("Wrong two-factor code"),
+    "membership_grant": _("Role granted"),
+    "membership_revoke": _("Role revoked"),
+    "citizen_register": _("Citizen registered"),
+    "entity_create": _("Entity created"),
+    "entity_move": _("Entity moved in the hierarchy"),
+    "entity_link": _("Linked to electronic exchange"),
+    "entity_unlink": _("Returned to paper exchange"),
+    "phase_open": _("Linkage phase opened"),
+}
+
+
+def register(labels: dict[str, Promise]) -> None:
+    _LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return str(_LABELS.get(action, action))

@@ -1,0 +1,49 @@
+"""Tasks through a real Celery worker process on Redis (run in CI; skipped without REDIS_URL)."""
+
+import email
+import time
+from pathlib import Path
+
+import pytest
+
+from govportal.audit.tasks import audit_verify_chain
+from tests.factories import EntityFactory
+
+pytestmark = [pytest.mark.redis]
+
+SIGNUP = {
+    "email": "worker-test@example.iq",
+    "password1": "Baghdad-Tigris-2026",
+    "password2": "Baghdad-Tigris-2026",
+    "full_name": "Worker Test",
+    "national_id": "198807654321",
+    "phone": "07801234567",
+}
+
+
+def wait_for_files(directory: Path, timeout: float = 20) -> list[Path]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = [p for p in directory.iterdir() if p.stat().st_size > 0]
+        if files:
+            return files
+        time.sleep(0.2)
+    return []
+
+
+def test_signup_verification_mail_is_delivered_by_the_worker(celery_worker, client):
+    response = client.post("/accounts/signup/", SIGNUP)
+    assert response.status_code == 302
+    files = wait_for_files(Path(celery_worker["mail_dir"]))
+    assert files, "the worker delivered no e-mail"
+    message = email.message_from_string(files[0].read_text().split("\n" + "-" * 79)[0])
+    assert message["To"] == "worker-test@example.iq"
+    body = message.get_payload(decode=True).decode()
+    assert "/accounts/confirm-email/" in body
+
+
+def test_nightly_audit_check_runs_on_the_worker(celery_worker):
+    EntityFactory()
+    EntityFactory()
+    result = audit_verify_chain.delay().get(timeout=20)
+    assert result == {"ok": True, "checked": 2, "broken_at": None}
