@@ -33,9 +33,12 @@ Install one, e.g. 'sudo apt-get install python3' on Debian 13 / Ubuntu 24.04, or
 # --- 2. System packages --------------------------------------------------------------------
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"; else return 1; fi; }
 missing=()
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
-fc-list 2>/dev/null | grep -qi 'Noto Naskh Arabic' || missing+=(fonts-noto-core)
-fc-list 2>/dev/null | grep -qi 'Amiri' || missing+=(fonts-hosny-amiri)
+# Read the lists once (grep -q on a pipe would end it early and, under pipefail, fail).
+libraries="$(ldconfig -p 2>/dev/null || true)"
+fonts="$(fc-list 2>/dev/null || true)"
+grep -q 'libpango-1.0.so' <<<"$libraries" || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+grep -qi 'Noto Naskh Arabic' <<<"$fonts" || missing+=(fonts-noto-core)
+grep -qi 'Amiri' <<<"$fonts" || missing+=(fonts-hosny-amiri)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
 if [ "$purpose" = "test" ]; then

@@ -1,8 +1,10 @@
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.selectors import needs_mfa_setup
 
@@ -22,6 +24,11 @@ _ALLOWED_WITHOUT_MFA = {
 }
 
 
+MFA_REQUIRED_MESSAGE = _(
+    "Staff accounts must use two-factor authentication. Set it up with an authenticator app to continue."
+)
+
+
 class StaffMfaRequiredMiddleware:
     """Every staff member must have TOTP: until they set it up, every other page sends them there."""
 
@@ -35,5 +42,6 @@ class StaffMfaRequiredMiddleware:
             except Resolver404:
                 url_name = None
             if url_name not in _ALLOWED_WITHOUT_MFA:
+                messages.warning(request, MFA_REQUIRED_MESSAGE)
                 return redirect("mfa_activate_totp")
         return self.get_response(request)

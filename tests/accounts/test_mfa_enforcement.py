@@ -19,7 +19,9 @@ def test_staff_without_mfa_is_sent_to_set_it_up_from_every_page(client):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"] == "/accounts/2fa/totp/activate/", path
-    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    page = client.get("/workspace/", follow=True)
+    assert page.status_code == 200
+    assert "يجب على حسابات الموظفين استخدام التحقق بخطوتين" in page.content.decode()
 
 
 def test_administrator_without_mfa_cannot_reach_the_admin(client):
