@@ -20,6 +20,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url
+from govportal.storage_config import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOVPORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -76,6 +77,10 @@ INSTALLED_APPS = [
     "govportal.audit",
     "govportal.entities",
     "govportal.accounts",
+    "govportal.verification",
+    "govportal.numbering",
+    "govportal.notifications",
+    "datacenter",
     "govportal.web",
 ]
 
@@ -138,6 +143,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "govportal",
             "TIMEOUT": 300,
+            # A Redis that stops answering must fail requests fast, not hang them.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -147,21 +154,13 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 S3_BUCKET = env_str("S3_BUCKET")
 if S3_BUCKET:
-    _s3_options = {
-        "bucket_name": S3_BUCKET,
-        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
-        "access_key": env_secret("S3_ACCESS_KEY_ID") or None,
-        "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
-        "region_name": env_str("S3_REGION", "us-east-1"),
-        "signature_version": "s3v4",
-        # Private by default: objects are reachable only through permission-checked views
-        # (which stream them or hand out a short-lived signed URL), never a public link.
-        "default_acl": "private",
-        "querystring_auth": True,
-        "querystring_expire": 300,
-        "file_overwrite": False,
-    }
-    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    _default_storage = s3_storage(
+        bucket=S3_BUCKET,
+        endpoint_url=env_str("S3_ENDPOINT_URL") or None,
+        access_key=env_secret("S3_ACCESS_KEY_ID") or None,
+        secret_key=env_secret("S3_SECRET_ACCESS_KEY") or None,
+        region=env_str("S3_REGION", "us-east-1"),
+    )
 else:
     # Private files live outside STATIC_ROOT and no URL pattern serves MEDIA_ROOT.
     _default_storage = {
@@ -184,6 +183,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 120)
 
 # --- Celery ----------------------------------------------------------------------------
 
@@ -299,6 +300,11 @@ if PRODUCTION:
         # The load balancer terminates TLS and sets this header; it must strip it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# How many proxies (load balancers) in front of the portal append to X-Forwarded-For: the client
+# address used for rate limits and the audit log is read that many hops from the end.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "DJANGO_TRUSTED_PROXY_COUNT", 1 if PRODUCTION and env_bool("DJANGO_BEHIND_TLS_PROXY", True) else 0
+)
 
 ADMINS = [("Operations", email) for email in env_list("DJANGO_ADMINS")]
 

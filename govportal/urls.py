@@ -1,10 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from govportal.notifications import views as notification_views
 from govportal.web import views
 
+# The admin signs in through allauth, so TOTP and rate limits apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = _("govportal administration")
 admin.site.site_title = _("govportal administration")
 admin.site.index_title = _("Administration")
@@ -14,11 +18,15 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/<str:code>/", views.entity_workspace, name="entity_workspace"),
     path("me/", views.my_account, name="my_account"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/read/", notification_views.notification_read_all, name="notifications_read_all"),
+    path("datacenter/", include("datacenter.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/digits/", views.set_digits, name="set_digits"),
     path("accounts/", include("allauth.urls")),
+    path("", include("govportal.verification.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -66,7 +66,10 @@ def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
+    from govportal.web import health
+
     cache.clear()
+    health._memo = None  # each test sees its own dependencies' health
     yield
 
 

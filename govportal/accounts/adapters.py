@@ -5,6 +5,7 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa.models import Authenticator
 from django.db import transaction
 
 from govportal.accounts.tasks import email_send
@@ -27,16 +28,19 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
-        """A password typed in the last few minutes counts as recent authentication.
+        """For the first TOTP set-up only, a password typed in the last few minutes counts.
 
         allauth otherwise asks a staff member who has just signed in, and is being made to
-        set up MFA, for their password a second time.
+        set up MFA, for their password a second time. Any later change to MFA asks again.
         """
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
         request = context.request
         if request is None or not request.user.is_authenticated:
             return True
+        first_setup = request.resolver_match is not None and request.resolver_match.url_name == "mfa_activate_totp"
+        if not first_setup or Authenticator.objects.filter(user=request.user).exists():
+            return True  # changing existing MFA always asks for the password again
         records = get_authentication_records(request, request.user)
         fresh = [r for r in records if time.time() - r.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT]
         return not fresh

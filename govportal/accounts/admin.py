@@ -4,12 +4,14 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.accounts.services import membership_grant, membership_revoke
+from govportal.audit.services import audit_record
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -53,10 +55,40 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 
+    @transaction.atomic
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # An account made by an administrator has a known, verified address.
         EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+        changed = [name for name in form.changed_data if name not in {"password", "password1", "password2"}]
+        if "password" in form.changed_data or "password1" in form.changed_data:
+            changed.append("password")
+        audit_record(
+            action="user_change" if change else "user_create",
+            actor=request.user,
+            target=obj,
+            data={
+                "fields": changed,
+                "is_staff": obj.is_staff,
+                "is_superuser": obj.is_superuser,
+                "is_active": obj.is_active,
+            },
+            request=request,
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if "groups" in form.changed_data or "user_permissions" in form.changed_data:
+            audit_record(
+                action="user_permissions_change",
+                actor=request.user,
+                target=form.instance,
+                data={
+                    "groups": sorted(form.instance.groups.values_list("name", flat=True)),
+                    "permissions": sorted(form.instance.user_permissions.values_list("codename", flat=True)),
+                },
+                request=request,
+            )
 
 
 @admin.register(Membership)

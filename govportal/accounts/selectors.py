@@ -66,6 +66,17 @@ def get_for_user_or_404[M: models.Model](
         raise Http404 from exc
 
 
+def entity_staff(entity: Entity) -> list[tuple[Membership, bool]]:
+    """The entity's memberships, each with whether its holder has TOTP (two queries in all)."""
+    memberships = list(entity.memberships.select_related("user").order_by("user__email", "role"))
+    with_totp = set(
+        Authenticator.objects.filter(
+            user_id__in=[m.user_id for m in memberships], type=Authenticator.Type.TOTP
+        ).values_list("user_id", flat=True)
+    )
+    return [(m, m.user_id in with_totp) for m in memberships]
+
+
 def is_staff_member(user: Any) -> bool:
     """Staff are administrators and anyone holding a membership in an entity."""
     if not getattr(user, "is_authenticated", False):

@@ -19,6 +19,16 @@ _LABELS: dict[str, Promise] = {
     "entity_link": _("Linked to electronic exchange"),
     "entity_unlink": _("Returned to paper exchange"),
     "phase_open": _("Linkage phase opened"),
+    "entity_change": _("Entity details changed"),
+    "user_create": _("Account created by an administrator"),
+    "user_change": _("Account changed by an administrator"),
+    "user_permissions_change": _("Administrator permissions changed"),
+    "key_create": _("Signing key created"),
+    "key_rotate": _("Signing key rotated"),
+    "key_revoke": _("Signing key revoked"),
+    "artifact_issue": _("Verifiable document issued"),
+    "artifact_revoke": _("Verifiable document revoked"),
+    "artifact_supersede": _("Verifiable document replaced"),
 }
 
 

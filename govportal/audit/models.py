@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_entity(self, entity: models.Model) -> AuditEventQuerySet:
+        return self.filter(entity=entity).order_by("-id")
+
     def for_target(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(target_type=obj._meta.label_lower, target_id=str(obj.pk))
 

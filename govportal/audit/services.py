@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.http import HttpRequest
@@ -45,9 +47,25 @@ def event_digest(event: AuditEvent) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address as the database will store it (behind trusted proxies: from X-Forwarded-For)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from allauth.account.adapter import get_adapter
+
+    try:
+        address = get_adapter(request).get_client_ip(request)
+    except PermissionDenied:  # no usable address in the request
+        return None
+    return normalize_ip(address)
+
+
+def normalize_ip(address: str | None) -> str | None:
+    if not address:
+        return None
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def audit_record(

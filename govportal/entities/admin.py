@@ -1,5 +1,6 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from govportal.entities.models import Entity, RolloutPhase
-from govportal.entities.services import entity_create, entity_link, entity_move, phase_open
+from govportal.entities.services import entity_create, entity_link, entity_move, entity_update, phase_open
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -26,8 +27,21 @@ class LinkedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EntityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Entity
+        fields = "__all__"
+
+    def clean_parent(self) -> Entity | None:
+        parent = self.cleaned_data.get("parent")
+        if self.instance.pk and not self.instance.can_move_under(parent):
+            raise forms.ValidationError(_("An entity cannot be placed under itself or one of its own sub-entities."))
+        return parent
+
+
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = EntityAdminForm
     list_display = ["code", "name_ar", "name_en", "kind", "parent", "linkage_phase", "linked_at", "is_active"]
     list_filter = ["kind", "linkage_phase", LinkedFilter, "is_active"]
     search_fields = ["code", "name_ar", "name_en"]
@@ -56,7 +70,7 @@ class EntityAdmin(admin.ModelAdmin):
             return
         if "parent" in form.changed_data:
             entity_move(entity=obj, parent=obj.parent, actor=request.user, request=request)
-        obj.save(update_fields=["name_ar", "name_en", "is_active"])
+        entity_update(entity=obj, changed=form.changed_data, actor=request.user, request=request)
 
     @admin.action(description=_("Link the selected entities to electronic exchange"))
     def link_selected(self, request: HttpRequest, queryset: QuerySet[Entity]) -> None:

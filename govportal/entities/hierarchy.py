@@ -1,4 +1,9 @@
-"""The real hierarchy of Iraqi state bodies used to seed the portal (names as officially written)."""
+"""The real hierarchy of Iraqi state bodies used to seed the portal (names as officially written).
+
+Governorates are the fifteen not organised in a region (المحافظات غير المنتظمة في إقليم), which
+report to the federal government; Erbil, Sulaymaniyah, Duhok and Halabja belong to the Kurdistan
+Region, whose government runs its own administration, and can be added when the Region joins.
+"""
 
 from typing import NamedTuple
 

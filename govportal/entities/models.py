@@ -119,6 +119,10 @@ class Entity(models.Model):
     def is_linked(self) -> bool:
         return self.linked_at is not None
 
+    def can_move_under(self, parent: Entity | None) -> bool:
+        """An entity cannot sit under itself or anything in its own subtree."""
+        return parent is None or not parent.path.startswith(self.path)
+
     def can_exchange_with(self, other: Entity) -> bool:
         """Letters go electronically only when both ends are linked; otherwise on paper."""
         return self.is_linked and other.is_linked and self.is_active and other.is_active

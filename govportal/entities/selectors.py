@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from govportal.entities.constants import LinkagePhase
-from govportal.entities.models import Entity, RolloutPhase
+from govportal.entities.models import Entity, EntityQuerySet, RolloutPhase
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ def rollout_progress() -> list[PhaseProgress]:
     ]
 
 
-def unlinked_entities() -> list[Entity]:
-    return list(
-        Entity.objects.filter(is_active=True).unlinked().select_related("parent").order_by("linkage_phase", "path")
-    )
+def unlinked_entities(*, phase: int | None = None) -> EntityQuerySet:
+    entities = Entity.objects.filter(is_active=True).unlinked()
+    if phase is not None:
+        entities = entities.in_phase(phase)
+    return entities.select_related("parent").order_by("linkage_phase", "path")

@@ -54,7 +54,7 @@ def entity_move(
 ) -> Entity:
     """Put ``entity`` (and its whole subtree) under ``parent``."""
     entity = Entity.objects.select_for_update().get(pk=entity.pk)
-    if parent is not None and parent.path.startswith(entity.path):
+    if not entity.can_move_under(parent):
         raise ValidationError(_("An entity cannot be placed under itself or one of its own sub-entities."))
     old_path, old_depth = entity.path, entity.depth
     new_path = _path_for(entity.code, parent)
@@ -73,6 +73,25 @@ def entity_move(
         data={"from": old_path, "to": new_path},
         request=request,
     )
+    return entity
+
+
+@transaction.atomic
+def entity_update(
+    *, entity: Entity, changed: list[str], actor: Any = None, request: HttpRequest | None = None
+) -> Entity:
+    """Save edits to names and the active flag (the code, kind and path never change here)."""
+    editable = [name for name in changed if name in {"name_ar", "name_en", "is_active"}]
+    if editable:
+        entity.save(update_fields=editable)
+        audit_record(
+            action="entity_change",
+            actor=actor,
+            entity=entity,
+            target=entity,
+            data={name: getattr(entity, name) for name in editable},
+            request=request,
+        )
     return entity
 
 

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language_bidi
 
 from govportal.accounts.selectors import memberships_of
+from govportal.notifications.models import Notification
 from govportal.web.digits import wants_arabic_digits
 
 
@@ -17,4 +18,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "user_entities": entities,
         "user_entity": entities[0] if len(entities) == 1 else None,
         "arabic_digits": wants_arabic_digits(request),
+        "unread_notifications": (
+            Notification.objects.filter(user=user).unread().count() if user is not None and user.is_authenticated else 0
+        ),
     }

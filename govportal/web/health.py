@@ -45,7 +45,17 @@ CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
-def run_checks() -> dict[str, dict[str, object]]:
+_MEMO_SECONDS = 5.0
+_memo: tuple[float, dict[str, dict[str, object]]] | None = None
+
+
+def run_checks(*, fresh: bool = False) -> dict[str, dict[str, object]]:
+    """Every check's result. Answers are reused for a few seconds per process, so a public
+    /healthz polled by load balancers (or anyone) cannot turn into a write storm on storage."""
+    global _memo
+    now = time.monotonic()
+    if not fresh and _memo is not None and now - _memo[0] < _MEMO_SECONDS:
+        return _memo[1]
     results: dict[str, dict[str, object]] = {}
     for name, check in CHECKS.items():
         started = time.perf_counter()
@@ -55,4 +65,5 @@ def run_checks() -> dict[str, dict[str, object]]:
             results[name] = {"ok": False, "error": type(exc).__name__}
         else:
             results[name] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
+    _memo = (now, results)
     return results

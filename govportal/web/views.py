@@ -12,7 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from govportal.accounts.constants import OVERSIGHT_ROLES
-from govportal.accounts.selectors import get_for_user_or_404, has_totp, is_staff_member, memberships_of, roles_in
+from govportal.accounts.selectors import (
+    entity_staff,
+    get_for_user_or_404,
+    has_totp,
+    is_staff_member,
+    memberships_of,
+    roles_in,
+)
 from govportal.audit.models import AuditEvent
 from govportal.entities.constants import LinkagePhase
 from govportal.entities.models import Entity
@@ -57,10 +64,8 @@ def entity_workspace(request: HttpRequest, code: str) -> HttpResponse:
         "oversight": oversight,
     }
     if oversight:
-        staff = entity.memberships.select_related("user").order_by("user__email", "role")
-        context["staff"] = [(m, has_totp(m.user)) for m in staff]
-        events = AuditEvent.objects.filter(entity=entity).order_by("-id")
-        context["events"] = Paginator(events, 20).get_page(request.GET.get("page"))
+        context["staff"] = entity_staff(entity)
+        context["events"] = Paginator(AuditEvent.objects.for_entity(entity), 20).get_page(request.GET.get("page"))
     return render(request, "web/entity_workspace.html", context)
 
 
@@ -75,9 +80,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
 def rollout(request: HttpRequest) -> HttpResponse:
     """Public progress of the electronic exchange rollout, phase by phase."""
     phase = request.GET.get("phase", "")
-    unlinked = unlinked_entities()
-    if phase.isdigit() and int(phase) in LinkagePhase.values:
-        unlinked = [e for e in unlinked if e.linkage_phase == int(phase)]
+    unlinked = unlinked_entities(phase=int(phase) if phase.isdigit() and int(phase) in LinkagePhase.values else None)
     return render(
         request,
         "web/rollout.html",

@@ -73,6 +73,13 @@ def test_postgres_refuses_update_and_delete_of_audit_rows():
     assert AuditEvent.objects.count() == 3
 
 
+@pytest.mark.parametrize("address", ["2001:DB8::1", "::ffff:10.0.0.1", "192.168.1.20"])
+def test_the_chain_holds_for_any_client_address(rf, address):
+    request = rf.get("/", REMOTE_ADDR=address)
+    audit_record(action="user_login", request=request)
+    assert audit_chain_verify().ok
+
+
 def test_login_success_and_failure_are_audited(client):
     user = UserFactory()
     client.post("/accounts/login/", {"login": user.email, "password": "wrong-password-1"})

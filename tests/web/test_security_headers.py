@@ -15,8 +15,13 @@ def test_pages_carry_a_strict_content_security_policy(client):
 
 @pytest.mark.django_db
 def test_session_and_csrf_cookies_are_http_only(client):
-    response = client.get("/accounts/login/")
-    assert response.cookies["csrftoken"]["httponly"]
+    from tests.factories import PASSWORD, UserFactory
+
+    assert client.get("/accounts/login/").cookies["csrftoken"]["httponly"]
+    user = UserFactory()
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.cookies["sessionid"]["httponly"]
+    assert response.cookies["sessionid"]["samesite"] == "Lax"
 
 
 @pytest.mark.django_db
@@ -25,7 +30,6 @@ def test_stored_files_are_not_served_from_a_public_url(client, settings):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"]}}
     name = default_storage.save("private/probe.txt", ContentFile(b"secret letter"))
     try:
         for prefix in ("/media/", "/files/", "/static/", "/"):

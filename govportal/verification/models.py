@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from govportal.verification.constants import ALGORITHM, ArtifactKind, ArtifactStatus, KeyStatus
+
+
+class SigningKey(models.Model):
+    """An issuing entity's ECDSA P-256 key. The private half is stored encrypted under SIGNING_KEK."""
+
+    kid = models.CharField(_("key id"), max_length=64, unique=True)
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("entity"), on_delete=models.PROTECT, related_name="signing_keys"
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=10, default=ALGORITHM, editable=False)
+    public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
+    private_key_encrypted = models.BinaryField(_("private key (encrypted)"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["entity__code", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity"], condition=Q(status=KeyStatus.ACTIVE), name="signingkey_one_active_per_entity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class Artifact(models.Model):
+    """Something printed that anyone can verify: its signed token, live status and masked details.
+
+    Domain apps create these through ``verification.services.artifact_issue`` and keep a
+    reference; the public verify page reads only this table.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("issuing entity"), on_delete=models.PROTECT, related_name="artifacts"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ArtifactKind.choices)
+    serial = models.CharField(_("serial"), max_length=64)
+    issued_at = models.DateTimeField(_("issued at"))
+    digest = models.CharField(_("content digest (SHA-256)"), max_length=64)
+    key = models.ForeignKey(SigningKey, verbose_name=_("signing key"), on_delete=models.PROTECT, related_name="+")
+    token = models.TextField(_("signed token"))
+    display = models.JSONField(
+        _("details shown when verified"), default=list, help_text=_("Label/value pairs, personal data masked.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=ArtifactStatus.choices, default=ArtifactStatus.VALID)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", verbose_name=_("replaced by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verify_count = models.PositiveIntegerField(_("times verified"), default=0)
+    last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verifiable artifact")
+        verbose_name_plural = _("verifiable artifacts")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "kind", "serial"], name="artifact_unique_serial"),
+        ]
+        indexes = [models.Index(fields=["serial"])]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    @property
+    def path(self) -> str:
+        return f"/v/{self.token}"

@@ -1,0 +1,361 @@
+"""Signing keys, issuing verifiable artifacts, and checking tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from govportal.audit.services import audit_record
+from govportal.entities.models import Entity
+from govportal.verification import crypto
+from govportal.verification.constants import ArtifactStatus, KeyStatus
+from govportal.verification.models import Artifact, SigningKey
+
+# Bumped on every revocation or key change: every cached verification result is then stale.
+_GENERATION_KEY = "verification:generation"
+_RESULT_TTL = 300
+
+
+def cache_generation() -> int:
+    """Changes whenever a key or a document is revoked: part of every verification cache key."""
+    return _generation()
+
+
+def _generation() -> int:
+    return int(cache.get_or_set(_GENERATION_KEY, 1, timeout=None) or 1)
+
+
+def _invalidate() -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 2, timeout=None)
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def _new_key(entity: Entity) -> SigningKey:
+    private_key = crypto.generate_key()
+    kid = f"{entity.code}-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
+    return SigningKey.objects.create(
+        kid=kid,
+        entity=entity,
+        public_jwk=crypto.public_jwk(private_key),
+        private_key_encrypted=crypto.wrap_private_key(private_key, kid),
+        status=KeyStatus.ACTIVE,
+    )
+
+
+@transaction.atomic
+def key_create(*, entity: Entity, actor: Any = None, request: HttpRequest | None = None) -> SigningKey:
+    """Give ``entity`` its first signing key (refused when it already has an active one)."""
+    Entity.objects.select_for_update().get(pk=entity.pk)
+    if SigningKey.objects.filter(entity=entity, status=KeyStatus.ACTIVE).exists():
+        raise ValidationError(
+            _("%(entity)s already has an active signing key; rotate it instead.") % {"entity": entity}
+        )
+    key = _new_key(entity)
+    audit_record(action="key_create", actor=actor, entity=entity, target=key, data={"kid": key.kid}, request=request)
+    _invalidate()
+    return key
+
+
+@transaction.atomic
+def key_rotate(*, entity: Entity, actor: Any = None, request: HttpRequest | None = None) -> SigningKey:
+    """Make a new key active; the old one retires but stays published, so what it signed still verifies."""
+    Entity.objects.select_for_update().get(pk=entity.pk)
+    old = SigningKey.objects.filter(entity=entity, status=KeyStatus.ACTIVE).first()
+    if old is not None:
+        old.status, old.retired_at = KeyStatus.RETIRED, timezone.now()
+        old.save(update_fields=["status", "retired_at"])
+    key = _new_key(entity)
+    audit_record(
+        action="key_rotate",
+        actor=actor,
+        entity=entity,
+        target=key,
+        data={"kid": key.kid, "retired": old.kid if old else None},
+        request=request,
+    )
+    _invalidate()
+    return key
+
+
+@transaction.atomic
+def key_revoke(*, kid: str, reason: str, actor: Any = None, request: HttpRequest | None = None) -> SigningKey:
+    """Compromise: the key leaves the JWK Set and everything it signed stops verifying."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for revoking the key."))
+    try:
+        key = SigningKey.objects.select_for_update().get(kid=kid)
+    except SigningKey.DoesNotExist as exc:
+        raise ValidationError(_("There is no signing key %(kid)s.") % {"kid": kid}) from exc
+    if key.status != KeyStatus.REVOKED:
+        key.status, key.revoked_at, key.revoked_reason = KeyStatus.REVOKED, timezone.now(), reason.strip()
+        key.save(update_fields=["status", "revoked_at", "revoked_reason"])
+        audit_record(
+            action="key_revoke", actor=actor, entity=key.entity, target=key, data={"reason": reason}, request=request
+        )
+        _invalidate()
+    return key
+
+
+def active_key(entity: Entity) -> SigningKey:
+    """The entity's active key, made on first use (audited) so that issuing never stalls."""
+    key = SigningKey.objects.filter(entity=entity, status=KeyStatus.ACTIVE).first()
+    return key or key_create(entity=entity)
+
+
+def jwks() -> dict[str, Any]:
+    """The JWK Set: every key that still verifies (active and retired), with issuer and status."""
+    keys = SigningKey.objects.exclude(status=KeyStatus.REVOKED).select_related("entity").order_by("entity__code", "kid")
+    revoked = SigningKey.objects.filter(status=KeyStatus.REVOKED).order_by("kid")
+    return {
+        "keys": [
+            {
+                **key.public_jwk,
+                "kid": key.kid,
+                "alg": key.algorithm,
+                "use": "sig",
+                "iss": key.entity.code,
+                "status": key.status,
+            }
+            for key in keys
+        ],
+        # Revoked keys are listed without key material, so no verifier can accept their signatures.
+        "revoked": [
+            {"kid": key.kid, "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None} for key in revoked
+        ],
+    }
+
+
+# --- artifacts --------------------------------------------------------------------------------
+
+
+def token_payload(*, entity: Entity, kind: str, serial: str, issued_at: dt.datetime, digest_hex: str) -> dict[str, Any]:
+    return {
+        "iss": entity.code,
+        "kind": kind,
+        "sn": serial,
+        "iat": int(issued_at.timestamp()),
+        "dig": crypto.b64url(bytes.fromhex(digest_hex)),
+    }
+
+
+class Signer:
+    """Signs many artifacts with one decrypted key (bulk issuance and imports)."""
+
+    def __init__(self, entity: Entity) -> None:
+        self.key = active_key(entity)
+        self._private = crypto.unwrap_private_key(self.key.private_key_encrypted, self.key.kid)
+
+    def artifact(
+        self,
+        *,
+        kind: str,
+        serial: str,
+        issued_at: dt.datetime,
+        content: bytes,
+        display: list[tuple[str, str]],
+    ) -> Artifact:
+        """An unsaved, signed artifact (the caller saves it, alone or in bulk)."""
+        entity = self.key.entity
+        digest = hashlib.sha256(content).hexdigest()
+        payload = token_payload(entity=entity, kind=kind, serial=serial, issued_at=issued_at, digest_hex=digest)
+        return Artifact(
+            entity=entity,
+            kind=kind,
+            serial=serial,
+            issued_at=issued_at,
+            digest=digest,
+            key=self.key,
+            token=crypto.jws_sign(payload, kid=self.key.kid, private_key=self._private),
+            display=[[label, value] for label, value in display],
+        )
+
+
+@transaction.atomic
+def artifact_issue(
+    *,
+    entity: Entity,
+    kind: str,
+    serial: str,
+    content: bytes,
+    display: list[tuple[str, str]],
+    issued_at: dt.datetime | None = None,
+    actor: Any = None,
+) -> Artifact:
+    """Sign and register one artifact. ``content`` is the canonical bytes its digest covers;
+    ``display`` the label/value pairs the public page shows (labels are msgids, values masked)."""
+    artifact = Signer(entity).artifact(
+        kind=kind, serial=serial, issued_at=issued_at or timezone.now(), content=content, display=display
+    )
+    artifact.save(force_insert=True)
+    audit_record(action="artifact_issue", actor=actor, entity=entity, target=artifact, data={"kind": kind})
+    return artifact
+
+
+@transaction.atomic
+def artifact_revoke(
+    *, artifact: Artifact, reason: str, actor: Any = None, request: HttpRequest | None = None
+) -> Artifact:
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for revoking."), code="reason_required")
+    artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
+    if artifact.status != ArtifactStatus.VALID:
+        raise ValidationError(_("This document is already %(status)s.") % {"status": artifact.get_status_display()})
+    artifact.status, artifact.revoked_at, artifact.revoked_reason = ArtifactStatus.REVOKED, timezone.now(), reason
+    artifact.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    audit_record(
+        action="artifact_revoke",
+        actor=actor,
+        entity=artifact.entity,
+        target=artifact,
+        data={"reason": reason},
+        request=request,
+    )
+    transaction.on_commit(_invalidate)
+    return artifact
+
+
+@transaction.atomic
+def artifact_supersede(*, artifact: Artifact, replacement: Artifact, actor: Any = None) -> Artifact:
+    artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
+    artifact.status, artifact.superseded_by = ArtifactStatus.SUPERSEDED, replacement
+    artifact.save(update_fields=["status", "superseded_by"])
+    audit_record(
+        action="artifact_supersede",
+        actor=actor,
+        entity=artifact.entity,
+        target=artifact,
+        data={"by": replacement.serial},
+    )
+    transaction.on_commit(_invalidate)
+    return artifact
+
+
+def verify_url(artifact: Artifact) -> str:
+    return f"{settings.SITE_URL}{artifact.path}"
+
+
+# --- verification -------------------------------------------------------------------------------
+
+REASON_MALFORMED = gettext_noop("The code is damaged or is not one of ours.")
+REASON_UNKNOWN_KEY = gettext_noop("It was not signed with any key of a government entity on this portal.")
+REASON_BAD_SIGNATURE = gettext_noop("The signature does not match: the document's data has been altered.")
+REASON_KEY_REVOKED = gettext_noop("The key that signed it has been revoked.")
+REASON_WRONG_ISSUER = gettext_noop("It claims an issuer other than the owner of the key that signed it.")
+REASON_NOT_REGISTERED = gettext_noop("No such document is registered.")
+
+
+@dataclass(frozen=True)
+class Verification:
+    genuine: bool
+    reason: str = ""  # a msgid, translated at display time
+    artifact_id: str | None = None
+    status: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _details(artifact: Artifact) -> dict[str, Any]:
+    replacement = artifact.superseded_by
+    return {
+        "entity_ar": artifact.entity.name_ar,
+        "entity_en": artifact.entity.name_en,
+        "entity_code": artifact.entity.code,
+        "kind": artifact.kind,
+        "serial": artifact.serial,
+        "issued_at": artifact.issued_at.isoformat(),
+        "display": artifact.display,
+        "revoked_at": artifact.revoked_at.isoformat() if artifact.revoked_at else None,
+        "revoked_reason": artifact.revoked_reason,
+        "replacement_path": replacement.path if replacement else None,
+        "replacement_serial": replacement.serial if replacement else None,
+    }
+
+
+def _verify_uncached(token: str) -> Verification:
+    try:
+        parsed = crypto.jws_parse(token)
+    except crypto.MalformedToken:
+        return Verification(False, REASON_MALFORMED)
+    key = SigningKey.objects.select_related("entity").filter(kid=parsed.kid).first()
+    if key is None:
+        return Verification(False, REASON_UNKNOWN_KEY)
+    if not crypto.jws_signature_valid(parsed, crypto.public_key_from_jwk(key.public_jwk)):
+        return Verification(False, REASON_BAD_SIGNATURE)
+    if key.status == KeyStatus.REVOKED:
+        return Verification(False, REASON_KEY_REVOKED)
+    payload = parsed.payload
+    if payload.get("iss") != key.entity.code:
+        return Verification(False, REASON_WRONG_ISSUER)
+    artifact = (
+        Artifact.objects.select_related("entity", "superseded_by")
+        .filter(entity=key.entity, kind=payload.get("kind"), serial=payload.get("sn"))
+        .first()
+    )
+    if artifact is None or crypto.b64url(bytes.fromhex(artifact.digest)) != payload.get("dig"):
+        return Verification(False, REASON_NOT_REGISTERED)
+    return Verification(True, "", str(artifact.pk), artifact.status, _details(artifact))
+
+
+def token_verify(token: str) -> Verification:
+    """Check a token: signature, key status, issuer and the register's live status.
+
+    Results are cached briefly; any revocation or key change invalidates them all at once.
+    """
+    cache_key = f"verification:{_generation()}:{hashlib.sha256(token.encode()).hexdigest()}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return Verification(**cached)
+    result = _verify_uncached(token)
+    cache.set(cache_key, result.__dict__, _RESULT_TTL)
+    return result
+
+
+def artifact_lookup(*, serial: str, issued_on: dt.date) -> Verification:
+    """For auditors with paper only: the register entry with this serial, issued on that day."""
+    artifact = (
+        Artifact.objects.select_related("entity", "superseded_by", "key")
+        .filter(serial__iexact=serial.strip(), issued_at__date=issued_on)
+        .first()
+    )
+    if artifact is None or artifact.key.status == KeyStatus.REVOKED:
+        return Verification(False, REASON_NOT_REGISTERED if artifact is None else REASON_KEY_REVOKED)
+    return Verification(True, "", str(artifact.pk), artifact.status, _details(artifact))
+
+
+def verification_count(artifact_id: str) -> None:
+    """Count a verification for the issuer's view; who scanned is never stored."""
+    Artifact.objects.filter(pk=artifact_id).update(verify_count=F("verify_count") + 1, last_verified_at=timezone.now())
+
+
+# --- masking personal data ---------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """Initials only: "أحمد كريم العبيدي" → "أ. ك. ا."."""
+    initials = []
+    for word in name.split():
+        # The article "ال" is not an initial: "العبيدي" → "ع."
+        initials.append(word[2] if word.startswith("ال") and len(word) > 3 else word[0])
+    return " ".join(f"{initial}." for initial in initials)
+
+
+def mask_id(number: str, visible: int = 4) -> str:
+    number = number.strip()
+    return "•" * max(len(number) - visible, 0) + number[-visible:]

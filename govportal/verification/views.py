@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET
+
+from govportal.verification.constants import ArtifactKind
+from govportal.verification.forms import LookupForm
+from govportal.verification.services import (
+    Verification,
+    artifact_lookup,
+    cache_generation,
+    jwks,
+    token_verify,
+    verification_count,
+)
+from govportal.web.ratelimit import rate_limited
+
+_JWKS_CACHE_KEY = "verification:jwks"
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def _too_many(request: HttpRequest) -> HttpResponse | None:
+    if rate_limited(request, scope="verify", limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE):
+        response = render(request, "verification/too_many.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    return None
+
+
+def _result_page(request: HttpRequest, result: Verification, *, status: int = 200) -> HttpResponse:
+    if result.genuine and result.artifact_id:
+        verification_count(result.artifact_id)
+    details = result.details
+    context = {
+        "result": result,
+        "entity_name": details.get("entity_en") if get_language() == "en" else details.get("entity_ar"),
+        "kind_label": ArtifactKind(details["kind"]).label if details.get("kind") in ArtifactKind.values else "",
+        "issued_at": _parse(details.get("issued_at")),
+        "revoked_at": _parse(details.get("revoked_at")),
+    }
+    response = render(request, "verification/result.html", context, status=status)
+    response["Cache-Control"] = "no-cache, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token in the address stays here
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def verify_token(request: HttpRequest, token: str) -> HttpResponse:
+    """What the QR code opens: genuine or not, with the live status. No login, no JavaScript."""
+    return _too_many(request) or _result_page(request, token_verify(token))
+
+
+@require_GET
+def verify_token_json(request: HttpRequest, token: str) -> HttpResponse:
+    """The same answer for the offline scanner, which checks the signature itself."""
+    if limited := _too_many(request):
+        return JsonResponse({"error": "rate_limited"}, status=429, headers={"Retry-After": limited["Retry-After"]})
+    result = token_verify(token)
+    if result.genuine and result.artifact_id:
+        verification_count(result.artifact_id)
+    body = {
+        "genuine": result.genuine,
+        "reason": _(result.reason) if result.reason else "",
+        "status": result.status,
+        "serial": result.details.get("serial"),
+        "revoked_at": result.details.get("revoked_at"),
+        "revoked_reason": result.details.get("revoked_reason"),
+        "replacement": result.details.get("replacement_path"),
+    }
+    return JsonResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    """For auditors holding paper only: serial number and date of issue."""
+    form = LookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        if limited := _too_many(request):
+            return limited
+        result = artifact_lookup(serial=form.cleaned_data["serial"], issued_on=form.cleaned_data["issued_on"])
+        return _result_page(request, result)
+    return render(request, "verification/lookup.html", {"form": form})
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def jwks_view(request: HttpRequest) -> JsonResponse:
+    cache_key = f"{_JWKS_CACHE_KEY}:{cache_generation()}"  # a key change starts a new entry
+    data = cache.get(cache_key)
+    if data is None:
+        data = jwks()
+        cache.set(cache_key, data, 300)
+    return JsonResponse(data, content_type="application/jwk-set+json", headers={"Access-Control-Allow-Origin": "*"})
+
+
+@require_GET
+def scan(request: HttpRequest) -> HttpResponse:
+    return render(request, "verification/scan.html")
+
+
+@never_cache
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Served from /verify/ so that it may control the scanner page (a worker's scope is its folder)."""
+    path = finders.find("js/verify-sw.js")
+    if not path:
+        raise Http404
+    response = HttpResponse(Path(str(path)).read_bytes(), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/verify/"
+    return response

@@ -1,0 +1,361 @@
+"""The field auditor's offline scanner at /verify/scan checks signatures in the browser.
+
+It verifies the ES256 token with WebCrypto against the cached JWK Set, asks /v/<token>/json for the
+live status when online, keeps working offline (localStorage + service worker), and passes axe.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from typing import Any
+
+import pytest
+import qrcode
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from govportal.verification.services import artifact_issue, artifact_revoke, key_revoke
+from tests.e2e.test_accessibility import AXE_OPTIONS, VIEWPORTS, axe
+from tests.factories import EntityFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SERIAL = "NDC-2026-000001"
+RESULT = "[data-scan-result]"
+KEYS_STATUS = "[data-scan-keys-status]"
+STORED_JWKS = "JSON.parse(localStorage.getItem('govportal.verify.jwks')).jwks"
+
+# Headless Chromium on Linux has no BarcodeDetector (and no camera): these stand in for both,
+# so that the camera and photo paths of the page run. The detector "sees" window.__qrValue.
+FAKE_DETECTOR_AND_CAMERA = """
+window.__detectCalls = [];
+window.BarcodeDetector = class {
+  static async getSupportedFormats() { return ["qr_code", "ean_13"]; }
+  constructor(options) { window.__detectorFormats = options.formats; }
+  async detect(source) {
+    window.__detectCalls.push(source.constructor.name);
+    return window.__qrValue ? [{ rawValue: window.__qrValue, format: "qr_code" }] : [];
+  }
+};
+if (navigator.mediaDevices) {
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    window.__cameraConstraints = constraints;
+    const canvas = document.createElement("canvas");
+    canvas.width = 64; canvas.height = 64;
+    const context = canvas.getContext("2d");
+    setInterval(() => {
+      context.fillStyle = "#" + Math.floor(Math.random() * 4095).toString(16);
+      context.fillRect(0, 0, 64, 64);
+    }, 50);
+    const stream = canvas.captureStream(10);
+    window.__cameraStream = stream;
+    return stream;
+  };
+}
+"""
+
+
+def issue(entity: Any = None, serial: str = SERIAL) -> Any:
+    return artifact_issue(
+        entity=entity or EntityFactory(),
+        kind="certificate",
+        serial=serial,
+        content=b"certificate of authenticity of issuance " + serial.encode(),
+        display=[("Holder", "أ. ك.")],
+    )
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def b64url_json(part: str) -> dict[str, Any]:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def english_date(moment: Any) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B} {local.year}"
+
+
+def open_scanner(page: Any) -> None:
+    page.goto("/verify/scan")
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+
+
+def check(page: Any, text: str) -> Any:
+    page.fill("#scan-token", text)
+    page.locator("[data-scan-form] button[type=submit]").click()
+    result = page.locator(RESULT)
+    expect(result.locator(".panel")).to_be_visible()
+    return result
+
+
+def expect_genuine(result: Any, artifact: Any) -> None:
+    expect(result.locator(".panel--genuine")).to_contain_text("Signature genuine")
+    expect(result.locator(".panel--genuine .panel__mark")).to_have_text("✓")
+    expect(result).to_contain_text(artifact.serial)
+    expect(result).to_contain_text(artifact.entity.code)
+    expect(result).to_contain_text("Certificate of authenticity of issuance")
+    expect(result).to_contain_text(english_date(artifact.issued_at))
+
+
+def expect_not_genuine(result: Any, reason: str) -> None:
+    expect(result.locator(".panel--not-genuine")).to_contain_text("Not genuine")
+    expect(result.locator(".panel--not-genuine .panel__mark")).to_have_text("✗")
+    expect(result).to_contain_text(reason)
+    expect(result.locator(".panel--genuine")).to_have_count(0)
+
+
+@pytest.fixture
+def english(choose_language: Any) -> None:
+    choose_language("en")
+
+
+def test_genuine_token_and_link_then_tampered_ones(page, english):
+    artifact = issue()
+    open_scanner(page)
+    expect(page.locator("[data-scan-fallback]")).to_be_hidden()  # the no-JavaScript instructions
+
+    result = check(page, artifact.token)
+    expect_genuine(result, artifact)
+    expect(result.locator(".tag--green")).to_have_text("Valid")  # online: the live status
+
+    result = check(page, f"{settings.SITE_URL}/v/{artifact.token}")  # what the QR code holds
+    expect_genuine(result, artifact)
+
+    # The data changed and re-encoded properly: the signature no longer matches.
+    header, payload, signature = artifact.token.split(".")
+    forged = b64url(json.dumps({**b64url_json(payload), "sn": "NDC-2026-999999"}, separators=(",", ":")).encode())
+    result = check(page, f"{header}.{forged}.{signature}")
+    expect_not_genuine(result, "The signature does not match")
+    expect(result).not_to_contain_text("NDC-2026-999999")  # nothing from a forged token is shown
+
+    # One character of the payload changed.
+    index = len(payload) // 2
+    tampered = payload[:index] + ("A" if payload[index] != "A" else "B") + payload[index + 1 :]
+    result = check(page, f"{header}.{tampered}.{signature}")
+    expect_not_genuine(result, "")
+
+    result = check(page, "https://example.com/not-ours")
+    expect(result.locator(".panel--neutral")).to_contain_text("not a verification link")
+
+
+def test_revoked_document_shows_its_live_status(page, english):
+    artifact = issue()
+    artifact_revoke(artifact=artifact, reason="Issued by mistake")
+    open_scanner(page)
+    result = check(page, artifact.token)
+    expect(result.locator(".panel--genuine")).to_contain_text("no longer valid")
+    expect(result.locator(".tag--red")).to_have_text("Revoked")
+    revoked_on = english_date(type(artifact).objects.get(pk=artifact.pk).revoked_at)
+    expect(result).to_contain_text(f"Revoked on {revoked_on}. Reason: Issued by mistake")
+
+
+def test_service_worker_and_offline_check(page, english):
+    artifact = issue()
+    open_scanner(page)
+    scope = page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.scope)")
+    assert scope.endswith("/verify/"), scope
+    page.reload()
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    assert page.evaluate("navigator.serviceWorker.controller !== null"), "the worker does not control the page"
+    cached = page.evaluate(
+        "caches.open('govportal-verify-v1')"
+        ".then((cache) => cache.keys()).then((keys) => keys.map((r) => new URL(r.url).pathname))"
+    )
+    assert {"/verify/scan", "/.well-known/jwks.json", "/static/js/verify-scan.js", "/static/css/app.css"} <= set(cached)
+    assert not [path for path in cached if path.startswith("/v/")], cached  # results are never stored
+
+    page.context.set_offline(True)
+    response = page.reload()
+    assert response is not None and response.from_service_worker, "the offline page did not come from the worker"
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys could not be updated (no connection)")
+    result = check(page, artifact.token)
+    expect_genuine(result, artifact)
+    expect(result.locator(".panel--genuine")).to_contain_text(re.compile("live status not checked", re.I))
+    expect(result.locator(".tag--grey")).to_have_text("Not checked")
+
+    # Still not fooled offline.
+    header, payload, signature = artifact.token.split(".")
+    result = check(page, f"{header}.{payload}.{signature[:-2]}AA")
+    expect_not_genuine(result, "The signature does not match")
+
+
+def test_revoked_key_after_update_keys_now(page, english):
+    artifact = issue()
+    open_scanner(page)
+    token = artifact.token
+    verdict = page.evaluate(f"(token) => window.govportalVerify.verifyToken(token, {STORED_JWKS})", token)
+    assert verdict["genuine"] is True and verdict["reason"] == ""
+    assert verdict["payload"]["sn"] == SERIAL and verdict["payload"]["iss"] == artifact.entity.code
+
+    key_revoke(kid=artifact.key.kid, reason="Key compromised")
+    # The JWK Set view keeps its answer in the cache for up to a minute, and key_revoke does not clear it.
+    cache.delete("verification:jwks")
+    page.locator("[data-scan-keys-refresh]").click()
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    page.wait_for_function(f"{STORED_JWKS}.revoked.length === 1")
+
+    verdict = page.evaluate(f"(token) => window.govportalVerify.verifyToken(token, {STORED_JWKS})", token)
+    assert verdict == {"genuine": False, "reason": "revoked_key", "payload": verdict["payload"]}
+    result = check(page, token)
+    expect_not_genuine(result, "The key that signed it has been revoked.")
+
+
+def test_verify_token_and_parse_token_directly(page, english):
+    artifact = issue()
+    open_scanner(page)
+    token = artifact.token
+    jwks = page.evaluate(STORED_JWKS)
+    header, payload, signature = token.split(".")
+
+    def verify(candidate: str, keys: dict[str, Any]) -> dict[str, Any]:
+        return page.evaluate("([t, k]) => window.govportalVerify.verifyToken(t, k)", [candidate, keys])
+
+    assert verify(token, jwks)["genuine"] is True
+    assert verify(token, {"keys": [], "revoked": []})["reason"] == "unknown_key"
+    assert verify("a.b.c", jwks)["reason"] == "malformed"
+    assert verify("not a token", jwks)["reason"] == "malformed"
+    assert verify(f"{header}.{payload}.{b64url(b'x' * 64)}", jwks)["reason"] == "bad_signature"
+    assert verify(f"{header}.{payload}.{b64url(b'short')}", jwks)["reason"] == "bad_signature"
+    other_issuer = {**jwks, "keys": [{**key, "iss": "SOMEONE-ELSE"} for key in jwks["keys"]]}
+    assert verify(token, other_issuer)["reason"] == "wrong_issuer"
+    none_alg = b64url(json.dumps({"alg": "none", "kid": artifact.key.kid}).encode())
+    assert verify(f"{none_alg}.{payload}.", jwks)["reason"] == "malformed"
+
+    parse = "(text) => window.govportalVerify.parseToken(text)"
+    assert page.evaluate(parse, f"{settings.SITE_URL}/v/{token}") == token
+    assert page.evaluate(parse, f"  https://portal.gov.iq/v/{token}/json?x=1  ") == token
+    assert page.evaluate(parse, token) == token
+    assert page.evaluate(parse, "https://example.com/") is None
+    assert page.evaluate(parse, "") is None
+
+
+def qr_png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    qrcode.make(text).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_camera_and_photo_with_a_stand_in_detector(page, english):
+    """The real BarcodeDetector is missing in headless Linux Chromium; a stand-in drives the same code."""
+    artifact = issue()
+    link = f"{settings.SITE_URL}/v/{artifact.token}"
+    page.add_init_script(FAKE_DETECTOR_AND_CAMERA)
+    open_scanner(page)
+    camera = page.locator("[data-scan-camera]")
+    expect(camera).to_be_visible()
+    expect(page.locator("[data-scan-no-detector]")).to_be_hidden()
+
+    camera.click()
+    expect(page.locator("[data-scan-video-box] video")).to_be_visible()
+    page.evaluate("(value) => { window.__qrValue = value; }", link)
+    expect_genuine(page.locator(RESULT), artifact)
+    expect(page.locator("[data-scan-video-box]")).to_be_hidden()
+    assert page.evaluate("window.__cameraStream.getTracks().every((track) => track.readyState === 'ended')")
+    assert page.evaluate("window.__cameraConstraints") == {"video": {"facingMode": "environment"}, "audio": False}
+    assert page.evaluate("window.__detectorFormats") == ["qr_code"]
+    expect(page.locator("#scan-token")).to_have_value(link)
+
+    page.evaluate("() => { window.__qrValue = ''; document.querySelector('#scan-token').value = ''; }")
+    photo = page.locator("[data-scan-photo]")
+    expect(photo).to_have_attribute("capture", "environment")
+    photo.set_input_files({"name": "qr.png", "mimeType": "image/png", "buffer": qr_png(link)})
+    expect(page.locator(RESULT).locator(".panel--neutral")).to_contain_text("No QR code was found")
+    page.evaluate("(value) => { window.__qrValue = value; }", link)
+    photo.set_input_files({"name": "qr.png", "mimeType": "image/png", "buffer": qr_png(link)})
+    expect_genuine(page.locator(RESULT), artifact)
+    assert "ImageBitmap" in page.evaluate("window.__detectCalls")
+
+
+def test_without_barcode_detector_the_page_says_how_to_scan(page, english):
+    open_scanner(page)
+    if page.evaluate("'BarcodeDetector' in window"):
+        pytest.skip("this Chromium has a BarcodeDetector")
+    expect(page.locator("[data-scan-no-detector]")).to_be_visible()
+    expect(page.locator("[data-scan-camera]")).to_be_hidden()
+    expect(page.locator("[data-scan-photo-field]")).to_be_hidden()
+
+
+def test_without_javascript_the_page_gives_instructions(browser, live_server, choose_language):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+        page = context.new_page()
+        page.goto("/verify/scan")
+        fallback = page.locator("[data-scan-fallback]")
+        expect(fallback).to_contain_text("open the link in the QR code with your phone's camera app")
+        expect(page.locator("[data-scan-fallback] a")).to_have_attribute("href", "/verify/")
+        expect(page.locator("[data-scan-tools]")).to_be_hidden()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_scanner_has_no_wcag_violations(page, choose_language, screenshot, language):
+    choose_language(language)
+    artifact = issue()
+    page.goto("/verify/scan")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    page.fill("#scan-token", artifact.token)
+    page.locator("[data-scan-form] button[type=submit]").click()
+    expect(page.locator(RESULT).locator(".panel--genuine")).to_be_visible()
+
+    reports = []
+    for viewport in VIEWPORTS:
+        page.set_viewport_size(viewport)
+        screenshot(f"verify-scan-{language}-{viewport['width']}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            reports.append(f"--- {page.url} at {viewport['width']}px: the page scrolls sideways by {overflow}px ---")
+        results = axe.run(page, options=AXE_OPTIONS)
+        if results.violations_count:
+            reports.append(f"--- {page.url} at {viewport['width']}px ---\n{results.generate_report()}")
+
+    # The "not genuine" answer too.
+    header, payload, signature = artifact.token.split(".")
+    page.fill("#scan-token", f"{header}.{payload}.{signature[:-2]}AA")
+    page.locator("[data-scan-form] button[type=submit]").click()
+    expect(page.locator(RESULT).locator(".panel--not-genuine")).to_be_visible()
+    page.set_viewport_size(VIEWPORTS[0])
+    screenshot(f"verify-scan-not-genuine-{language}-{VIEWPORTS[0]['width']}")
+    results = axe.run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        reports.append(f"--- not genuine ---\n{results.generate_report()}")
+    assert not reports, "\n".join(reports)
+
+
+def test_arabic_page_with_arabic_indic_digits(page, live_server, choose_language):
+    """Dates follow the reader's digits preference; serials and codes stay as printed."""
+    from govportal.web.digits import ARABIC_INDIC, COOKIE
+
+    choose_language("ar")
+    page.context.add_cookies([{"name": COOKIE, "value": ARABIC_INDIC, "url": live_server.url}])
+    artifact = issue()
+    page.goto("/verify/scan")
+    result = check(page, artifact.token)
+    local = timezone.localtime(artifact.issued_at)
+    year = str(local.year).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    expect(result.locator(".panel--genuine .panel__mark")).to_have_text("✓")
+    expect(result.locator(".summary-list")).to_contain_text(year)
+    expect(result.locator(".summary-list")).to_contain_text(artifact.serial)  # Western digits, as printed
+
+
+def test_scanner_works_under_the_strict_csp(page, english):
+    from tests.e2e.test_csp import CspWatch, expect_strict_policy
+
+    watch = CspWatch(page)
+    artifact = issue()
+    response = page.goto("/verify/scan")
+    expect_strict_policy(response)
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    expect_genuine(check(page, artifact.token), artifact)
+    page.wait_for_load_state("networkidle")
+    assert watch.violations() == []
+    assert not [line for line in watch.console if line.startswith(("error", "pageerror"))], watch.console
