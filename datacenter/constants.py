@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ANSWER_DAYS = 7  # a request is overdue when unanswered this many days after submission
@@ -21,6 +22,14 @@ class RequestStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
 
 
+# Kept as msgids too: the public verify page stores them and translates at display time.
+CONFIRMED_TEXT = gettext_noop("Confirmed: issued by this entity")
+NOT_CONFIRMED_TEXT = gettext_noop("Not confirmed: not issued by this entity")
+
+
 class Outcome(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed: issued by this entity")
-    NOT_CONFIRMED = "not_confirmed", _("Not confirmed")
+    CONFIRMED = "confirmed", _(CONFIRMED_TEXT)
+    NOT_CONFIRMED = "not_confirmed", _(NOT_CONFIRMED_TEXT)
+
+
+OUTCOME_TEXT = {Outcome.CONFIRMED: CONFIRMED_TEXT, Outcome.NOT_CONFIRMED: NOT_CONFIRMED_TEXT}

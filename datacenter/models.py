@@ -57,6 +57,9 @@ class AuthenticityRequest(models.Model):
     document_number = models.CharField(_("document number"), max_length=64)
     document_date = models.DateField(_("document date"))
     holder_name = models.CharField(_("holder's full name"), max_length=200)
+    holder_name_search = models.CharField(
+        _("holder's name (normalised for search)"), max_length=200, editable=False, db_index=True
+    )
     holder_national_id = models.CharField(
         _("holder's national ID number"), max_length=12, validators=[validate_national_id]
     )
@@ -98,6 +101,15 @@ class AuthenticityRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def status_tone(self) -> str:
+        return {
+            RequestStatus.SUBMITTED: "blue",
+            RequestStatus.UNDER_REVIEW: "amber",
+            RequestStatus.RETURNED: "red",
+            RequestStatus.ANSWERED: "green",
+        }[RequestStatus(self.status)]
 
     @property
     def is_overdue(self) -> bool:

@@ -69,7 +69,7 @@ def wrap_private_key(private_key: ec.EllipticCurvePrivateKey, kid: str) -> bytes
     return nonce + AESGCM(key_encryption_key()).encrypt(nonce, der, kid.encode())
 
 
-def unwrap_private_key(blob: bytes, kid: str) -> ec.EllipticCurvePrivateKey:
+def unwrap_private_key(blob: bytes | memoryview, kid: str) -> ec.EllipticCurvePrivateKey:
     blob = bytes(blob)
     try:
         der = AESGCM(key_encryption_key()).decrypt(blob[:12], blob[12:], kid.encode())

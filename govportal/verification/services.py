@@ -45,6 +45,13 @@ def _invalidate() -> None:
         cache.set(_GENERATION_KEY, 2, timeout=None)
 
 
+def _invalidate_now_and_on_commit() -> None:
+    """Now, so this process never serves the old answer; after commit, so that an answer
+    cached by another request in between (still seeing the old row) is dropped too."""
+    _invalidate()
+    transaction.on_commit(_invalidate)
+
+
 # --- keys ----------------------------------------------------------------------------------
 
 
@@ -110,7 +117,7 @@ def key_revoke(*, kid: str, reason: str, actor: Any = None, request: HttpRequest
         audit_record(
             action="key_revoke", actor=actor, entity=key.entity, target=key, data={"reason": reason}, request=request
         )
-        _invalidate()
+        _invalidate_now_and_on_commit()
     return key
 
 
@@ -228,7 +235,7 @@ def artifact_revoke(
         data={"reason": reason},
         request=request,
     )
-    transaction.on_commit(_invalidate)
+    _invalidate_now_and_on_commit()
     return artifact
 
 
@@ -244,7 +251,7 @@ def artifact_supersede(*, artifact: Artifact, replacement: Artifact, actor: Any 
         target=artifact,
         data={"by": replacement.serial},
     )
-    transaction.on_commit(_invalidate)
+    _invalidate_now_and_on_commit()
     return artifact
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,4 +90,11 @@ def demo_load(*, password: str) -> dict[str, Any]:
     citizen = _user(f"citizen@{DEMO_DOMAIN}", password, "أحمد كريم العبيدي")
     CitizenProfile.objects.get_or_create(user=citizen, defaults={"national_id": "199012345678", "phone": "07701234567"})
     accounts.append({"role": "citizen", "email": citizen.email, "entity": None, "totp_secret": None})
-    return {"accounts": accounts, "samples": {}}
+    samples: dict[str, Any] = {}
+    for contribute in SAMPLE_MAKERS:
+        samples.update(contribute())
+    return {"accounts": accounts, "samples": samples}
+
+
+# Domain apps add their demo documents here (through their own services) and return sample URLs.
+SAMPLE_MAKERS: list[Callable[[], dict[str, Any]]] = []

@@ -26,6 +26,8 @@ from govportal.entities.models import Entity
 from govportal.entities.selectors import rollout_progress, unlinked_entities
 from govportal.web.digits import ARABIC_INDIC, COOKIE
 from govportal.web.health import run_checks
+from govportal.web.http import AuthenticatedHttpRequest
+from govportal.web.workspace import workspace_cards
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ def entity_workspace(request: HttpRequest, code: str) -> HttpResponse:
         "my_memberships": [m for m in memberships_of(request.user) if m.entity_id == entity.pk],
         "children": entity.children.filter(is_active=True).order_by("name_ar"),
         "oversight": oversight,
+        "cards": workspace_cards(request.user, entity, roles),
     }
     if oversight:
         context["staff"] = entity_staff(entity)
@@ -70,11 +73,11 @@ def entity_workspace(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def my_account(request: HttpRequest) -> HttpResponse:
+def my_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     if is_staff_member(request.user) and not hasattr(request.user, "citizen_profile"):
         return redirect("home")
     profile = getattr(request.user, "citizen_profile", None)
-    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})  # type: ignore[arg-type]
+    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})
 
 
 def rollout(request: HttpRequest) -> HttpResponse:

@@ -135,11 +135,16 @@ def test_page_has_no_wcag_violations(page, sign_in, choose_language, screenshot,
     choose_language(language)
     PAGES[name](page, sign_in)
     expect(page.locator("html")).to_have_attribute("lang", language)
+    reports = wcag_reports(page, screenshot, f"{name}-{language}")
+    assert not reports, "\n".join(reports)
 
+
+def wcag_reports(page: Any, screenshot: Callable[[str], Any], name: str) -> list[str]:
+    """At each viewport: save a screenshot ``<name>-<width>``, check reflow, run axe; the problems found."""
     reports = []
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
-        screenshot(f"{name}-{language}-{viewport['width']}")
+        screenshot(f"{name}-{viewport['width']}")
         # WCAG 1.4.10 Reflow: wide tables may scroll inside their own box, the page itself never sideways.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:
@@ -147,4 +152,4 @@ def test_page_has_no_wcag_violations(page, sign_in, choose_language, screenshot,
         results = axe.run(page, options=AXE_OPTIONS)
         if results.violations_count:
             reports.append(f"--- {page.url} at {viewport['width']}px ---\n{results.generate_report()}")
-    assert not reports, "\n".join(reports)
+    return reports

@@ -1,4 +1,6 @@
+import contextlib
 import json
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +22,12 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run in production mode (DJANGO_DEBUG is off).")
         if len(options["password"]) < 10:
             raise CommandError("Use a demo password of at least 10 characters.")
-        world = demo_load(password=options["password"])
+        if options["json"]:
+            # Keep stdout pure JSON: anything printed meanwhile (console e-mail) goes to stderr.
+            with contextlib.redirect_stdout(sys.stderr):
+                world = demo_load(password=options["password"])
+        else:
+            world = demo_load(password=options["password"])
         if options["json"]:
             self.stdout.write(json.dumps(world, ensure_ascii=False, indent=2))
             return

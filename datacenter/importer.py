@@ -1,0 +1,223 @@
+"""Import of certificates issued before the portal (the ~170,000 of the legacy system).
+
+Two streaming passes over the file: the first checks every row and reports every problem
+(line and reason) without writing anything; only when there is none, the second signs and
+inserts all rows in one transaction, in batches. Serials already in the register are
+skipped, so running the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datacenter.constants import CERTIFICATE_REGISTER, DocumentType, Outcome
+from datacenter.models import Certificate
+from datacenter.services import certificate_sign
+from govportal.accounts.validators import normalize_digits, validate_national_id
+from govportal.audit.services import audit_record
+from govportal.entities.models import Entity
+from govportal.numbering.models import Counter
+from govportal.verification.models import Artifact
+from govportal.verification.services import Signer
+
+COLUMNS = [
+    "serial",
+    "issuing_entity",
+    "requesting_entity",
+    "document_type",
+    "document_number",
+    "document_date",
+    "holder_name",
+    "holder_national_id",
+    "outcome",
+    "reason",
+    "issued_at",
+]
+BATCH = 2000
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    already_present: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "imported": self.imported,
+            "already_present": self.already_present,
+            "errors": self.errors,
+        }
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError(
+                _("The file's header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
+            )
+        for row in reader:
+            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+
+
+def _parse_issued_at(text: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(text)
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _check(row: dict[str, str], entities: dict[str, Entity]) -> list[str]:
+    problems = []
+    if not row["serial"] or len(row["serial"]) > 64:
+        problems.append(_("serial is missing or longer than 64 characters"))
+    if row["issuing_entity"] not in entities:
+        problems.append(_("unknown issuing entity %(code)s") % {"code": row["issuing_entity"] or "—"})
+    if row["requesting_entity"] and row["requesting_entity"] not in entities:
+        problems.append(_("unknown requesting entity %(code)s") % {"code": row["requesting_entity"]})
+    if row["document_type"] not in DocumentType.values:
+        problems.append(_("document type must be one of %(values)s") % {"values": ", ".join(DocumentType.values)})
+    if not row["document_number"]:
+        problems.append(_("document number is missing"))
+    try:
+        dt.date.fromisoformat(row["document_date"])
+    except ValueError:
+        problems.append(_("document date must be written YYYY-MM-DD"))
+    if not row["holder_name"]:
+        problems.append(_("holder's name is missing"))
+    try:
+        validate_national_id(normalize_digits(row["holder_national_id"]))
+    except ValidationError as error:
+        problems.extend(str(message) for message in error.messages)
+    if row["outcome"] not in Outcome.values:
+        problems.append(_("answer must be one of %(values)s") % {"values": ", ".join(Outcome.values)})
+    elif row["outcome"] == Outcome.NOT_CONFIRMED and not row["reason"]:
+        problems.append(_("a reason is required when the document is not confirmed"))
+    try:
+        if _parse_issued_at(row["issued_at"]) > timezone.now():
+            problems.append(_("date of issue is in the future"))
+    except ValueError:
+        problems.append(_("date of issue must be written YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+    return problems
+
+
+def _existing(serials: list[str]) -> set[str]:
+    return set(Certificate.objects.filter(serial__in=serials).values_list("serial", flat=True))
+
+
+def certificates_check(path: Path, report: ImportReport) -> set[str]:
+    """First pass: every problem of every row; returns the serials already in the register."""
+    entities = {entity.code: entity for entity in Entity.objects.all()}
+    seen: dict[str, int] = {}
+    present: set[str] = set()
+    pending: list[str] = []
+    for line, row in _rows(path):
+        report.rows += 1
+        problems = _check(row, entities)
+        if row["serial"] in seen:
+            problems.append(_("serial repeats line %(line)d") % {"line": seen[row["serial"]]})
+        seen.setdefault(row["serial"], line)
+        if problems:
+            report.errors.append({"line": line, "serial": row["serial"], "errors": problems})
+        pending.append(row["serial"])
+        if len(pending) >= BATCH:
+            present |= _existing(pending)
+            pending = []
+    present |= _existing(pending)
+    report.already_present = len(present)
+    return present
+
+
+def _build(row: dict[str, str], entities: dict[str, Entity]) -> Certificate:
+    requesting = entities.get(row["requesting_entity"]) if row["requesting_entity"] else None
+    return Certificate(
+        serial=row["serial"],
+        issuing_entity=entities[row["issuing_entity"]],
+        requesting_entity=requesting,
+        outcome=row["outcome"],
+        reason=row["reason"] if row["outcome"] == Outcome.NOT_CONFIRMED else "",
+        document_type=row["document_type"],
+        document_number=row["document_number"],
+        document_date=dt.date.fromisoformat(row["document_date"]),
+        holder_name=row["holder_name"],
+        holder_national_id=normalize_digits(row["holder_national_id"]),
+        issued_at=_parse_issued_at(row["issued_at"]),
+        legacy=True,
+    )
+
+
+def _flush(certificates: list[Certificate], artifacts: list[Artifact]) -> None:
+    Artifact.objects.bulk_create(artifacts, batch_size=BATCH)
+    Certificate.objects.bulk_create(certificates, batch_size=BATCH)
+    certificates.clear()
+    artifacts.clear()
+
+
+def _raise_counters(highest: dict[tuple[int, int], int]) -> None:
+    """Legacy serials in our own format reserve their numbers: new serials continue after them."""
+    for (entity_id, year), number in highest.items():
+        Counter.objects.bulk_create(
+            [Counter(entity_id=entity_id, register=CERTIFICATE_REGISTER, year=year)], ignore_conflicts=True
+        )
+        Counter.objects.filter(entity_id=entity_id, register=CERTIFICATE_REGISTER, year=year, value__lt=number).update(
+            value=number
+        )
+
+
+def certificates_import(path: Path, *, actor: Any = None) -> ImportReport:
+    report = ImportReport()
+    present = certificates_check(path, report)
+    if not report.ok:
+        return report
+    entities = {entity.code: entity for entity in Entity.objects.all()}
+    signers: dict[str, Signer] = {}
+    own_format = re.compile(r"^(?P<code>[A-Z0-9-]+)-(?P<year>\d{4})-(?P<number>\d+)$")
+    highest: dict[tuple[int, int], int] = {}
+    certificates: list[Certificate] = []
+    artifacts: list[Artifact] = []
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with transaction.atomic():
+        for _line, row in _rows(path):
+            if row["serial"] in present:
+                continue
+            certificate = _build(row, entities)
+            code = row["issuing_entity"]
+            signer = signers.get(code) or signers.setdefault(code, Signer(entities[code]))
+            artifact = certificate_sign(certificate, signer)
+            certificate.artifact = artifact
+            certificates.append(certificate)
+            artifacts.append(artifact)
+            match = own_format.match(certificate.serial)
+            if match and match["code"] == code:
+                key = (certificate.issuing_entity.pk, int(match["year"]))
+                highest[key] = max(highest.get(key, 0), int(match["number"]))
+            report.imported += 1
+            if len(certificates) >= BATCH:
+                _flush(certificates, artifacts)
+        _flush(certificates, artifacts)
+        _raise_counters(highest)
+        audit_record(
+            action="certificate_import",
+            actor=actor,
+            data={"file_sha256": digest, "imported": report.imported, "already_present": report.already_present},
+        )
+    return report

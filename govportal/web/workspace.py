@@ -1,0 +1,32 @@
+"""Task cards on an entity's workspace. Domain apps contribute theirs (the core imports none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from govportal.entities.models import Entity
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    url: str
+    count: int | None = None
+    count_label: str = ""
+    alert: int = 0  # e.g. overdue items, shown as a red tag
+    alert_label: str = ""
+
+
+CardProvider = Callable[[Any, Entity, set[str]], list[Card]]
+CARD_PROVIDERS: list[CardProvider] = []
+
+
+def register(provider: CardProvider) -> None:
+    if provider not in CARD_PROVIDERS:
+        CARD_PROVIDERS.append(provider)
+
+
+def workspace_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
+    return [card for provider in CARD_PROVIDERS for card in provider(user, entity, roles)]

@@ -1,0 +1,102 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from govportal.verification.models import Artifact
+from govportal.verification.services import artifact_issue, artifact_revoke, artifact_supersede
+from tests.factories import EntityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(serial="NDC-2026-000001", entity=None):
+    return artifact_issue(
+        entity=entity or EntityFactory(code="NDC"),
+        kind="certificate",
+        serial=serial,
+        content=b"facts",
+        display=[("Holder", "\u0623. \u0643. \u0639."), ("National ID number", "\u2022" * 8 + "5678")],
+    )
+
+
+def arabic(msgid):
+    with translation.override("ar"):
+        return gettext(msgid)
+
+
+def test_the_qr_link_says_genuine_with_masked_details_and_no_login(client):
+    artifact = issue()
+    response = client.get(artifact.path)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert arabic("This document is genuine") in html
+    assert "NDC-2026-000001" in html
+    assert "\u2022" * 8 + "5678" in html
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert Artifact.objects.get(pk=artifact.pk).verify_count == 1
+
+
+def test_revocation_shows_at_once_with_date_and_reason(client):
+    artifact = issue()
+    client.get(artifact.path)  # cached as valid
+    artifact_revoke(artifact=artifact, reason="صدر خطأً")
+    html = client.get(artifact.path).content.decode()
+    assert arabic("Revoked") in html
+    assert "صدر خطأً" in html
+
+
+def test_a_superseded_document_links_to_its_replacement(client):
+    entity = EntityFactory(code="NDC")
+    old, new = issue("NDC-2026-000001", entity), issue("NDC-2026-000002", entity)
+    artifact_supersede(artifact=old, replacement=new)
+    html = client.get(old.path).content.decode()
+    assert new.path in html
+
+
+def test_garbage_gives_a_clear_not_genuine_page_not_an_error(client):
+    for token in ["garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30."]:
+        response = client.get(f"/v/{token}")
+        assert response.status_code == 200
+        assert arabic("This document is not genuine") in response.content.decode()
+
+
+def test_verification_is_rate_limited_per_address(client, settings):
+    settings.VERIFY_RATE_LIMIT_PER_MINUTE = 3
+    artifact = issue()
+    codes = [client.get(artifact.path).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert client.get(artifact.path, REMOTE_ADDR="10.9.8.7").status_code == 200
+
+
+def test_auditor_with_paper_checks_by_serial_and_date(client):
+    artifact = issue()
+    today = timezone.localdate(artifact.issued_at)
+    html = client.get("/verify/", {"serial": "ndc-2026-000001", "issued_on": today.isoformat()}).content.decode()
+    assert arabic("This document is genuine") in html
+    wrong_day = client.get(
+        "/verify/", {"serial": artifact.serial, "issued_on": (today - dt.timedelta(days=1)).isoformat()}
+    )
+    assert arabic("This document is not genuine") in wrong_day.content.decode()
+    empty = client.get("/verify/", {"serial": "", "issued_on": ""})
+    assert 'class="error-summary"' in empty.content.decode()
+
+
+def test_jwks_lists_active_and_retired_keys_with_issuer_and_status(client):
+    artifact = issue()
+    body = client.get("/.well-known/jwks.json")
+    assert body["Content-Type"] == "application/jwk-set+json"
+    assert "max-age=300" in body["Cache-Control"]
+    keys = body.json()["keys"]
+    assert keys == [
+        {
+            **artifact.key.public_jwk,
+            "kid": artifact.key.kid,
+            "alg": "ES256",
+            "use": "sig",
+            "iss": "NDC",
+            "status": "active",
+        }
+    ]
+    assert "d" not in keys[0]
