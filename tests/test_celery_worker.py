@@ -47,3 +47,34 @@ def test_nightly_audit_check_runs_on_the_worker(celery_worker):
     EntityFactory()
     result = audit_verify_chain.delay().get(timeout=20)
     assert result == {"ok": True, "checked": 2, "broken_at": None}
+
+
+def test_certificate_pdf_is_rendered_by_the_worker(celery_worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from datacenter.constants import Outcome
+    from datacenter.models import Certificate
+    from datacenter.services import request_answer, request_submit
+    from govportal.accounts.constants import Role
+    from tests.datacenter.conftest import DETAILS
+    from tests.factories import MembershipFactory
+
+    ministry, datacentre = EntityFactory(code="MOF"), EntityFactory(code="NDC")
+    clerk = MembershipFactory(entity=ministry, role=Role.REGISTRY_CLERK).user
+    issuer = MembershipFactory(entity=datacentre, role=Role.CERTIFICATE_ISSUER).user
+    item = request_submit(
+        requesting_entity=ministry,
+        issuing_entity=datacentre,
+        details=DETAILS,
+        attachment=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        note="",
+        actor=clerk,
+    )
+    certificate = request_answer(item=item, outcome=Outcome.CONFIRMED, reason="", actor=issuer)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not Certificate.objects.get(pk=certificate.pk).pdf:
+        time.sleep(0.3)
+    stored = Certificate.objects.get(pk=certificate.pk).pdf
+    assert stored, "the worker did not render the PDF"
+    with stored.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"

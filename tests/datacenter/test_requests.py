@@ -40,14 +40,14 @@ def test_submitting_tells_the_issuers_and_keeps_the_scan_privately(world, submit
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("content", "code", "arabic"),
     [
-        (b"MZ\x90\x00 an executable renamed to .pdf", "PDF, JPEG or PNG"),
-        (b"", "empty"),
-        (b"%PDF-" + b"0" * MAX_ATTACHMENT_BYTES, "too large"),
+        (b"MZ\x90\x00 an executable renamed to .pdf", "bad_type", "PDF أو JPEG أو PNG"),
+        (b"", "empty", "فارغ"),
+        (b"%PDF-" + b"0" * MAX_ATTACHMENT_BYTES, "too_large", "10"),
     ],
 )
-def test_bad_scans_are_refused_by_content_and_nothing_is_saved(world, content, message):
+def test_bad_scans_are_refused_by_content_and_nothing_is_saved(world, content, code, arabic):
     with pytest.raises(ValidationError) as error:
         request_submit(
             requesting_entity=world["ministry"],
@@ -57,7 +57,8 @@ def test_bad_scans_are_refused_by_content_and_nothing_is_saved(world, content, m
             note="",
             actor=world["clerk"],
         )
-    assert message in " ".join(error.value.messages)
+    assert error.value.code == code
+    assert arabic in " ".join(error.value.messages)
     assert not AuthenticityRequest.objects.exists()
 
 
