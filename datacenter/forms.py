@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from datacenter.constants import MAX_ATTACHMENT_BYTES, DocumentType, Outcome, RequestStatus
@@ -10,6 +11,8 @@ from datacenter.services import DocumentDetails
 from datacenter.uploads import check_scan
 from govportal.accounts.validators import normalize_digits, validate_national_id
 from govportal.entities.models import Entity
+
+gettext_noop("PDF, JPEG or PNG, at most %(size)d MB.")  # keeps the msgid in the catalogue
 
 
 class EntityChoiceField(forms.ModelChoiceField):
@@ -36,13 +39,16 @@ class RequestForm(forms.Form):
     )
     attachment = forms.FileField(
         label=_("Scan of the document"),
-        help_text=_("PDF, JPEG or PNG, at most %(size)d MB.") % {"size": MAX_ATTACHMENT_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, requesting_entities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Built here, not at import, so that it reads in the language of the request.
+        self.fields["attachment"].help_text = gettext("PDF, JPEG or PNG, at most %(size)d MB.") % {
+            "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        }
         field = self.fields["requesting_entity"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
         field.queryset = requesting_entities

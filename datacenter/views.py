@@ -46,7 +46,7 @@ def requests_sent_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.requests_sent(request.user).order_by("-submitted_at"), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "datacenter/requests.html", {"page": page})
+    return render(request, "datacenter/requests.html", {"page": page, **_nav(request)})
 
 
 @login_required
@@ -78,22 +78,34 @@ def _visible_request(request: HttpRequest, pk: UUID) -> AuthenticityRequest:
     return get_object_or_404(selectors.requests_visible(request.user), pk=pk)
 
 
-@login_required
-def request_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
-    item = _visible_request(request, pk)
-    issuer_roles = roles_in(request.user, item.issuing_entity) & {str(r) for r in selectors.ISSUER_ROLES}
-    requester_roles = roles_in(request.user, item.requesting_entity) & {str(r) for r in selectors.REQUESTER_ROLES}
-    can_answer = bool(issuer_roles) and item.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_REVIEW)
-    context = {
+def _nav(request: HttpRequest) -> dict[str, bool]:
+    """Which parts of the certificates area this person has (the sub-navigation shows only those)."""
+    return {
+        "is_issuer": entities_of(request.user, roles=selectors.ISSUER_ROLES).exists(),
+        "is_requester": entities_of(request.user, roles=selectors.REQUESTER_ROLES).exists(),
+    }
+
+
+def _detail_context(request: HttpRequest, item: AuthenticityRequest, **forms: object) -> dict[str, object]:
+    """The request page: which actions this person may take is decided by their roles, every time."""
+    is_issuer = bool(roles_in(request.user, item.issuing_entity) & {str(r) for r in selectors.ISSUER_ROLES})
+    is_requester = bool(roles_in(request.user, item.requesting_entity) & {str(r) for r in selectors.REQUESTER_ROLES})
+    return {
         "item": item,
         "certificate": Certificate.objects.filter(request=item).first(),
-        "can_answer": can_answer,
-        "can_resubmit": bool(requester_roles) and item.status == RequestStatus.RETURNED,
+        "can_answer": is_issuer and item.status in (RequestStatus.SUBMITTED, RequestStatus.UNDER_REVIEW),
+        "can_resubmit": is_requester and item.status == RequestStatus.RETURNED,
         "answer_form": AnswerForm(),
         "return_form": ReturnForm(),
         "resubmit_form": ResubmitForm(),
+        **forms,
     }
-    return render(request, "datacenter/request_detail.html", context)
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    item = _visible_request(request, pk)
+    return render(request, "datacenter/request_detail.html", _detail_context(request, item))
 
 
 @login_required
@@ -121,10 +133,7 @@ def _post_action(request: HttpRequest, pk: UUID, form_class: type, action: objec
             _apply_errors(form, error)
         else:
             return redirect("datacenter:request_detail", pk=item.pk)
-    context = {"item": item, "answer_form": AnswerForm(), "return_form": ReturnForm(), "resubmit_form": ResubmitForm()}
-    context[template_key] = form
-    context["can_answer"] = template_key in ("answer_form", "return_form")
-    context["can_resubmit"] = template_key == "resubmit_form"
+    context = _detail_context(request, item, **{template_key: form})
     return render(request, "datacenter/request_detail.html", context, status=400)
 
 
@@ -190,32 +199,31 @@ def queue(request: HttpRequest) -> HttpResponse:
         items = items.filter(document_type=data["document_type"])
     items = selectors.search_requests(items, data.get("q", ""))
     page = Paginator(items.overdue_first(), 25).get_page(request.GET.get("page"))
-    return render(request, "datacenter/queue.html", {"page": page, "form": form})
+    return render(request, "datacenter/queue.html", {"page": page, "form": form, **_nav(request)})
 
 
 @login_required
 def certificate_list(request: HttpRequest) -> HttpResponse:
     certificates = selectors.certificates_visible(request.user).order_by("-issued_at")
     page = Paginator(certificates, 25).get_page(request.GET.get("page"))
-    return render(request, "datacenter/certificates.html", {"page": page})
+    return render(request, "datacenter/certificates.html", {"page": page, **_nav(request)})
 
 
 def _visible_certificate(request: HttpRequest, pk: UUID) -> Certificate:
     return get_object_or_404(selectors.certificates_visible(request.user), pk=pk)
 
 
+def _can_revoke(request: HttpRequest, certificate: Certificate) -> bool:
+    return Role.ENTITY_HEAD in roles_in(request.user, certificate.issuing_entity) and (
+        certificate.artifact.status == ArtifactStatus.VALID
+    )
+
+
 @login_required
 def certificate_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     certificate = _visible_certificate(request, pk)
-    can_revoke = Role.ENTITY_HEAD in roles_in(request.user, certificate.issuing_entity) and (
-        certificate.artifact.status == ArtifactStatus.VALID
-    )
-    form = ReasonForm()
-    return render(
-        request,
-        "datacenter/certificate_detail.html",
-        {"certificate": certificate, "can_revoke": can_revoke, "form": form},
-    )
+    context = {"certificate": certificate, "can_revoke": _can_revoke(request, certificate), "form": ReasonForm()}
+    return render(request, "datacenter/certificate_detail.html", context)
 
 
 @login_required
@@ -234,6 +242,8 @@ def certificate_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
 @require_POST
 def certificate_revoke_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     certificate = _visible_certificate(request, pk)
+    if not _can_revoke(request, certificate):
+        raise Http404
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
