@@ -1,31 +1,31 @@
-"""Benchmarks for the platform core. Run with `make bench`; figures go to docs/BENCHMARKS.md.
+"""All benchmarks: `make bench`. Figures go to docs/BENCHMARKS.md, one marked section each.
 
-Works on a throw-away test database (SQLite by default, PostgreSQL when DATABASE_URL is set),
-so the audit events it writes never land in a real log.
+``python bench/run.py`` runs the platform core (here, in this process) and then each feature
+benchmark in its own process; ``python bench/run.py core pdf`` runs only those named
+(core, verify, import, pdf).
+
+The core benchmark works on a throw-away test database (SQLite by default, PostgreSQL when
+DATABASE_URL is set), so the audit events it writes never land in a real log. The feature
+benchmarks run in production mode on throw-away PostgreSQL databases of their own (bench/prodenv.py).
 """
 
 from __future__ import annotations
 
 import os
-import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings")
-os.environ.setdefault("DJANGO_DEBUG", "1")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-import django  # noqa: E402
+from bench.report import machine, write_section  # noqa: E402
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-
+FEATURES = {"verify": "verify_http.py", "import": "import_certificates.py", "pdf": "pdf_render.py"}
 RESULTS: list[tuple[str, str]] = []
 
 
@@ -87,34 +87,32 @@ def bench_entities() -> None:
     timed("descendants of one ministry", 50, lambda: list(Entity.objects.descendants_of(ministry)))
 
 
-def write_report() -> None:
-    vendor = connection.vendor
+def write_report(vendor: str) -> None:
     lines = [
         "## Platform core",
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()} ({os.cpu_count()} cores), "
-        f"Python {platform.python_version()}, database: {vendor}. Reproduce with `make bench`.",
+        machine(),
+        f"Database: {vendor} (a throw-away test database); development settings (`DJANGO_DEBUG=1`). "
+        "Reproduce with "
+        + ("`DATABASE_URL=postgres://… make bench`" if vendor == "postgresql" else "`make bench`")
+        + " (this section alone: `.venv/bin/python bench/run.py core`).",
         "",
         "| what | figure |",
         "|---|---|",
         *[f"| {label} | {figure} |" for label, figure in RESULTS],
-        "",
     ]
-    section = "\n".join(lines)
-    target = ROOT / "docs" / "BENCHMARKS.md"
-    text = target.read_text(encoding="utf-8") if target.exists() else "# Benchmarks\n\n"
-    marker_start, marker_end = f"<!-- bench:core:{vendor} -->", f"<!-- /bench:core:{vendor} -->"
-    block = f"{marker_start}\n{section}{marker_end}\n"
-    if marker_start in text:
-        before, rest = text.split(marker_start, 1)
-        text = before + block + rest.split(marker_end, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    target.write_text(text, encoding="utf-8")
-    print(section)
+    write_section(f"core:{vendor}", lines)
 
 
-def main() -> None:
+def core() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -122,8 +120,26 @@ def main() -> None:
         bench_entities()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    write_report()
+    write_report(connection.vendor)
+
+
+def main(names: list[str]) -> None:
+    wanted = names or ["core", *FEATURES]
+    unknown = set(wanted) - {"core", *FEATURES}
+    if unknown:
+        sys.exit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from core, {', '.join(FEATURES)}")
+    failed = []
+    if "core" in wanted:
+        core()
+    for name, script in FEATURES.items():
+        if name in wanted:
+            print(f"\n=== {name}: bench/{script}", flush=True)
+            # Each in its own process: they run Django in production mode, with settings of their own.
+            if subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT).returncode != 0:
+                failed.append(name)
+    if failed:
+        sys.exit(f"benchmark(s) failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -165,9 +165,29 @@ def _build(row: dict[str, str], entities: dict[str, Entity]) -> Certificate:
     )
 
 
+def _insert(model: type[models.Model], objects: list[Any]) -> None:
+    """Insert unsaved ``objects`` in bulk: COPY on PostgreSQL, ``bulk_create`` elsewhere.
+
+    COPY skips the ORM's SQL compilation: 170,000 rows took 39 s with ``bulk_create`` and 26-30 s
+    with COPY on 2 cores (bench/import_certificates.py). Values go through each field's
+    ``pre_save``/``get_db_prep_save``, as with ``bulk_create``; neither sends signals.
+    """
+    connection = connections[router.db_for_write(model) or DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=BATCH)
+        return
+    fields = model._meta.concrete_fields
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for obj in objects:
+            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+
+
 def _flush(certificates: list[Certificate], artifacts: list[Artifact]) -> None:
-    Artifact.objects.bulk_create(artifacts, batch_size=BATCH)
-    Certificate.objects.bulk_create(certificates, batch_size=BATCH)
+    _insert(Artifact, artifacts)
+    _insert(Certificate, certificates)
     certificates.clear()
     artifacts.clear()
 

@@ -205,6 +205,10 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Baghdad"
 CELERY_BEAT_SCHEDULE = {
+    "verification-counts-flush": {
+        "task": "govportal.verification.tasks.verification_counts_flush_task",
+        "schedule": 60.0,
+    },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",
         "schedule": crontab(hour=2, minute=30),

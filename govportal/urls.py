@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import set_language
 
 from govportal.notifications import views as notification_views
 from govportal.web import views
@@ -23,7 +22,7 @@ urlpatterns = [
     path("datacenter/", include("datacenter.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/digits/", views.set_digits, name="set_digits"),
     path("accounts/", include("allauth.urls")),
     path("", include("govportal.verification.urls")),

@@ -66,10 +66,16 @@ def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
+    from govportal.redis import redis_client
     from govportal.web import health
 
     cache.clear()
     health._memo = None  # each test sees its own dependencies' health
+    connection = redis_client()
+    if connection is not None:  # counters and rate limits kept outside the cache
+        stale = [*connection.scan_iter("ratelimit:*"), *connection.scan_iter("verification:*")]
+        if stale:
+            connection.delete(*stale)
     yield
 
 

@@ -20,12 +20,12 @@ from django.utils.translation import gettext_noop
 
 from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
-from govportal.verification import crypto
+from govportal.verification import crypto, hotpath
 from govportal.verification.constants import ArtifactStatus, KeyStatus
 from govportal.verification.models import Artifact, SigningKey
 
 # Bumped on every revocation or key change: every cached verification result is then stale.
-_GENERATION_KEY = "verification:generation"
+GENERATION_KEY = "verification:generation"
 _RESULT_TTL = 300
 
 
@@ -35,14 +35,14 @@ def cache_generation() -> int:
 
 
 def _generation() -> int:
-    return int(cache.get_or_set(_GENERATION_KEY, 1, timeout=None) or 1)
+    return int(cache.get_or_set(GENERATION_KEY, 1, timeout=None) or 1)
 
 
 def _invalidate() -> None:
     try:
-        cache.incr(_GENERATION_KEY)
+        cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(_GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, 2, timeout=None)
 
 
 def _invalidate_now_and_on_commit() -> None:
@@ -347,8 +347,21 @@ def artifact_lookup(*, serial: str, issued_on: dt.date) -> Verification:
 
 
 def verification_count(artifact_id: str) -> None:
-    """Count a verification for the issuer's view; who scanned is never stored."""
+    """Count a verification for the issuer's view; who scanned is never stored.
+
+    (The anonymous hot path of /v/<token> counts in Redis instead: see ``hotpath``.)
+    """
     Artifact.objects.filter(pk=artifact_id).update(verify_count=F("verify_count") + 1, last_verified_at=timezone.now())
+
+
+def verification_counts_flush() -> int:
+    """Add the scans counted in Redis to the register; returns how many artifacts were updated."""
+    counts = hotpath.pending_counts()
+    now = timezone.now()
+    with transaction.atomic():
+        for artifact_id, count in counts.items():
+            Artifact.objects.filter(pk=artifact_id).update(verify_count=F("verify_count") + count, last_verified_at=now)
+    return len(counts)
 
 
 # --- masking personal data ---------------------------------------------------------------------

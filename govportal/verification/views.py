@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from govportal.audit.services import client_ip
+from govportal.verification import hotpath
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.forms import LookupForm
 from govportal.verification.services import (
+    GENERATION_KEY,
     Verification,
     artifact_lookup,
     cache_generation,
@@ -32,16 +35,27 @@ def _parse(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
+def _too_many_page(request: HttpRequest) -> HttpResponse:
+    response = render(request, "verification/too_many.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
 def _too_many(request: HttpRequest) -> HttpResponse | None:
     if rate_limited(request, scope="verify", limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE):
-        response = render(request, "verification/too_many.html", status=429)
-        response["Retry-After"] = "60"
-        return response
+        return _too_many_page(request)
     return None
 
 
-def _result_page(request: HttpRequest, result: Verification, *, status: int = 200) -> HttpResponse:
-    if result.genuine and result.artifact_id:
+def _headers(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-cache, no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token in the address stays here
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _result_page(request: HttpRequest, result: Verification, *, count: bool = True) -> HttpResponse:
+    if count and result.genuine and result.artifact_id:
         verification_count(result.artifact_id)
     details = result.details
     context = {
@@ -51,16 +65,44 @@ def _result_page(request: HttpRequest, result: Verification, *, status: int = 20
         "issued_at": _parse(details.get("issued_at")),
         "revoked_at": _parse(details.get("revoked_at")),
     }
-    response = render(request, "verification/result.html", context, status=status)
-    response["Cache-Control"] = "no-cache, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token in the address stays here
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return _headers(render(request, "verification/result.html", context))
 
 
 @require_GET
 def verify_token(request: HttpRequest, token: str) -> HttpResponse:
-    """What the QR code opens: genuine or not, with the live status. No login, no JavaScript."""
+    """What the QR code opens: genuine or not, with the live status. No login, no JavaScript.
+
+    A visitor without a session (nothing personal on the page) takes the hot path: one Redis
+    round trip serves the shared rendering of this token's answer, which every revocation
+    invalidates; anyone else gets their own rendering.
+    """
+    shared = settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+    fast = (
+        hotpath.lookup(
+            token=token,
+            language=get_language(),
+            client=client_ip(request) or "unknown",
+            limit=settings.VERIFY_RATE_LIMIT_PER_MINUTE,
+            generation_key=GENERATION_KEY,
+        )
+        if shared
+        else None
+    )
+    if fast is not None:
+        if fast.limited:
+            return _too_many_page(request)
+        if fast.html is not None:
+            return _headers(HttpResponse(fast.html))
+        result = token_verify(token)
+        response = _result_page(request, result, count=False)  # counted by the lookup
+        hotpath.remember(
+            token=token,
+            language=get_language(),
+            generation=fast.generation,
+            artifact_id=result.artifact_id if result.genuine else None,
+            html=response.content,
+        )
+        return response
     return _too_many(request) or _result_page(request, token_verify(token))
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from govportal.accounts.constants import OVERSIGHT_ROLES
@@ -96,16 +98,40 @@ def rollout(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-def set_digits(request: HttpRequest) -> HttpResponse:
-    """Remember whether the reader wants Arabic-Indic or Western digits."""
-    choice = request.POST.get("digits", "")
+def _back_to(request: HttpRequest) -> str:
     target = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = "/"
-    response = redirect(target)
+        return "/"
+    return target
+
+
+# The two preference switches carry no CSRF token: they change only how pages read for this
+# browser, never an account, and so public pages (the verify page) stay free of per-visitor tokens.
+@csrf_exempt
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Remember the reader's language in a cookie and go back to the page they were on."""
+    language = request.POST.get("language", "")
+    response = redirect(_back_to(request))
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+    return response
+
+
+@csrf_exempt
+@require_POST
+def set_digits(request: HttpRequest) -> HttpResponse:
+    """Remember whether the reader wants Arabic-Indic or Western digits."""
+    choice = request.POST.get("digits", "")
+    response = redirect(_back_to(request))
     if choice == ARABIC_INDIC:
         response.set_cookie(COOKIE, ARABIC_INDIC, max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure())
     else:

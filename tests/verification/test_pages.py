@@ -5,7 +5,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from govportal.verification.models import Artifact
-from govportal.verification.services import artifact_issue, artifact_revoke, artifact_supersede
+from govportal.verification.services import (
+    artifact_issue,
+    artifact_revoke,
+    artifact_supersede,
+    verification_counts_flush,
+)
 from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +40,19 @@ def test_the_qr_link_says_genuine_with_masked_details_and_no_login(client):
     assert "NDC-2026-000001" in html
     assert "\u2022" * 8 + "5678" in html
     assert response.headers["Referrer-Policy"] == "no-referrer"
-    assert Artifact.objects.get(pk=artifact.pk).verify_count == 1
+    client.get(artifact.path)  # the second visitor is served the shared rendering, and counted too
+    verification_counts_flush()  # with Redis, counts reach the register once a minute
+    assert Artifact.objects.get(pk=artifact.pk).verify_count == 2
+
+
+def test_a_signed_in_visitor_gets_their_own_page_not_the_shared_one(client, staff_client):
+    artifact = issue()
+    client.get(artifact.path)  # an anonymous visit fills the shared cache
+    from tests.factories import MembershipFactory
+
+    member = MembershipFactory()
+    html = staff_client(member).get(artifact.path).content.decode()
+    assert member.user.get_short_name() in html  # their own header, not the anonymous one
 
 
 def test_revocation_shows_at_once_with_date_and_reason(client):

@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``); the figures go to docs/BENCHMARKS.md."""
