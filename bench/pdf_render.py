@@ -137,9 +137,9 @@ def main() -> None:
 
 
 def _weasyprint_version() -> str:
-    import weasyprint
+    from importlib.metadata import version
 
-    return str(weasyprint.__version__)
+    return version("weasyprint")  # only govportal.pdf may import WeasyPrint itself
 
 
 if __name__ == "__main__":
