@@ -20,16 +20,8 @@ from datacenter.models import AuthenticityRequest, Certificate
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of, roles_in
 from govportal.verification.constants import ArtifactStatus
+from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
-
-
-def _apply_errors(form: object, error: ValidationError) -> None:
-    """Put a service's ValidationError beside the right fields of ``form``."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @login_required
@@ -67,7 +59,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Request %(reference)s has been sent.") % {"reference": item.reference})
             return redirect("datacenter:request_detail", pk=item.pk)
@@ -130,7 +122,7 @@ def _post_action(request: HttpRequest, pk: UUID, form_class: type, action: objec
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             return redirect("datacenter:request_detail", pk=item.pk)
     context = _detail_context(request, item, **{template_key: form})
@@ -256,7 +248,7 @@ def certificate_revoke_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Certificate %(serial)s has been revoked.") % {"serial": certificate.serial})
             return redirect("datacenter:certificate_detail", pk=certificate.pk)

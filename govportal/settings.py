@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "govportal.numbering",
     "govportal.notifications",
     "datacenter",
+    "documents",
     "govportal.web",
 ]
 

@@ -30,7 +30,7 @@ class LinkedFilter(admin.SimpleListFilter):
 class EntityAdminForm(forms.ModelForm):
     class Meta:
         model = Entity
-        fields = ["code", "kind", "parent", "name_ar", "name_en", "is_active"]
+        fields = ["code", "kind", "parent", "name_ar", "name_en", "letter_number_format", "is_active"]
 
     def clean_parent(self) -> Entity | None:
         parent = self.cleaned_data.get("parent")

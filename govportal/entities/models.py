@@ -14,6 +14,17 @@ entity_code_validator = RegexValidator(
 )
 
 
+def letter_number_format_validator(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        value.format(code="X", seq=1, year=2026)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(_("Use only the placeholders {code}, {seq} and {year}.")) from exc
+    if "{seq}" not in value:
+        raise ValidationError(_("The format must contain {seq}."))
+
+
 class EntityQuerySet(models.QuerySet["Entity"]):
     def linked(self) -> EntityQuerySet:
         return self.filter(linked_at__isnull=False)
@@ -82,6 +93,13 @@ class Entity(models.Model):
         help_text=_("When the entity joined electronic exchange; empty while its mail is on paper."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    letter_number_format = models.CharField(
+        _("outgoing letter number format"),
+        max_length=60,
+        default="{code}/{seq}/{year}",
+        validators=[letter_number_format_validator],
+        help_text=_("Placeholders: {code}, {seq}, {year}; {seq} is required, e.g. {code}/{seq}/{year}."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EntityQuerySet.as_manager()

@@ -81,7 +81,7 @@ def entity_update(
     *, entity: Entity, changed: list[str], actor: Any = None, request: HttpRequest | None = None
 ) -> Entity:
     """Save edits to names and the active flag (the code, kind and path never change here)."""
-    editable = [name for name in changed if name in {"name_ar", "name_en", "is_active"}]
+    editable = [name for name in changed if name in {"name_ar", "name_en", "is_active", "letter_number_format"}]
     if editable:
         entity.save(update_fields=editable)
         audit_record(

@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+OUTGOING_REGISTER = "outgoing"
+INCOMING_REGISTER = "incoming"
+
+
+class Classification(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    CONFIDENTIAL = "confidential", _("Confidential")
+    SECRET = "secret", _("Secret")
+    TOP_SECRET = "top_secret", _("Top secret")
+
+
+# Classifications whose letters only heads and named readers may open (each read audited).
+RESTRICTED = (Classification.CONFIDENTIAL, Classification.SECRET, Classification.TOP_SECRET)
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    IMMEDIATE = "immediate", _("Immediate")
+
+
+PRIORITY_ORDER = {Priority.IMMEDIATE: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Awaiting approval")
+    RETURNED = "returned", _("Returned for changes")
+    APPROVED = "approved", _("Approved and signed")
+    DISPATCHED = "dispatched", _("Dispatched")
+
+
+class RecipientKind(models.TextChoices):
+    TO = "to", _("To")
+    CC = "cc", _("Copy to")
+
+
+class DeliveryMode(models.TextChoices):
+    ELECTRONIC = "electronic", _("Electronic")
+    PAPER = "paper", _("Paper (printed and delivered by hand)")

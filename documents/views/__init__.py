@@ -1,0 +1,45 @@
+"""Thin views: read through selectors, write through services, show errors beside the fields."""
+
+from documents.views.letters import (
+    attachment_download,
+    letter_approve,
+    letter_attach,
+    letter_detail,
+    letter_dispatch,
+    letter_edit,
+    letter_new,
+    letter_pdf,
+    letter_return,
+    letter_submit,
+    recipient_paper_delivered,
+    recipient_refer,
+    recipient_register,
+    recipient_reply,
+    referral_close,
+)
+from documents.views.lists import drafts, inbox, incoming, index, outgoing, overdue, referrals
+
+__all__ = [
+    "attachment_download",
+    "drafts",
+    "inbox",
+    "incoming",
+    "index",
+    "letter_approve",
+    "letter_attach",
+    "letter_detail",
+    "letter_dispatch",
+    "letter_edit",
+    "letter_new",
+    "letter_pdf",
+    "letter_return",
+    "letter_submit",
+    "outgoing",
+    "overdue",
+    "recipient_paper_delivered",
+    "recipient_refer",
+    "recipient_register",
+    "recipient_reply",
+    "referral_close",
+    "referrals",
+]
