@@ -29,6 +29,11 @@ def other_entities(entity: Entity) -> Any:
     return Entity.objects.filter(is_active=True).exclude(pk=entity.pk).order_by("path")
 
 
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name or obj.email
+
+
 class LetterForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Text of the letter"), widget=forms.Textarea(attrs={"rows": 10}))
@@ -53,10 +58,20 @@ class LetterForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    readers = StaffMultipleChoiceField(
+        label=_("Named readers (optional)"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("Staff of your entity who may open the letter if it is confidential (heads always may)."),
+    )
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
 
     def __init__(self, *args: Any, sender: Entity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        readers = self.fields["readers"]
+        assert isinstance(readers, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
+        readers.queryset = User.objects.filter(memberships__entity=sender, is_active=True).distinct().order_by("email")
         for name in ("to", "cc"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
@@ -76,6 +91,7 @@ class LetterForm(forms.Form):
             reply_due=data["reply_due"],
             to=list(data["to"]),
             cc=list(data["cc"]),
+            readers=list(data["readers"]),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -48,6 +48,7 @@ class LetterContent:
     reply_due: dt.date | None
     to: list[Entity]
     cc: list[Entity]
+    readers: list[User] = field(default_factory=list)
 
 
 def _require(user: User, entity: Entity, roles: Iterable[Role]) -> None:
@@ -86,7 +87,11 @@ def _set_content(letter: Letter, content: LetterContent) -> None:
         content.priority,
         content.reply_due,
     )
+    strangers = [user for user in content.readers if not roles_in(user, letter.sender_entity)]
+    if strangers:
+        raise ValidationError({"readers": _("Named readers must be staff of the sending entity.")})
     letter.save()
+    letter.named_readers.set(content.readers)
     letter.recipients.all().delete()
     LetterRecipient.objects.bulk_create(
         [LetterRecipient(letter=letter, entity=e, kind=RecipientKind.TO) for e in content.to]

@@ -100,6 +100,7 @@ def letter_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         "reply_due": letter.reply_due,
         "to": [r.entity_id for r in letter.recipients.all() if r.kind == RecipientKind.TO],
         "cc": [r.entity_id for r in letter.recipients.all() if r.kind == RecipientKind.CC],
+        "readers": list(letter.named_readers.values_list("pk", flat=True)),
     }
     form = LetterForm(request.POST or None, request.FILES or None, sender=letter.sender_entity, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -36,6 +36,7 @@ def content(to, cc=(), *, subject="طلب تزويد ببيانات المواز
         reply_due=extra.get("reply_due"),
         to=list(to),
         cc=list(cc),
+        readers=list(extra.get("readers", [])),
     )
 
 

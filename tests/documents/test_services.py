@@ -212,3 +212,27 @@ def test_a_reply_is_a_linked_draft_to_the_sender(office, dispatched):
     assert reply.in_reply_to == original
     assert reply.status == LetterStatus.DRAFT
     assert [r.entity for r in reply.recipients.all()] == [office["finance"]]
+
+
+def test_named_readers_of_the_sender_may_read_a_secret_letter(office, dispatched):
+    from documents.services import letter_edit
+
+    reader = office["clerk"]
+    letter = letter_draft(
+        sender=office["finance"],
+        content=content([office["health"]], classification=Classification.SECRET),
+        actor=office["clerk"],
+    )
+    assert letter.pk not in set(letters_visible(reader).values_list("pk", flat=True))
+    letter_edit(
+        letter=letter,
+        content=content([office["health"]], classification=Classification.SECRET, readers=[reader]),
+        actor=office["head"],
+    )
+    assert letter.pk in set(letters_visible(reader).values_list("pk", flat=True))
+    with pytest.raises(ValidationError):
+        letter_edit(
+            letter=letter,
+            content=content([office["health"]], readers=[office["health_clerk"]]),  # not staff of the sender
+            actor=office["head"],
+        )
