@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from documents.constants import MAX_ATTACHMENT_BYTES, Classification, Priority
+from documents.selectors import STAFF_ROLES
 from documents.services import LetterContent
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
@@ -120,7 +121,9 @@ class ReferralForm(forms.Form):
         field = self.fields["referred_to"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
         field.queryset = (
-            User.objects.filter(memberships__entity=entity, is_active=True).distinct().order_by("full_name")
+            User.objects.filter(memberships__entity=entity, memberships__role__in=STAFF_ROLES, is_active=True)
+            .distinct()
+            .order_by("full_name")
         )
 
 

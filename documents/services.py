@@ -312,7 +312,8 @@ def letter_register(*, recipient: LetterRecipient, actor: User) -> LetterRecipie
     now = timezone.now()
     sequence = counter_next(entity=recipient.entity, register=INCOMING_REGISTER, year=now.year)
     recipient.incoming_year, recipient.incoming_sequence = now.year, sequence
-    recipient.incoming_number = f"{recipient.entity.code}/{_('IN')}/{sequence}/{now.year}"
+    # The same in every language: a number people cite must not depend on who registered it.
+    recipient.incoming_number = f"{recipient.entity.code}/IN/{sequence}/{now.year}"
     recipient.registered_at, recipient.registered_by = now, actor
     if recipient.delivered_at is None:
         recipient.delivered_at, recipient.delivered_by = now, actor
@@ -335,7 +336,7 @@ def referral_create(
     recipient = LetterRecipient.objects.select_for_update().select_related("entity", "letter").get(pk=recipient.pk)
     if recipient.registered_at is None:
         raise ValidationError(_("Register the letter before referring it."))
-    if not roles_in(referred_to, recipient.entity):
+    if not roles_in(referred_to, recipient.entity) & {str(role) for role in STAFF_ROLES}:
         raise ValidationError({"referred_to": _("Refer only to staff of your own entity.")})
     if not minute.strip():
         raise ValidationError({"minute": _("Write the minute: what should be done.")})

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,7 +175,14 @@ def _detail_context(request: HttpRequest, letter: Letter, **bound: Any) -> dict[
         "to": [r for r in recipients if r.kind == RecipientKind.TO],
         "cc": [r for r in recipients if r.kind == RecipientKind.CC],
         "attachments": list(letter.attachments.all()),
-        "events": AuditEvent.objects.for_target(letter).order_by("id"),
+        # The sender's staff follow every step; a recipient sees the dispatch and its own steps only.
+        "events": (
+            AuditEvent.objects.for_target(letter).order_by("id")
+            if sender.pk in my_entities
+            else AuditEvent.objects.for_target(letter)
+            .filter(Q(action="letter_dispatch") | Q(entity_id__in=my_entities))
+            .order_by("id")
+        ),
         "is_sender_staff": sender.pk in my_entities,
         "copies": copies,
         "my_referrals": my_referrals,
