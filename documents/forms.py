@@ -150,3 +150,19 @@ class RegisterFilterForm(forms.Form):
         field.queryset = other_entities(entity)
         field.empty_label = gettext("All entities")
         self.fields["status"].choices = [("", gettext("All")), *statuses]  # type: ignore[attr-defined]
+
+
+class PaperLetterForm(forms.Form):
+    """A paper letter received from an entity that is not linked yet, registered from its scan."""
+
+    sender = EntityChoiceField(label=_("Sending entity"), queryset=Entity.objects.none())
+    number = forms.CharField(label=_("Their number"), max_length=64)
+    date = forms.DateField(label=_("Date on the letter"), widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    scan = forms.FileField(label=_("Scan of the letter"), help_text=_("PDF or image, as scanned."))
+
+    def __init__(self, *args: Any, entity: Entity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["sender"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        field.queryset = other_entities(entity)

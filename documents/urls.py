@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/", views.index, name="index"),
     path("drafts/", views.drafts, name="drafts"),
     path("new/", views.letter_new, name="new"),
+    path("paper/new/", views.paper_letter_new, name="paper_new"),
     path("outgoing/", views.outgoing, name="outgoing"),
     path("incoming/", views.incoming, name="incoming"),
     path("referrals/", views.referrals, name="referrals"),

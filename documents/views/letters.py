@@ -26,6 +26,7 @@ from documents.forms import (
     AttachmentForm,
     CloseReferralForm,
     LetterForm,
+    PaperLetterForm,
     ReferralForm,
     ReturnForm,
 )
@@ -446,3 +447,31 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
         form=form,
         bound={"close": (referral.pk, form)},
     )
+
+
+@login_required
+def paper_letter_new(request: HttpRequest) -> HttpResponse:
+    """Register a paper letter from an entity that is not linked yet: its scan gets an incoming number."""
+    entity = current_entity(request)
+    if not has_role(request.user, entity, selectors.WRITER_ROLES):
+        raise Http404
+    form = PaperLetterForm(request.POST or None, request.FILES or None, entity=entity)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                copy = services.paper_letter_receive(
+                    entity=entity,
+                    sender=data["sender"],
+                    number=data["number"],
+                    date=data["date"],
+                    subject=data["subject"],
+                    scan=data["scan"],
+                    actor=request.user,
+                )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Registered as incoming %(number)s.") % {"number": copy.incoming_number})
+            return redirect("documents:letter", pk=copy.letter_id)
+    return render(request, "documents/paper_form.html", {"form": form, "entity": entity})

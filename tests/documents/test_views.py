@@ -219,3 +219,19 @@ def test_the_workspace_shows_unread_and_immediate_counts(office, dispatched):
     dispatched(priority=Priority.IMMEDIATE)
     html = signed_in(office["health_clerk"]).get(f"/workspace/{office['health'].code}/").content.decode()
     assert "/documents/?entity=MOH" in html
+
+
+def test_a_clerk_registers_a_paper_letter_from_its_scan(office):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login_staff(Client(), office["clerk"].memberships.get())
+    form = {"sender": office["basra"].pk, "number": "م/445", "date": "2026-11-01", "subject": "طلب تخصيصات"}
+    refused = client.post("/documents/paper/new/", {**form, "scan": SimpleUploadedFile("a.pdf", b"MZ\x90")})
+    assert refused.status_code == 200
+    assert 'class="error-summary"' in refused.content.decode()
+    assert not Letter.objects.filter(received_on_paper=True).exists()
+    response = client.post("/documents/paper/new/", {**form, "scan": SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")})
+    assert response.status_code == 302
+    letter = Letter.objects.get(received_on_paper=True)
+    page = client.get(response.headers["Location"]).content.decode()
+    assert letter.recipients.get().incoming_number in page
