@@ -60,7 +60,13 @@ def test_moving_an_entity_under_its_own_subtree_is_refused_with_a_message(admin_
     directorate = EntityFactory(kind=EntityKind.DIRECTORATE, parent=ministry)
     response = admin_client.post(
         f"/admin/entities/entity/{ministry.pk}/change/",
-        {"parent": directorate.pk, "name_ar": ministry.name_ar, "name_en": ministry.name_en, "is_active": "on"},
+        {
+            "parent": directorate.pk,
+            "name_ar": ministry.name_ar,
+            "name_en": ministry.name_en,
+            "letter_number_format": ministry.letter_number_format,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 200
     assert "sub-entities" in response.content.decode() or "الجهات التابعة" in response.content.decode()
@@ -72,7 +78,13 @@ def test_renaming_an_entity_in_the_admin_is_audited(admin_client):
     ministry = EntityFactory()
     response = admin_client.post(
         f"/admin/entities/entity/{ministry.pk}/change/",
-        {"parent": "", "name_ar": "وزارة جديدة", "name_en": ministry.name_en, "is_active": "on"},
+        {
+            "parent": "",
+            "name_ar": "وزارة جديدة",
+            "name_en": ministry.name_en,
+            "letter_number_format": ministry.letter_number_format,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     event = AuditEvent.objects.for_target(ministry).get(action="entity_change")
