@@ -49,11 +49,20 @@ def priority_rank() -> Case:
 
 
 def inbox(user: Any, entity: Any) -> QuerySet[LetterRecipient]:
-    """Letters dispatched to ``entity`` that this user may see: immediate and urgent first, newest first."""
-    visible = letters_visible(user).values("pk")
+    """Letters dispatched to ``entity`` that this user may see: immediate and urgent first, newest first.
+
+    The same rule as ``letters_visible``, stated for one receiving entity so that PostgreSQL starts
+    from that entity's copies instead of checking every letter: its staff see normal letters;
+    confidential and above only its heads and the letter's named readers.
+    """
+    if entity.pk not in set(entities_of(user, roles=STAFF_ROLES).values_list("pk", flat=True)):
+        return LetterRecipient.objects.none()
+    copies = LetterRecipient.objects.filter(entity=entity, letter__status=LetterStatus.DISPATCHED)
+    if entity.pk not in set(entities_of(user, roles=HEAD_ROLES).values_list("pk", flat=True)):
+        readable = Letter.objects.filter(named_readers=user.pk).values("pk")
+        copies = copies.filter(~Q(letter__classification__in=RESTRICTED) | Q(letter__in=readable))
     return (
-        LetterRecipient.objects.filter(entity=entity, letter__status=LetterStatus.DISPATCHED, letter__in=visible)
-        .select_related("letter", "letter__sender_entity")
+        copies.select_related("letter", "letter__sender_entity")
         .annotate(rank=priority_rank())
         .order_by("rank", "-letter__dispatched_at")
     )

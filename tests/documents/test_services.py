@@ -236,3 +236,16 @@ def test_named_readers_of_the_sender_may_read_a_secret_letter(office, dispatched
             content=content([office["health"]], readers=[office["health_clerk"]]),  # not staff of the sender
             actor=office["head"],
         )
+
+
+def test_the_inbox_keeps_secret_letters_for_heads_and_named_readers(office, dispatched):
+    normal, secret = dispatched(), dispatched(classification=Classification.SECRET)
+
+    def inbox_of(user):
+        return {copy.letter_id for copy in inbox(user, office["health"])}
+
+    assert inbox_of(office["health_clerk"]) == {normal.pk}
+    assert inbox_of(office["health_head"]) == {normal.pk, secret.pk}
+    secret.named_readers.add(office["health_clerk"])
+    assert inbox_of(office["health_clerk"]) == {normal.pk, secret.pk}
+    assert inbox_of(office["clerk"]) == set()  # not staff of the receiving entity
