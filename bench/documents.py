@@ -783,22 +783,15 @@ def main() -> None:
         jit = max(jit_ms(t.plan) for t in inbox_missed)
         lines += [
             "",
-            "Why the inbox misses (plans below): `inbox()` filters `letter__in=letters_visible(user).values('pk')`, "
-            "and that subquery (DISTINCT, ORs of hashed subplans) is evaluated over the whole letters table — a "
-            "sequential scan of every letter — before being merge-joined with the entity's recipients, read in "
-            "`letter_id` order through the whole recipients index. Its cost estimate is so high that PostgreSQL's "
-            f"JIT compiles it first ({jit:,.0f} ms of JIT in the plan below; `jit = off` in the server or the "
-            "connection options removes that part). Then every inbox row is joined to its letter and sorted "
-            "(`rank`, `-dispatched_at` are columns of `documents_letter`, the filter is on "
-            "`documents_letterrecipient`): no index on either table can return the first page in order, so each "
-            f"page reads all {queries.inbox_total:,} rows, and the deep page sorts them on disk (work_mem 4 MB). "
-            "No index alone fixes this. Measured while exploring (same data, `jit = off`): writing the filter as "
-            "`Exists(letters_visible(user).filter(pk=OuterRef('letter_id')))` brings the first page to ~225 ms and "
-            "the deep page to ~590 ms — better, still far above 30 ms. Meeting 30 ms needs the sort key on the "
-            "recipient row (priority rank and dispatched_at copied onto `LetterRecipient` at dispatch, index "
-            "`(entity, rank, -dispatched_at)`) so the first page is an index range scan, plus a cheaper visibility "
-            'test per row; and keyset ("older than") paging rather than OFFSET for deep pages. That is a model '
-            "change, left to the feature's owner.",
+            "Why the inbox misses (plans below): `inbox()` starts from the receiving entity's copies (the "
+            "confidentiality rule stated for that one entity, no subquery over all letters), but every inbox row "
+            "must still be joined to its letter and sorted: `rank` and `-dispatched_at` are columns of "
+            "`documents_letter` while the filter is on `documents_letterrecipient`, so no index can return the "
+            f"first page in order and each page reads all {queries.inbox_total:,} rows of the busiest inbox "
+            f"({jit:,.0f} ms of JIT compiling in the plan below; `jit = off` removes that part). Meeting 30 ms "
+            "needs the sort key on the recipient row (priority rank and dispatched_at copied onto `LetterRecipient` "
+            "at dispatch, index `(entity, rank, -dispatched_at)`) so that a page is an index range scan, and keyset "
+            '("older than") paging rather than OFFSET for deep pages.',
         ]
     if missed:
         lines += ["", "### Plans of the queries that miss their goal (EXPLAIN ANALYZE, BUFFERS)"]
