@@ -2,9 +2,17 @@
 import os
 import sys
 
+# A checkout with no configuration at all is a developer's: management commands run in the
+# embedded development mode. Anything that configures the portal (a database, a secret key)
+# means a real deployment, where DJANGO_DEBUG must be chosen explicitly. The web server's
+# entry point (govportal/wsgi.py) never takes this shortcut.
+_CONFIGURED = ("DJANGO_DEBUG", "DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FILE", "REDIS_URL")
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govportal.settings")
+    if not any(name in os.environ for name in _CONFIGURED):
+        os.environ["DJANGO_DEBUG"] = "1"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -51,10 +51,20 @@ def test_production_refuses_sqlite_and_a_weak_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_no_environment_at_all_is_production_and_says_how_to_develop():
-    result = run_django({}, "check")
+def test_the_web_server_with_no_environment_is_production_and_says_how_to_develop():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import govportal.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
+    assert "Refusing to start in production mode" in result.stderr
     assert "DJANGO_DEBUG=1" in result.stderr
+
+
+def test_manage_py_in_a_bare_checkout_runs_embedded():
+    """No configuration at all is a developer's checkout: management commands work out of the box."""
+    result = run_django({}, "check")
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.postgres
