@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
+from playwright.sync_api import expect
 
 from govportal.accounts.constants import Role
 from govportal.accounts.models import Membership
 from govportal.accounts.services import membership_grant
+from tests.conftest import login_staff
 from tests.factories import PASSWORD, EntityFactory, UserFactory, totp_secret
 
 SCREENS = Path(settings.BASE_DIR) / "test-results" / "screens"
@@ -101,3 +107,69 @@ def sign_in(page: Any) -> Callable[..., None]:
             submit(page)
 
     return sign_in
+
+
+# --- shared by the journeys and the accessibility checks --------------------------------------
+
+
+def arabic(msgid: str) -> str:
+    with translation.override("ar"):
+        return gettext(msgid)
+
+
+@pytest.fixture
+def private_files(settings: Any, tmp_path: Path) -> Path:
+    """Stored files (scans, attachments, PDFs) go to a temporary folder, not var/files."""
+    location = tmp_path / "files"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
+    }
+    return location
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A factory of further browser contexts (other people, other cookies), closed at the end."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in_as(page: Any, user: Any) -> None:
+    """E-mail and password, then the authenticator code, through the real pages."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    submit(page)
+    page.fill("input[name=code]", fresh_totp(user))
+    submit(page)
+    expect(page).not_to_have_url(re.compile(r"/accounts/"))
+
+
+def status_of(page: Any, path: str) -> int:
+    response = page.goto(path)
+    assert response is not None
+    return response.status
+
+
+@pytest.fixture
+def enter_as(page: Any, live_server: Any) -> Callable[[Any], None]:
+    """Sign in with password and TOTP through the real forms, then hand the browser that session."""
+
+    def enter(membership: Any) -> None:
+        cookie = login_staff(Client(), membership).cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+    return enter
+
+
+# --- how to reach each page; each leaves the page showing what is to be checked ---------------------

@@ -13,9 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -23,7 +21,6 @@ from datacenter.constants import Outcome
 from datacenter.models import AuthenticityRequest, Certificate
 from datacenter.services import DocumentDetails, certificate_revoke, request_answer, request_return, request_submit
 from govportal.accounts.constants import Role
-from tests.conftest import login_staff
 from tests.e2e.conftest import submit
 from tests.e2e.test_accessibility import wcag_reports
 from tests.factories import EntityFactory, MembershipFactory
@@ -73,20 +70,6 @@ def send(s: SimpleNamespace, number: str = "UOB-2019-4471", holder: str = HOLDER
 
 def issue(s: SimpleNamespace) -> Certificate:
     return request_answer(item=send(s), outcome=Outcome.CONFIRMED, reason="", actor=s.issuer.user)
-
-
-@pytest.fixture
-def enter_as(page: Any, live_server: Any) -> Callable[[Any], None]:
-    """Sign in with password and TOTP through the real forms, then hand the browser that session."""
-
-    def enter(membership: Any) -> None:
-        cookie = login_staff(Client(), membership).cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-    return enter
-
-
-# --- how to reach each page; each leaves the page showing what is to be checked ---------------------
 
 
 def requests_empty(page: Any, enter_as: Callable[[Any], None]) -> None:

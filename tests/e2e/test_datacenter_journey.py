@@ -11,23 +11,20 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from datacenter.constants import RequestStatus
 from datacenter.models import AuthenticityRequest, Certificate
 from datacenter.services import DocumentDetails, request_submit
 from govportal.accounts.constants import Role
-from tests.e2e.conftest import fresh_totp, submit
-from tests.factories import PASSWORD, EntityFactory, MembershipFactory
+from tests.e2e.conftest import arabic, fresh_totp, sign_in_as, status_of
+from tests.factories import EntityFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,55 +40,6 @@ def tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
     return path
-
-
-def arabic(msgid: str) -> str:
-    with translation.override("ar"):
-        return gettext(msgid)
-
-
-@pytest.fixture
-def private_files(settings: Any, tmp_path: Path) -> Path:
-    """Scans and certificates go to a temporary folder, not var/files."""
-    location = tmp_path / "files"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}},
-    }
-    return location
-
-
-@pytest.fixture
-def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A factory of further browser contexts (other people, other cookies), closed at the end."""
-    contexts: list[Any] = []
-
-    def make() -> Any:
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def sign_in_as(page: Any, user: Any) -> None:
-    """E-mail and password, then the authenticator code, through the real pages."""
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", user.email)
-    page.fill("input[name=password]", PASSWORD)
-    submit(page)
-    page.fill("input[name=code]", fresh_totp(user))
-    submit(page)
-    expect(page).not_to_have_url(re.compile(r"/accounts/"))
-
-
-def status_of(page: Any, path: str) -> int:
-    response = page.goto(path)
-    assert response is not None
-    return response.status
 
 
 def post_status(page: Any, path: str, data: dict[str, str]) -> int:

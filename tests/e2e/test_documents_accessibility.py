@@ -14,9 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -36,7 +34,6 @@ from documents.services import (
 from govportal.accounts.constants import Role
 from govportal.entities.constants import LinkagePhase
 from govportal.entities.services import entity_link, phase_open
-from tests.conftest import login_staff
 from tests.e2e.conftest import submit
 from tests.e2e.test_accessibility import wcag_reports
 from tests.factories import EntityFactory, MembershipFactory
@@ -117,20 +114,6 @@ def registered(s: SimpleNamespace, *args: Any, **kwargs: Any) -> LetterRecipient
     copy = copy_of(dispatched(s, *args, **kwargs), s.b)
     letter_open(recipient=copy, actor=s.clerk_b.user)
     return letter_register(recipient=copy, actor=s.clerk_b.user)
-
-
-@pytest.fixture
-def enter_as(page: Any, live_server: Any) -> Callable[[Any], None]:
-    """Sign in with password and TOTP through the real forms, then hand the browser that session."""
-
-    def enter(membership: Any) -> None:
-        cookie = login_staff(Client(), membership).cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-    return enter
-
-
-# --- how to reach each page; each leaves the page showing what is to be checked ---------------------
 
 
 def inbox(page: Any, enter_as: Callable[[Any], None]) -> None:
