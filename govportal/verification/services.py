@@ -31,10 +31,6 @@ _RESULT_TTL = 300
 
 def cache_generation() -> int:
     """Changes whenever a key or a document is revoked: part of every verification cache key."""
-    return _generation()
-
-
-def _generation() -> int:
     return int(cache.get_or_set(GENERATION_KEY, 1, timeout=None) or 1)
 
 
@@ -325,7 +321,7 @@ def token_verify(token: str) -> Verification:
 
     Results are cached briefly; any revocation or key change invalidates them all at once.
     """
-    cache_key = f"verification:{_generation()}:{hashlib.sha256(token.encode()).hexdigest()}"
+    cache_key = f"verification:{cache_generation()}:{hashlib.sha256(token.encode()).hexdigest()}"
     cached = cache.get(cache_key)
     if cached is not None:
         return Verification(**cached)

@@ -221,6 +221,13 @@ def overdue(page: Any, enter_as: Callable[[Any], None]) -> None:
     expect(page.locator("main table tbody tr")).to_have_count(2)
 
 
+def paper_new_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
+    enter_as(scene().clerk_a)
+    page.goto("/documents/paper/new/")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "inbox": inbox,
     "drafts": drafts,
@@ -234,6 +241,7 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "incoming": incoming,
     "referrals": referrals,
     "overdue": overdue,
+    "paper-new-errors": paper_new_errors,
 }
 
 
