@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/read/", notification_views.notification_read_all, name="notifications_read_all"),
     path("datacenter/", include("datacenter.urls")),
+    path("collection/", include("collection.urls")),
     path("documents/", include("documents.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
