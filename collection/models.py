@@ -27,6 +27,23 @@ from collection.constants import (
     SettlementStatus,
 )
 
+_OBLIGATION_TONES: dict[str, str] = {
+    ObligationStatus.OPEN: "blue",
+    ObligationStatus.PARTIALLY_PAID: "amber",
+    ObligationStatus.PAID: "green",
+    ObligationStatus.CANCELLED: "grey",
+}
+_PAYMENT_TONES: dict[str, str] = {
+    PaymentStatus.CREATED: "grey",
+    PaymentStatus.PENDING: "blue",
+    PaymentStatus.SUCCEEDED: "green",
+    PaymentStatus.FAILED: "red",
+    PaymentStatus.CANCELLED: "grey",
+    PaymentStatus.EXPIRED: "grey",
+    PaymentStatus.PARTIALLY_REFUNDED: "amber",
+    PaymentStatus.REFUNDED: "amber",
+}
+
 
 class IllegalTransition(ValidationError):
     """A payment was asked to move where the state machine does not allow."""
@@ -79,6 +96,10 @@ class Obligation(models.Model):
     @property
     def remaining(self) -> int:
         return self.amount - self.amount_paid
+
+    @property
+    def status_tone(self) -> str:
+        return _OBLIGATION_TONES[self.status]
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -163,6 +184,10 @@ class Payment(models.Model):
     @property
     def refundable(self) -> int:
         return self.amount - self.refunded_amount
+
+    @property
+    def status_tone(self) -> str:
+        return _PAYMENT_TONES[self.status]
 
     def transition_to(self, status: str) -> None:
         """Move along the state machine (the caller holds the row lock and saves)."""
@@ -328,6 +353,8 @@ class SettlementFile(models.Model):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     counts = models.JSONField(_("rows per outcome"), default=dict)
+    # {"<entity pk>": {"<outcome>": n, "missing": n}}: what each collecting entity's staff may see.
+    entity_counts = models.JSONField(_("rows per outcome, by collecting entity"), default=dict)
     errors = models.JSONField(_("errors"), default=list)
     settled_from = models.DateTimeField(_("first settlement"), null=True, blank=True)
     settled_to = models.DateTimeField(_("last settlement"), null=True, blank=True)
@@ -357,6 +384,17 @@ class SettlementRow(models.Model):
     fee = models.BigIntegerField(_("fee (IQD)"), default=0)
     payment = models.ForeignKey(
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The payment's collecting entity, copied at matching: scoping rows to staff needs no join.
+    # No index of its own: rows are always read within one file or by payment.
+    collecting_entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("collecting entity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices, blank=True)
 
@@ -388,6 +426,14 @@ class Discrepancy(models.Model):
     )
     row = models.OneToOneField(
         SettlementRow, verbose_name=_("settlement row"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    file = models.ForeignKey(
+        SettlementFile,
+        verbose_name=_("found in settlement file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
     )
     expected_amount = models.BigIntegerField(_("our amount (IQD)"), null=True, blank=True)
     reported_amount = models.BigIntegerField(_("provider's amount (IQD)"), null=True, blank=True)

@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from collection.constants import CAPTURED
-from collection.models import Discrepancy, Obligation, Outlet, Payment
+from collection.models import Discrepancy, Obligation, ObligationQuerySet, Outlet, Payment, PaymentQuerySet
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.entities.models import Entity
@@ -18,12 +18,12 @@ STAFF_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD, Role.AUDITOR)
 CASHIER_ROLES = (Role.OUTLET_CASHIER,)
 
 
-def bills_of(user: Any) -> QuerySet[Obligation]:
+def bills_of(user: Any) -> ObligationQuerySet:
     """A citizen's own bills, open ones first by due date."""
     return Obligation.objects.filter(payer=user).select_related("collecting_entity").order_by("status", "due_date")
 
 
-def payments_of(user: Any) -> QuerySet[Payment]:
+def payments_of(user: Any) -> PaymentQuerySet:
     """A citizen's own payments, newest first."""
     return Payment.objects.filter(payer=user).select_related("collecting_entity", "receipt").order_by("-created_at")
 
@@ -39,6 +39,14 @@ def staff_payments(user: Any) -> QuerySet[Payment]:
         .select_related("collecting_entity", "payer", "outlet", "receipt")
         .order_by("-created_at")
     )
+
+
+def can_see_payment(user: Any, payment: Payment) -> bool:
+    """Its payer, the collecting entity's staff, and the entity's cashiers (who print receipts)."""
+    if payment.payer_id == user.pk:
+        return True
+    allowed = entities_of(user, roles=(*STAFF_ROLES, *CASHIER_ROLES))
+    return allowed.filter(pk=payment.collecting_entity_id).exists()
 
 
 def discrepancies(user: Any) -> QuerySet[Discrepancy]:

@@ -253,7 +253,7 @@ def payment_start(
 # --- Applying what the provider says ----------------------------------------------------
 
 
-_CLOSE_ACTIONS = {
+_CLOSE_ACTIONS: dict[str, str] = {
     PaymentStatus.FAILED: "payment_fail",
     PaymentStatus.CANCELLED: "payment_cancel",
     PaymentStatus.EXPIRED: "payment_expire",
@@ -617,10 +617,8 @@ def refund_create(
     if payment.status not in (PaymentStatus.SUCCEEDED, PaymentStatus.PARTIALLY_REFUNDED):
         raise ValidationError(_("Only a paid payment can be refunded."), code="not_refundable")
     if amount > payment.refundable:
-        raise ValidationError(
-            {"amount": _("At most %(left)s dinars remain to refund.") % {"left": f"{payment.refundable:,}"}},
-            code="above_remaining",
-        )
+        message = _("At most %(left)s dinars remain to refund.") % {"left": f"{payment.refundable:,}"}
+        raise ValidationError({"amount": ValidationError(message, code="above_remaining")})
     provider_ref = ""
     if payment.provider != Provider.OUTLET:  # an outlet refund is a reversal on the card terminal
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collection.views import citizen, outlets, staff, webhooks
+from collection.views import citizen, fib, outlets, staff, webhooks
 
 app_name = "collection"
 urlpatterns = [
@@ -21,5 +21,7 @@ urlpatterns = [
     # Outlets
     path("outlet/", outlets.counter, name="outlet"),
     path("outlet/pay/", outlets.record, name="outlet_record"),
+    path("outlet/payments/<uuid:pk>/", outlets.done, name="outlet_done"),
     path("outlet/closing/", outlets.closing, name="outlet_closing"),
+    path("payments/<uuid:pk>/fib/", fib.checkout, name="fib_checkout"),
 ]

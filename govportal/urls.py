@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ urlpatterns = [
     path("", include("govportal.verification.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PAYMENT_SANDBOX:  # the test payment company, a "separate site" under one prefix
+    urlpatterns.insert(0, path("sandbox-gateway/", include("collection.sandbox_urls")))
 
 handler404 = "govportal.web.views.page_not_found"
 handler500 = "govportal.web.views.server_error"

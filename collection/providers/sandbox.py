@@ -16,6 +16,7 @@ import io
 import json
 import secrets
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -202,11 +203,12 @@ def webhook_send(charge: SandboxCharge, kind: str, *, amount: int) -> None:
 
     body = webhook_body(charge, kind, amount=amount)
     copies = 2 if secrets.randbelow(100) < settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT else 1
+
+    def deliver(delay: int) -> Callable[[], object]:
+        return lambda: sandbox_webhook_deliver.apply_async(args=(body,), countdown=delay)
+
     for _copy in range(copies):
-        delay = secrets.randbelow(settings.PAYMENT_SANDBOX_MAX_DELAY + 1)
-        transaction.on_commit(
-            lambda delay=delay: sandbox_webhook_deliver.apply_async(args=[body], countdown=delay), robust=True
-        )
+        transaction.on_commit(deliver(secrets.randbelow(settings.PAYMENT_SANDBOX_MAX_DELAY + 1)), robust=True)
 
 
 def settlement_csv(day: dt.date) -> bytes:
