@@ -8,12 +8,13 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from collection.demo import demo_payments
-        from collection.workspace import collection_cards
+        from collection.workspace import collection_cards, collection_citizen_cards
         from govportal.audit import labels
         from govportal.web import workspace
         from govportal.web.demo import SAMPLE_MAKERS
 
         workspace.register(collection_cards)
+        workspace.register_citizen(collection_citizen_cards)
         labels.register(
             {
                 "obligation_create": _("Bill issued"),

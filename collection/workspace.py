@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection.models import Discrepancy, Outlet, Payment
+from collection.models import Discrepancy, Obligation, Outlet, Payment
 from collection.selectors import CASHIER_ROLES, STAFF_ROLES
 from govportal.entities.models import Entity
 from govportal.web.workspace import Card
@@ -34,3 +35,21 @@ def collection_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
             )
         )
     return cards
+
+
+def collection_citizen_cards(user: Any) -> list[Card]:
+    """A citizen's bills and payments on their account page."""
+    bills = Obligation.objects.filter(payer=user)
+    if not bills.exists():
+        return []
+    return [
+        Card(
+            title=_("My bills"),
+            url=reverse("collection:bills"),
+            count=bills.payable().count(),
+            count_label=_("to pay"),
+            alert=bills.payable().filter(due_date__lt=timezone.localdate()).count(),
+            alert_label=_("overdue"),
+        ),
+        Card(title=_("My payments and receipts"), url=reverse("collection:payments")),
+    ]

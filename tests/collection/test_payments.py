@@ -303,3 +303,10 @@ def test_payer_cancels_an_unfinished_payment(world, client):
     assert Payment.objects.get(pk=payment.pk).status == S.CANCELLED
     assert SandboxCharge.objects.get(pk=payment.provider_ref).state == SandboxCharge.State.CANCELLED
     assert start(world).pk != payment.pk  # the bills are free to pay again
+
+
+def test_the_citizen_account_page_leads_to_the_bills(world, client):
+    client.force_login(world["citizen"])
+    page = client.get("/me/").content.decode()
+    assert 'href="/collection/"' in page and 'href="/collection/payments/"' in page
+    assert client.get("/collection/").context["payable"].count() == 2
