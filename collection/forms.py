@@ -68,7 +68,7 @@ class CitizenLookupForm(forms.Form):
 
 class OutletChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Outlet) -> str:
-        return f"{obj.name} ({obj.code})"
+        return f"{obj.name} (\u2068{obj.code}\u2069)"  # the code keeps its direction in Arabic
 
 
 class OutletPaymentForm(forms.Form):

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,22 @@ logger = logging.getLogger(__name__)
 REFUND_ROLES = (Role.FUND_OFFICER,)
 STAFF_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD, Role.AUDITOR)
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# Domain apps that bill through collection (the housing fund) learn here when what was paid on
+# their bills changes; called inside the transaction that changed it, with the bills' ids.
+ObligationListener = Callable[[list[Any]], None]
+OBLIGATION_LISTENERS: list[ObligationListener] = []
+
+
+def obligation_listener_register(listener: ObligationListener) -> None:
+    if listener not in OBLIGATION_LISTENERS:
+        OBLIGATION_LISTENERS.append(listener)
+
+
+def _obligations_changed(ids: list[Any]) -> None:
+    for listener in OBLIGATION_LISTENERS:
+        listener(ids)
 
 
 def _require_role(user: User, entity: Entity, roles: Sequence[str]) -> None:
@@ -123,6 +139,33 @@ def obligation_cancel(*, obligation: Obligation, reason: str, actor: User) -> Ob
         action="obligation_cancel", actor=actor, entity=obligation.collecting_entity, target=obligation,
         data={"reason": reason},
     )  # fmt: skip
+    return obligation
+
+
+@transaction.atomic
+def obligation_close(*, obligation: Obligation, reason: str, actor: Any = None) -> Obligation:
+    """Stop collecting what remains of a bill (its debt moved elsewhere, e.g. a new loan schedule):
+    unpaid → cancelled; partly paid → its amount becomes what was paid. Refused while a payment
+    for it is under way."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if obligation.status not in (ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID):
+        return obligation
+    if _payments_in_progress([obligation]):
+        raise ValidationError(
+            _("A payment for bill %(reference)s is under way; try again when it has finished.")
+            % {"reference": obligation.reference},
+            code="in_progress",
+        )
+    if obligation.amount_paid:
+        obligation.amount, obligation.status = obligation.amount_paid, ObligationStatus.PAID
+    else:
+        obligation.status = ObligationStatus.CANCELLED
+    obligation.save(update_fields=["amount", "status"])
+    audit_record(
+        action="obligation_cancel", actor=actor, entity=obligation.collecting_entity, target=obligation,
+        data={"reason": reason, "kept": obligation.amount_paid},
+    )  # fmt: skip
+    _obligations_changed([obligation.pk])
     return obligation
 
 
@@ -280,11 +323,14 @@ def _payment_close(payment: Payment, status: str, *, reason: str = "", actor: An
 
 
 def _credit(payment: Payment) -> None:
+    changed = []
     for allocation in payment.allocations.order_by("obligation_id"):
         obligation = Obligation.objects.select_for_update().get(pk=allocation.obligation_id)
         obligation.amount_paid += allocation.amount
         obligation.status = _obligation_status(obligation)
         obligation.save(update_fields=["amount_paid", "status"])
+        changed.append(obligation.pk)
+    _obligations_changed(changed)
 
 
 def discrepancy_flag(*, kind: str, payment: Payment, reported_amount: int | None, detail: str) -> Discrepancy | None:
@@ -582,7 +628,7 @@ def receipt_render_pdf_now(*, receipt: Receipt) -> Receipt:
 
 def _reverse_allocations(payment: Payment, amount: int) -> None:
     """Take ``amount`` back off the bills, the latest-due bill first."""
-    left = amount
+    left, changed = amount, []
     for allocation in payment.allocations.select_related("obligation").order_by("-obligation__due_date", "-pk"):
         take = min(allocation.amount - allocation.refunded, left)
         if take <= 0:
@@ -594,9 +640,11 @@ def _reverse_allocations(payment: Payment, amount: int) -> None:
         if obligation.status != ObligationStatus.CANCELLED:
             obligation.status = _obligation_status(obligation)
         obligation.save(update_fields=["amount_paid", "status"])
+        changed.append(obligation.pk)
         left -= take
         if not left:
             break
+    _obligations_changed(changed)
 
 
 @transaction.atomic

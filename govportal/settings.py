@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "collection",
     "datacenter",
     "documents",
+    "housing_fund",
     "govportal.web",
 ]
 
@@ -222,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collection.tasks.sandbox_settlement_fetch",
         "schedule": crontab(hour=3, minute=15),
     },
+    "housing-bill-and-remind-daily": {
+        "task": "housing_fund.tasks.installments_daily",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",
         "schedule": crontab(hour=2, minute=30),
@@ -246,6 +251,9 @@ FIB_BASE_URL = env_str("FIB_BASE_URL", "https://fib.stage.fib.iq").rstrip("/")
 FIB_CLIENT_ID = env_str("FIB_CLIENT_ID")
 FIB_CLIENT_SECRET = env_secret("FIB_CLIENT_SECRET")
 FIB_TIMEOUT = env_int("FIB_TIMEOUT", 10)
+
+# Housing fund: late fee per started month overdue, as a percentage of the overdue amount (0 = none).
+HOUSING_LATE_FEE_PERCENT = env_int("HOUSING_LATE_FEE_PERCENT", 0)
 
 # --- Accounts --------------------------------------------------------------------------
 

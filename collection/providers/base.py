@@ -27,7 +27,7 @@ class Checkout:
 @dataclass(frozen=True)
 class ProviderStatus:
     """The provider's view of one payment. ``state`` is one of our PaymentStatus values among
-    pending, succeeded, failed, cancelled (what a provider can say about an attempt)."""
+    pending, succeeded, failed, cancelled and expired (what a provider can say about an attempt)."""
 
     state: str
     amount: int

@@ -189,7 +189,7 @@ def test_the_return_address_does_not_decide_the_outcome(world, client):
     response = client.get(f"/collection/payments/{payment.pk}/return/?status=succeeded&paid=1")
     payment.refresh_from_db()
     assert payment.status == S.PENDING
-    assert 'http-equiv="refresh"' in response.content.decode()
+    assert "?watch=1" in response.content.decode()  # waiting: the payer may ask for automatic checks
 
 
 def test_declined_and_insufficient_funds_fail_the_payment(world):
