@@ -26,6 +26,7 @@ class CollectionConfig(AppConfig):
                 "payment_expire": _("Payment expired"),
                 "payment_refund": _("Payment refunded"),
                 "settlement_import": _("Settlement file imported"),
+                "settlement_reconcile": _("Settlement file reconciled"),
                 "discrepancy_resolve": _("Discrepancy resolved"),
             }
         )

@@ -83,3 +83,102 @@ def outlet_closing(outlet: Outlet, day: dt.date) -> dict[str, Any]:
         "refunded": totals["refunded"] or 0,
         "payments": paid.select_related("cashier", "payer", "receipt").order_by("succeeded_at"),
     }
+
+
+# --- Settlement reconciliation (pages in collection/views/reconciliation.py) -------------
+# Settlement files are per provider, not per entity: staff see a file when it has rows of
+# their entities (or they uploaded it), and only their entities' rows and discrepancies.
+# Superusers (administrators) see everything, including rows no entity owns (unknown payments).
+
+
+def settlement_files(user: Any) -> QuerySet[Any]:
+    from django.db.models import Q
+
+    from collection.models import SettlementFile
+
+    files = SettlementFile.objects.select_related("uploaded_by").order_by("-created_at")
+    if user.is_superuser:
+        return files
+    mine = [str(pk) for pk in collecting_entities(user).values_list("pk", flat=True)]
+    visible = Q(uploaded_by=user) | Q(entity_counts__has_any_keys=mine) if mine else Q(uploaded_by=user)
+    return files.filter(visible)
+
+
+def settlement_rows(user: Any, settlement: Any) -> QuerySet[Any]:
+    from collection.models import SettlementRow
+
+    rows = SettlementRow.objects.filter(file=settlement).select_related("payment", "collecting_entity")
+    if user.is_superuser:
+        return rows
+    return rows.filter(collecting_entity__in=collecting_entities(user))
+
+
+def settlement_counts(user: Any, settlement: Any) -> dict[str, int]:
+    """The file's rows per outcome that belong to the user's entities (all of them for superusers)."""
+    if user.is_superuser:
+        return dict(settlement.counts)
+    totals: dict[str, int] = {}
+    for pk in collecting_entities(user).values_list("pk", flat=True):
+        for outcome, n in settlement.entity_counts.get(str(pk), {}).items():
+            totals[outcome] = totals.get(outcome, 0) + n
+    return totals
+
+
+def discrepancies_visible(user: Any) -> QuerySet[Discrepancy]:
+    found = Discrepancy.objects.all() if user.is_superuser else discrepancies(user)
+    return found.select_related("payment", "row", "file", "collecting_entity", "resolved_by")
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def paid_online(user: Any, day: dt.date) -> QuerySet[Payment]:
+    """Card payments through an online provider that succeeded on ``day``, of the user's entities."""
+    from collection.constants import Provider
+
+    start, end = day_bounds(day)
+    entities = Entity.objects.all() if user.is_superuser else collecting_entities(user)
+    return Payment.objects.filter(
+        collecting_entity__in=entities, status__in=CAPTURED, succeeded_at__gte=start, succeeded_at__lt=end
+    ).exclude(provider=Provider.OUTLET)
+
+
+def reconciliation_day(user: Any, day: dt.date) -> dict[str, Any]:
+    """What was paid with us on ``day`` against what the providers settled of it, fees and discrepancies."""
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    from collection.constants import RowOutcome
+    from collection.models import SettlementRow
+
+    start, end = day_bounds(day)
+    paid = paid_online(user, day)
+    totals = paid.aggregate(count=Count("pk"), amount=Sum("amount"))
+    settled = SettlementRow.objects.filter(outcome=RowOutcome.MATCHED, payment__in=paid).aggregate(
+        count=Count("pk"), amount=Sum("amount"), fee=Sum("fee")
+    )
+    awaiting = paid.filter(settled_at__isnull=True).aggregate(count=Count("pk"), amount=Sum("amount"))
+    found = discrepancies_visible(user).filter(
+        Q(payment__succeeded_at__gte=start, payment__succeeded_at__lt=end)
+        | Q(row__settled_at__gte=start, row__settled_at__lt=end)
+    )
+    questioned = found.aggregate(
+        count=Count("pk"),
+        open=Count("pk", filter=Q(resolved_at__isnull=True)),
+        amount=Sum(Coalesce("reported_amount", "expected_amount")),
+    )
+    return {
+        "day": day,
+        "paid": {"count": totals["count"] or 0, "amount": totals["amount"] or 0},
+        "settled": {"count": settled["count"] or 0, "amount": settled["amount"] or 0},
+        "fees": {"count": settled["count"] or 0, "amount": settled["fee"] or 0},
+        "net": {"count": settled["count"] or 0, "amount": (settled["amount"] or 0) - (settled["fee"] or 0)},
+        "awaiting": {"count": awaiting["count"] or 0, "amount": awaiting["amount"] or 0},
+        "discrepancies": {
+            "count": questioned["count"] or 0,
+            "open": questioned["open"] or 0,
+            "amount": questioned["amount"] or 0,
+        },
+    }

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from collection.models import Receipt
 from collection.providers import ProviderError
+from collection.reconciliation import settlement_reconcile  # noqa: F401 — the worker must know this task
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +69,21 @@ def sandbox_settlement_fetch(day: str | None = None) -> str | None:
     """Nightly: fetch yesterday's sandbox settlement file and reconcile it."""
     if not settings.PAYMENT_SANDBOX:
         return None
+    from django.core.exceptions import ValidationError
+
     from collection.providers.sandbox import settlement_csv
     from collection.reconciliation import settlement_import
 
     when = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
     content = settlement_csv(when)
-    settlement = settlement_import(
-        provider="sandbox", name=f"sandbox-{when.isoformat()}.csv", content=content, actor=None, run_now=True
-    )
+    if content.count(b"\n") <= 1:  # nothing settled that day: every such file is the same header
+        return None
+    try:
+        settlement = settlement_import(
+            provider="sandbox", name=f"sandbox-{when.isoformat()}.csv", content=content, actor=None, run_now=True
+        )
+    except ValidationError as error:
+        if getattr(error, "code", "") == "duplicate_file":  # already fetched (a retried or repeated run)
+            return None
+        raise
     return str(settlement.pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collection.views import citizen, fib, outlets, staff, webhooks
+from collection.views import citizen, fib, outlets, reconciliation, staff, webhooks
 
 app_name = "collection"
 urlpatterns = [
@@ -24,4 +24,12 @@ urlpatterns = [
     path("outlet/payments/<uuid:pk>/", outlets.done, name="outlet_done"),
     path("outlet/closing/", outlets.closing, name="outlet_closing"),
     path("payments/<uuid:pk>/fib/", fib.checkout, name="fib_checkout"),
+    # Settlement reconciliation (staff)
+    path("staff/settlements/", reconciliation.settlements, name="settlements"),
+    path("staff/settlements/<uuid:pk>/", reconciliation.settlement_detail, name="settlement_detail"),
+    path("staff/discrepancies/", reconciliation.discrepancies, name="discrepancies"),
+    path("staff/discrepancies/<int:pk>/", reconciliation.discrepancy_detail, name="discrepancy"),
+    path("staff/discrepancies/<int:pk>/resolve/", reconciliation.discrepancy_resolve, name="discrepancy_resolve"),
+    path("staff/reconciliation/", reconciliation.reconciliation_day, name="reconciliation_day"),
+    path("staff/reconciliation/export.csv", reconciliation.reconciliation_day_csv, name="reconciliation_day_csv"),
 ]

@@ -8,7 +8,9 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from govportal.accounts.constants import Role
 from govportal.accounts.models import User
+from govportal.accounts.services import membership_grant
 from govportal.entities.models import Entity
 from housing_fund.constants import LoanPurpose
 from housing_fund.models import Installment, Loan
@@ -22,6 +24,9 @@ def demo_loans() -> dict[str, Any]:
     """A 50-million-dinar loan over 20 years that started 14 months ago; 12 installments were paid
     before the portal (the legacy system), the 13th is due, the 14th overdue: the citizen can pay."""
     citizen = User.objects.get(email__startswith="citizen@")
+    ihf = Entity.objects.get(code="IHF")
+    # The demo's head also heads the Fund, so that reschedulings can be approved in the demo.
+    membership_grant(user=User.objects.get(email__startswith="entity.head@"), entity=ihf, role=Role.ENTITY_HEAD)
     loan = Loan.objects.filter(number=DEMO_LOAN).first()
     if loan is None:
         profile = citizen.citizen_profile
@@ -35,7 +40,7 @@ def demo_loans() -> dict[str, Any]:
             admin_fee=500_000,
             term_months=240,
             start_date=add_months(timezone.localdate(), -14),
-            branch=Entity.objects.get(code="IHF"),
+            branch=ihf,
         )
         Installment.objects.filter(loan=loan, number__lte=12).update(paid=F("amount"), legacy_paid=F("amount"))
         loan.borrower = citizen

@@ -181,7 +181,7 @@ def installments_bill(*, loan: Loan | None = None, today: dt.date | None = None)
     """Bill every unbilled installment falling due within BILLING_DAYS_AHEAD days (linked loans)."""
     horizon = (today or timezone.localdate()) + dt.timedelta(days=BILLING_DAYS_AHEAD)
     due = (
-        Installment.objects.select_for_update(skip_locked=True)
+        Installment.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(obligation__isnull=True, replaced=False, due_date__lte=horizon, paid__lt=F("amount"))
         .filter(loan__borrower__isnull=False)
         .select_related("loan__borrower", "loan__branch", "schedule")
@@ -202,7 +202,7 @@ def payment_lines(*, loan: Loan, amount: int | None = None, count: int | None = 
     are billed early for it). Runs inside the caller's transaction."""
     unpaid = list(
         current_installments(loan)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(paid__lt=F("amount"))
         .select_related("schedule", "obligation")
     )
@@ -343,7 +343,7 @@ def reschedule_decide(
 ) -> Reschedule:
     """The head approves (a new schedule spreads what remains over the new term, from next month;
     the old schedule is kept, its unpaid installments marked replaced) or rejects."""
-    proposal = Reschedule.objects.select_for_update().select_related("loan__branch").get(pk=proposal.pk)
+    proposal = Reschedule.objects.select_for_update(of=("self",)).select_related("loan__branch").get(pk=proposal.pk)
     loan = proposal.loan
     _require_role(actor, loan.branch, HEAD_ROLES)
     if proposal.status != RescheduleStatus.PROPOSED:
@@ -481,7 +481,7 @@ def installments_remind(*, today: dt.date | None = None) -> dict[str, int]:
         for item_id in queryset.filter(**{f"{field}__isnull": True}).values_list("pk", flat=True).iterator():
             with transaction.atomic():
                 item = (
-                    Installment.objects.select_for_update(skip_locked=True)
+                    Installment.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(pk=item_id, **{f"{field}__isnull": True})
                     .select_related("loan__borrower")
                     .first()

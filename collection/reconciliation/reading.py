@@ -1,0 +1,229 @@
+"""Reading a stored settlement file: every row checked, the good ones sent to a staging table."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext_lazy
+
+from collection.constants import Provider
+from collection.models import SettlementFile
+from collection.providers.sandbox import SETTLEMENT_COLUMNS
+from collection.reconciliation.progress import progress_set
+
+# The columns of each provider's settlement file, in order. Only the sandbox's format is known.
+SETTLEMENT_FORMATS: dict[str, list[str]] = {Provider.SANDBOX: SETTLEMENT_COLUMNS}
+
+
+MAX_ERRORS = 1000  # bad rows kept with their reasons; beyond that only their number
+
+
+PROGRESS_EVERY = 25_000  # rows between two progress reports
+
+
+BATCH = 5_000  # rows per insert on SQLite
+
+# Why a row (or the file) was refused: codes stored with the file, words chosen at display time.
+PROBLEMS: dict[str, Any] = {
+    "columns": gettext_lazy("the row has %(found)d columns instead of %(expected)d"),
+    "txn_id": gettext_lazy("txn_id is missing or longer than 80 characters"),
+    "payment_ref": gettext_lazy("payment_ref is missing or longer than 80 characters"),
+    "amount": gettext_lazy("amount must be a whole number of dinars, 0 or more"),
+    "currency": gettext_lazy("currency must be 3 capital letters, such as IQD"),
+    "status": gettext_lazy("status is missing or longer than 20 characters"),
+    "settled_at": gettext_lazy("settled_at must be a date and time in UTC, such as 2026-11-21T10:30:00Z"),
+    "card_last4": gettext_lazy("card_last4 must be empty or 4 digits"),
+    "fee": gettext_lazy("fee must be a whole number of dinars, 0 or more"),
+    "header": gettext_lazy("the first line must name the columns %(columns)s"),
+    "encoding": gettext_lazy("the file is not UTF-8 text from here on"),
+    "unreadable": gettext_lazy("the file cannot be read as CSV from here on (%(detail)s)"),
+    "more": gettext_lazy("and %(count)s more bad rows"),
+    "internal": gettext_lazy("the file could not be reconciled; nothing was changed. Try again or ask support."),
+}
+
+
+_ZERO = dt.timedelta(0)
+
+
+@dataclass
+class Read:
+    rows: int = 0
+    bad_rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    first: dt.datetime | None = None
+    last: dt.datetime | None = None
+
+    def refuse(self, line: int, codes: list[str], **params: Any) -> None:
+        self.bad_rows += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append({"line": line, "codes": codes, **params})
+
+    def error_list(self) -> list[dict[str, Any]]:
+        hidden = self.bad_rows - len(self.errors)
+        return self.errors + ([{"line": None, "codes": ["more"], "count": hidden}] if hidden > 0 else [])
+
+
+def _row_problems(row: list[str], columns: list[str]) -> list[str]:
+    """Every problem of a row the fast check refused (codes of PROBLEMS)."""
+    if len(row) != len(columns):
+        return ["columns"]
+    txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee = row
+    problems = []
+    if not 0 < len(txn_id) <= 80:
+        problems.append("txn_id")
+    if not 0 < len(payment_ref) <= 80:
+        problems.append("payment_ref")
+    if not _whole(amount):
+        problems.append("amount")
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+        problems.append("currency")
+    if not 0 < len(status) <= 20:
+        problems.append("status")
+    try:
+        if dt.datetime.fromisoformat(settled_at).utcoffset() != _ZERO:
+            problems.append("settled_at")
+    except ValueError:
+        problems.append("settled_at")
+    if card_last4 and not (len(card_last4) == 4 and card_last4.isascii() and card_last4.isdigit()):
+        problems.append("card_last4")
+    if not _whole(fee):
+        problems.append("fee")
+    return problems
+
+
+def _whole(text: str) -> bool:
+    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
+
+
+def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
+    """Check every row of the stored file; good rows go to ``stage`` until the first bad one."""
+    columns = SETTLEMENT_FORMATS[settlement.provider]
+    report = Read()
+    total = max(settlement.rows_total, 1)
+    fromiso, zero, sqlite = dt.datetime.fromisoformat, _ZERO, connection.vendor == "sqlite"
+    with settlement.upload.open("rb") as stored:
+        text = io.TextIOWrapper(getattr(stored, "file", stored), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        line = 1
+        try:
+            if next(reader, None) != columns:
+                report.refuse(1, ["header"], columns=",".join(columns))
+                return report
+            for row in reader:
+                line = reader.line_num
+                report.rows += 1
+                # The fast path checks everything at once; a refused row is looked at again for its reasons.
+                try:
+                    txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee = row
+                    when = fromiso(settled_at)
+                    good = (
+                        0 < len(txn_id) <= 80
+                        and 0 < len(payment_ref) <= 80
+                        and 0 < len(amount) <= 18 and amount.isascii() and amount.isdigit()
+                        and len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()
+                        and 0 < len(status) <= 20
+                        and when.utcoffset() == zero
+                        and (not card_last4 or (len(card_last4) == 4 and card_last4.isascii() and card_last4.isdigit()))
+                        and 0 < len(fee) <= 18 and fee.isascii() and fee.isdigit()
+                    )  # fmt: skip
+                except ValueError:
+                    good = False
+                if not good:
+                    report.refuse(line, _row_problems(row, columns), found=len(row), expected=len(columns))
+                    continue
+                if report.first is None or when < report.first:
+                    report.first = when
+                if report.last is None or when > report.last:
+                    report.last = when
+                if not report.bad_rows:
+                    # SQLite keeps datetimes as naive UTC text, the way Django writes them.
+                    stamp = when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") if sqlite else when
+                    stage.add((line, txn_id, payment_ref, amount, currency, status, stamp, card_last4, fee))
+                if report.rows % PROGRESS_EVERY == 0:
+                    progress_set(settlement, "reading", min(report.rows, total), total)
+        except UnicodeDecodeError:
+            report.refuse(line + 1, ["encoding"])
+        except csv.Error as error:
+            report.refuse(line + 1, ["unreadable"], detail=str(error)[:100])
+    return report
+
+
+STAGE_COLUMNS = "line, txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee"
+
+
+class Stage:
+    """A temporary table of the file's good rows: COPY on PostgreSQL, batched inserts on SQLite."""
+
+    def __init__(self) -> None:
+        self.postgres = connection.vendor == "postgresql"
+        self.name = "pg_temp.settlement_stage" if self.postgres else "temp.settlement_stage"
+        self.batch: list[tuple[Any, ...]] = []
+        self._copy: Any = None
+
+    def __enter__(self) -> Stage:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")  # noqa: S608 — a fixed name
+            if self.postgres:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE settlement_stage (line integer, txn_id text, payment_ref text, "
+                    "amount bigint, currency text, status text, settled_at timestamptz, card_last4 text, fee bigint)"
+                    " ON COMMIT DROP"
+                )
+            else:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE settlement_stage (line integer, txn_id text, payment_ref text, "
+                    "amount integer, currency text, status text, settled_at text, card_last4 text, fee integer)"
+                )
+        if self.postgres:
+            self._cursor = connection.cursor()
+            self._copy_manager = self._cursor.cursor.copy(f"COPY settlement_stage ({STAGE_COLUMNS}) FROM STDIN")
+            self._copy = self._copy_manager.__enter__()
+        return self
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        if self._copy is not None:
+            self._copy.write_row(row)
+            return
+        self.batch.append(row)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.batch:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.name} ({STAGE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    self.batch,
+                )
+            self.batch = []
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        if self._copy is not None:
+            self._copy_manager.__exit__(kind, error, trace)
+            self._cursor.close()
+            self._copy = None
+            if kind is None:
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE pg_temp.settlement_stage")  # the planner needs its size
+        elif kind is None:
+            self._flush()
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.name}")  # noqa: S608 — a fixed name
+
+
+def error_messages(errors: list[dict[str, Any]]) -> list[tuple[int | None, list[str]]]:
+    """The stored problems of a failed file as (line, messages) in the active language."""
+    shown = []
+    for item in errors:
+        params = {key: value for key, value in item.items() if key not in ("line", "codes")}
+        if "count" in params:
+            params["count"] = f"{params['count']:,}"
+        shown.append((item.get("line"), [str(PROBLEMS.get(code, code)) % params for code in item.get("codes", [])]))
+    return shown

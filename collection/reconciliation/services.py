@@ -1,0 +1,279 @@
+"""Importing a settlement file and reconciling it: the writes, each audited."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from celery import shared_task
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collection.constants import Provider, SettlementStatus
+from collection.models import SettlementFile
+from collection.reconciliation.matching import counts_of, lock_provider, match
+from collection.reconciliation.progress import progress_clear, progress_set
+from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, read_rows
+from govportal.accounts.constants import Role
+from govportal.accounts.selectors import entities_of
+from govportal.audit.services import audit_record
+
+logger = logging.getLogger(__name__)
+
+IMPORT_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD)
+
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Scan:
+    sha256: str
+    size: int
+    rows: int  # lines after the header: the expected number of rows, for the progress bar
+
+
+def _scan(handle: IO[bytes], provider: str) -> _Scan:
+    """Hash the file in chunks and check, by its content, that it is CSV text with our header."""
+    digest, size, newlines, head, last = hashlib.sha256(), 0, 0, b"", b""
+    while chunk := handle.read(CHUNK):
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(
+                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_FILE_BYTES)},
+                code="too_large",
+            )
+        if b"\x00" in chunk:
+            raise ValidationError(_("The file is not a CSV text file."), code="not_csv")
+        digest.update(chunk)
+        newlines += chunk.count(b"\n")
+        if len(head) < 65536:
+            head += chunk[:65536]
+        last = chunk[-1:]
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
+    try:
+        header = next(csv.reader([first.decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValidationError(_("The file is not a CSV text file."), code="not_csv") from error
+    columns = SETTLEMENT_FORMATS[provider]
+    if header != columns:
+        raise ValidationError(
+            _("This is not a settlement file of %(provider)s: its first line must be %(columns)s.")
+            % {"provider": Provider(provider).label, "columns": ",".join(columns)},
+            code="bad_header",
+        )
+    rows = newlines - 1 + (last != b"\n")
+    return _Scan(sha256=digest.hexdigest(), size=size, rows=max(rows, 0))
+
+
+@contextmanager
+def _opened(content: bytes | None, source: str | Path | IO[bytes] | None) -> Iterator[IO[bytes]]:
+    if content is not None:
+        yield io.BytesIO(content)
+    elif isinstance(source, str | Path):
+        with Path(source).open("rb") as handle:
+            yield handle
+    elif source is not None:
+        source.seek(0)
+        yield source
+    else:
+        raise TypeError("give either content or source")
+
+
+def can_import(user: Any) -> bool:
+    return bool(user.is_superuser) or entities_of(user, roles=IMPORT_ROLES).exists()
+
+
+def _discard(settlement: SettlementFile) -> None:
+    """Remove a failed import (it kept no rows) so that the same file can be imported again."""
+    if settlement.upload:
+        settlement.upload.delete(save=False)
+    settlement.delete()
+
+
+def settlement_import(
+    *,
+    provider: str,
+    name: str,
+    content: bytes | None = None,
+    source: str | Path | IO[bytes] | None = None,
+    actor: Any = None,
+    run_now: bool = False,
+    request: HttpRequest | None = None,
+) -> SettlementFile:
+    """Store a provider's settlement file once and reconcile it (now, or in a task on commit).
+
+    ``content`` is the file's bytes; for big files give ``source`` instead (a path or a binary
+    file object, read in chunks). A file whose content was imported before for this provider is
+    refused (code ``duplicate_file``), unless that import failed. ``actor`` None is the system
+    (the nightly fetch, the command line); a person must be a fund officer or head of an entity.
+    """
+    if actor is not None and not can_import(actor):
+        raise PermissionDenied
+    if provider not in SETTLEMENT_FORMATS:
+        raise ValidationError(
+            _("Settlement files of %(provider)s cannot be read yet.")
+            % {"provider": Provider(provider).label if provider in Provider.values else provider},
+            code="provider",
+        )
+    with _opened(content, source) as handle:
+        scan = _scan(handle, provider)
+        handle.seek(0)
+        with transaction.atomic():
+            existing = SettlementFile.objects.select_for_update().filter(provider=provider, sha256=scan.sha256).first()
+            if existing is not None:
+                if existing.status != SettlementStatus.FAILED:
+                    raise _duplicate(existing)
+                _discard(existing)
+            settlement = SettlementFile(
+                provider=provider,
+                sha256=scan.sha256,
+                name=Path(name).name[:200] or f"{scan.sha256}.csv",
+                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                rows_total=scan.rows,
+            )
+            settlement.upload.save(f"{scan.sha256}.csv", File(handle), save=False)
+            try:
+                with transaction.atomic():
+                    settlement.save(force_insert=True)
+            except IntegrityError as error:  # the same file, imported at the same moment
+                settlement.upload.delete(save=False)
+                raise _duplicate(None) from error
+            audit_record(
+                action="settlement_import", actor=actor, target=settlement, request=request,
+                data={"provider": provider, "name": settlement.name, "sha256": scan.sha256, "bytes": scan.size},
+            )  # fmt: skip
+            if not run_now:
+                pk = str(settlement.pk)
+                transaction.on_commit(lambda: settlement_reconcile.delay(pk))
+    if run_now:
+        return settlement_reconcile_now(settlement)
+    return settlement
+
+
+def _duplicate(existing: SettlementFile | None) -> ValidationError:
+    if existing is None:
+        return ValidationError(_("This settlement file has already been imported."), code="duplicate_file")
+    return ValidationError(
+        _("This settlement file has already been imported (%(name)s, %(when)s).")
+        % {"name": existing.name, "when": timezone.localtime(existing.created_at).strftime("%Y-%m-%d %H:%M")},
+        code="duplicate_file",
+    )
+
+
+class _BadFile(Exception):
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+
+def settlement_reconcile_now(settlement: SettlementFile) -> SettlementFile:
+    """Read, check and match a stored settlement file; safe to repeat (a reconciled file is left alone).
+
+    Every row is checked; if any is bad the file is marked failed with every bad row listed
+    and nothing else changes. Otherwise the rows, the settled payments and the discrepancies
+    are written in one transaction, and the file is marked reconciled with its counts.
+    """
+    with transaction.atomic():
+        current = SettlementFile.objects.select_for_update().get(pk=settlement.pk)
+        if current.status == SettlementStatus.DONE:
+            return current
+        current.status, current.rows_done, current.errors = SettlementStatus.PROCESSING, 0, []
+        current.save(update_fields=["status", "rows_done", "errors"])
+    progress_set(current, "reading", 0, current.rows_total)
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            current = SettlementFile.objects.select_for_update().get(pk=settlement.pk)
+            if current.status == SettlementStatus.DONE:  # another worker finished it meanwhile
+                return current
+            _reconcile(current)
+    except _BadFile as bad:
+        return _fail(settlement, bad.read.error_list(), rows=bad.read.rows)
+    except Exception:
+        logger.exception("settlement file %s could not be reconciled", settlement.pk)
+        _fail(settlement, [{"line": None, "codes": ["internal"]}], rows=0)
+        raise
+    finally:
+        progress_clear(settlement)
+    logger.info("settlement file %s reconciled and committed in %.1f s", current.pk, time.perf_counter() - started)
+    return current
+
+
+def _reconcile(current: SettlementFile) -> None:
+    """The work of one reconciliation, inside the caller's transaction (which holds the file's lock)."""
+    lock_provider(current.provider)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # room to sort a million rows in memory
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    started = time.perf_counter()
+    with Stage() as stage:
+        read = read_rows(current, stage)
+    if read.bad_rows:
+        raise _BadFile(read)
+    progress_set(current, "matching", read.rows, read.rows)
+    now, matching, steps = timezone.now(), time.perf_counter(), {"read": time.perf_counter() - started}
+    missing = match(current, stage, read, now, steps)
+    counting = time.perf_counter()
+    current.counts, current.entity_counts = counts_of(current)
+    steps["counts"] = time.perf_counter() - counting
+    logger.info(
+        "settlement file %s: %d rows read and staged in %.1f s, matched in %.1f s (%s)",
+        current.pk, read.rows, steps["read"], time.perf_counter() - matching,
+        ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items() if step != "read"),
+    )  # fmt: skip
+    current.status = SettlementStatus.DONE
+    current.rows_total = current.rows_done = read.rows
+    current.settled_from, current.settled_to = read.first, read.last
+    current.finished_at = now
+    current.save(
+        update_fields=[
+            "counts", "entity_counts", "status", "rows_total", "rows_done", "settled_from", "settled_to", "finished_at",
+        ]
+    )  # fmt: skip
+    audit_record(
+        action="settlement_reconcile", target=current,
+        data={"provider": current.provider, "rows": read.rows, "counts": current.counts, "missing": missing},
+    )  # fmt: skip
+
+
+def _fail(settlement: SettlementFile, errors: list[dict[str, Any]], *, rows: int) -> SettlementFile:
+    with transaction.atomic():
+        current = SettlementFile.objects.select_for_update().get(pk=settlement.pk)
+        current.status, current.errors, current.finished_at = SettlementStatus.FAILED, errors, timezone.now()
+        if rows:
+            current.rows_total = rows
+        current.save(update_fields=["status", "errors", "finished_at", "rows_total"])
+        audit_record(
+            action="settlement_reconcile", target=current,
+            data={"provider": current.provider, "status": "failed", "bad_rows": len(errors)},
+        )  # fmt: skip
+    return current
+
+
+@shared_task(
+    name="collection.reconciliation.settlement_reconcile", acks_late=True, soft_time_limit=3600, time_limit=3700
+)
+def settlement_reconcile(settlement_id: str) -> str | None:
+    """Reconcile one imported settlement file (idempotent; exits quietly if the file is gone)."""
+    settlement = SettlementFile.objects.filter(pk=settlement_id).first()
+    if settlement is None:
+        return None
+    return str(settlement_reconcile_now(settlement).status)

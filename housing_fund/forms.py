@@ -1,0 +1,73 @@
+"""The housing fund's forms: fund officers' filters and rescheduling first, then the borrower's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from govportal.entities.models import Entity
+from housing_fund.constants import LoanStatus, RescheduleStatus
+
+# --- Fund officers, heads and auditors -------------------------------------------------------
+
+
+class BranchChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Entity) -> str:
+        return f"{obj.name} (\u2068{obj.code}\u2069)"  # the code keeps its direction in Arabic
+
+
+class _BranchFilter(forms.Form):
+    """A branch filter that is offered only to staff of several branches."""
+
+    branch = BranchChoiceField(
+        label=_("Branch"), required=False, queryset=Entity.objects.none(), empty_label=_("All my branches")
+    )
+
+    def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["branch"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        field.queryset = branches.order_by("path")
+        self.several_branches = len(field.queryset) > 1
+
+
+class PortfolioFilterForm(_BranchFilter):
+    q = forms.CharField(
+        label=_("Loan number, national ID or name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *LoanStatus.choices])
+    reschedule = forms.ChoiceField(
+        label=_("Rescheduling"),
+        required=False,
+        choices=[("", _("Any")), (RescheduleStatus.PROPOSED.value, _("Awaiting approval"))],
+    )
+    arrears = forms.BooleanField(label=_("In arrears only"), required=False)
+
+    field_order = ["q", "status", "branch", "reschedule", "arrears"]
+
+
+class ArrearsFilterForm(_BranchFilter):
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        help_text=_("Counted with the payments recorded so far."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    field_order = ["as_of", "branch"]
+
+
+class RescheduleForm(forms.Form):
+    term_months = forms.IntegerField(
+        label=_("New term (months)"),
+        min_value=1,
+        max_value=360,
+        help_text=_("What remains is spread over this many monthly installments, from next month."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,589 @@
+"""Settlement files: every reconciliation outcome, re-imports, bad files, the command and the staff pages."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from collection.constants import (
+    SETTLEMENT_WINDOW_DAYS,
+    PaymentStatus,
+    Provider,
+    Resolution,
+    RowOutcome,
+    SettlementStatus,
+)
+from collection.models import Discrepancy, Payment, SandboxCharge, SettlementFile, SettlementRow
+from collection.reconciliation import PROBLEMS, error_messages, settlement_import, settlement_progress
+from govportal.audit.models import AuditEvent
+from tests.collection.conftest import PaymentFactory, settlement_bytes, settlement_line
+from tests.conftest import login_staff
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_settlements")]
+
+ALL_OUTCOMES = {outcome: 0 for outcome in [*RowOutcome.values, "missing"]}
+
+
+def reconcile(rows: list[dict[str, str]], **kwargs: Any) -> SettlementFile:
+    return settlement_import(
+        provider=Provider.SANDBOX, name="sandbox.csv", content=settlement_bytes(rows), run_now=True, **kwargs
+    )
+
+
+@pytest.fixture
+def payments(recon: dict[str, Any]) -> dict[str, Any]:
+    """One payment for each outcome a settlement file can find, and some that must not be reported."""
+    now = timezone.now()
+    fund, other = recon["fund"], recon["other"]
+    return {
+        "matched": PaymentFactory(collecting_entity=fund, amount=50_000),
+        "short": PaymentFactory(collecting_entity=fund, amount=75_000),
+        "dollars": PaymentFactory(collecting_entity=fund, amount=20_000),
+        "failed": PaymentFactory(collecting_entity=fund, failed=True),
+        "twice": PaymentFactory(collecting_entity=other, amount=30_000),
+        "refunded": PaymentFactory(collecting_entity=fund, status=PaymentStatus.REFUNDED, refunded_amount=50_000),
+        "other_provider": PaymentFactory(collecting_entity=fund, provider=Provider.FIB),
+        "missing": PaymentFactory(collecting_entity=fund, succeeded_at=now - dt.timedelta(days=10)),
+        "missing_other": PaymentFactory(collecting_entity=other, succeeded_at=now - dt.timedelta(days=9)),
+        "recent": PaymentFactory(collecting_entity=fund, succeeded_at=now - dt.timedelta(hours=6)),
+        "pending": PaymentFactory(collecting_entity=fund, pending=True, created_at=now - dt.timedelta(days=10)),
+    }
+
+
+@pytest.fixture
+def every_outcome(payments: dict[str, Payment]) -> list[dict[str, str]]:
+    p = payments
+    last = timezone.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        settlement_line(p["matched"]),  # line 2
+        settlement_line(p["short"], amount=74_000),  # 3
+        settlement_line(p["dollars"], currency="USD"),  # 4
+        settlement_line(None, payment_ref="P999NOBODY", txn_id="txn_nobody"),  # 5
+        settlement_line(p["failed"]),  # 6
+        settlement_line(p["matched"]),  # 7: the same transaction again
+        settlement_line(p["twice"]),  # 8
+        settlement_line(p["twice"], txn_id="txn_second_settlement"),  # 9: the same payment settled twice
+        settlement_line(p["refunded"]),  # 10: refunded later; it was paid, so it is settled
+        settlement_line(p["other_provider"]),  # 11: paid through another provider
+        settlement_line(p["recent"], settled_at=last),  # 12
+    ]
+
+
+def already_imported() -> str:
+    """The start of the duplicate-file message, in Arabic as the tests run."""
+    with translation.override("ar"):
+        return gettext("This settlement file has already been imported (%(name)s, %(when)s).").split("(")[0].strip()
+
+
+def outcomes_by_line(settlement: SettlementFile) -> dict[int, str]:
+    return dict(SettlementRow.objects.filter(file=settlement).values_list("line", "outcome"))
+
+
+def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payments, every_outcome):
+    settlement = reconcile(every_outcome)
+
+    assert settlement.status == SettlementStatus.DONE
+    assert settlement.finished_at is not None
+    assert settlement.rows_total == settlement.rows_done == 11
+    assert outcomes_by_line(settlement) == {
+        2: "matched",
+        3: "amount_mismatch",
+        4: "amount_mismatch",
+        5: "unknown",
+        6: "status_mismatch",
+        7: "duplicate",
+        8: "matched",
+        9: "duplicate",
+        10: "matched",
+        11: "unknown",
+        12: "matched",
+    }
+    assert settlement.counts == ALL_OUTCOMES | {
+        "matched": 4,
+        "amount_mismatch": 2,
+        "unknown": 2,
+        "status_mismatch": 1,
+        "duplicate": 2,
+        "missing": 2,
+    }
+    fund, other = str(recon["fund"].pk), str(recon["other"].pk)
+    assert settlement.entity_counts[other] == ALL_OUTCOMES | {"matched": 1, "duplicate": 1, "missing": 1}
+    assert settlement.entity_counts[fund]["missing"] == 1
+    assert settlement.entity_counts[fund]["unknown"] == 0  # unknown rows belong to no entity
+
+    settled = set(Payment.objects.filter(settled_at__isnull=False).values_list("payment_ref", flat=True))
+    assert settled == {payments[k].payment_ref for k in ("matched", "twice", "refunded", "recent")}
+    row = SettlementRow.objects.get(file=settlement, line=2)
+    assert row.payment == payments["matched"]
+    assert row.collecting_entity == recon["fund"]
+    assert Payment.objects.get(pk=payments["matched"].pk).settled_at == row.settled_at
+
+    found = {(d.kind, d.payment_id, d.row.line if d.row else None) for d in Discrepancy.objects.all()}
+    assert found == {
+        ("amount_mismatch", payments["short"].pk, 3),
+        ("amount_mismatch", payments["dollars"].pk, 4),
+        ("unknown", None, 5),
+        ("status_mismatch", payments["failed"].pk, 6),
+        ("duplicate", payments["matched"].pk, 7),
+        ("duplicate", payments["twice"].pk, 9),
+        ("unknown", None, 11),
+        ("missing", payments["missing"].pk, None),
+        ("missing", payments["missing_other"].pk, None),
+    }
+    short = Discrepancy.objects.get(payment=payments["short"])
+    assert (short.expected_amount, short.reported_amount, short.collecting_entity) == (75_000, 74_000, recon["fund"])
+    assert set(Discrepancy.objects.values_list("file", flat=True)) == {settlement.pk}
+    assert AuditEvent.objects.filter(action="settlement_import", target_id=str(settlement.pk)).exists()
+    assert AuditEvent.objects.get(action="settlement_reconcile").data["counts"] == settlement.counts
+
+
+def test_missing_waits_for_the_settlement_window_and_is_reported_once(recon):
+    last = timezone.now()
+    just_inside = PaymentFactory(succeeded_at=last - dt.timedelta(days=SETTLEMENT_WINDOW_DAYS) + dt.timedelta(hours=1))
+    outside = PaymentFactory(succeeded_at=last - dt.timedelta(days=SETTLEMENT_WINDOW_DAYS, hours=1))
+    stamp = last.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    other = PaymentFactory(succeeded_at=last)
+    first = reconcile([settlement_line(other, settled_at=stamp)])
+    assert first.counts["missing"] == 1
+    assert list(Discrepancy.objects.values_list("kind", "payment")) == [("missing", outside.pk)]
+    assert not Discrepancy.objects.filter(payment=just_inside).exists()
+
+    second = reconcile([settlement_line(PaymentFactory(succeeded_at=last), settled_at=stamp)])
+    assert second.counts["missing"] == 0  # reported once, however many files come
+    assert Discrepancy.objects.filter(kind="missing").count() == 1
+
+    a_day_later = (last + dt.timedelta(days=1)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    third = reconcile([settlement_line(PaymentFactory(succeeded_at=last), settled_at=a_day_later)])
+    assert third.counts["missing"] == 1
+    assert Discrepancy.objects.get(kind="missing", file=third).payment == just_inside
+
+
+def test_a_payment_settled_by_an_earlier_file_is_a_duplicate_in_a_later_one(recon):
+    payment = PaymentFactory()
+    reconcile([settlement_line(payment)])
+    again = reconcile([settlement_line(payment, txn_id="txn_again"), settlement_line(PaymentFactory())])
+    assert outcomes_by_line(again) == {2: "duplicate", 3: "matched"}
+    assert Discrepancy.objects.get(kind="duplicate").payment == payment
+
+
+def test_the_same_file_is_refused_as_a_duplicate_and_nothing_changes(recon, payments, every_outcome):
+    first = reconcile(every_outcome)
+    before = (SettlementRow.objects.count(), Discrepancy.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(ValidationError) as refused:
+        reconcile(every_outcome)
+    assert refused.value.code == "duplicate_file"
+    with translation.override("en"):
+        assert first.name in " ".join(refused.value.messages)
+    assert list(SettlementFile.objects.all()) == [first]
+    assert (SettlementRow.objects.count(), Discrepancy.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_every_bad_row_is_listed_and_nothing_is_kept(recon, payments):
+    good = settlement_line(payments["matched"])
+    rows = [
+        good,
+        settlement_line(payments["short"], amount="74,000", currency="iqd"),
+        settlement_line(payments["dollars"], settled_at="2026-11-21 10:30"),  # no time zone
+        settlement_line(payments["twice"], txn_id="", fee="-5"),
+        settlement_line(payments["refunded"], settled_at="2026-11-21T10:30:00+03:00", card_last4="12"),
+    ]
+    content = settlement_bytes(rows) + b"txn_x,P1,5\n"
+    settlement = settlement_import(provider="sandbox", name="bad.csv", content=content, run_now=True)
+
+    assert settlement.status == SettlementStatus.FAILED
+    assert [(e["line"], e["codes"]) for e in settlement.errors] == [
+        (3, ["amount", "currency"]),
+        (4, ["settled_at"]),
+        (5, ["txn_id", "fee"]),
+        (6, ["settled_at", "card_last4"]),
+        (7, ["columns"]),
+    ]
+    with translation.override("en"):
+        shown = dict(error_messages(settlement.errors))
+    assert shown[3] == [
+        "amount must be a whole number of dinars, 0 or more",
+        "currency must be 3 capital letters, such as IQD",
+    ]
+    assert shown[7] == ["the row has 3 columns instead of 8"]
+    assert not SettlementRow.objects.exists()
+    assert not Discrepancy.objects.exists()
+    assert not Payment.objects.filter(settled_at__isnull=False).exists()
+
+    # Once corrected, the file goes in; the failed import of the same bytes may be repeated too.
+    again = settlement_import(provider="sandbox", name="bad.csv", content=content, run_now=True)
+    assert again.status == SettlementStatus.FAILED
+    assert SettlementFile.objects.count() == 1
+    fixed = reconcile([good])
+    assert fixed.status == SettlementStatus.DONE
+
+
+def test_only_the_first_thousand_bad_rows_are_kept_with_the_number_of_the_rest(recon):
+    rows = [settlement_line(None, txn_id=f"t{i}", amount="x") for i in range(1_005)]
+    settlement = reconcile(rows)
+    assert len(settlement.errors) == 1_001
+    assert settlement.errors[-1] == {"line": None, "codes": ["more"], "count": 5}
+    with translation.override("en"):
+        assert error_messages(settlement.errors)[-1] == (None, ["and 5 more bad rows"])
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_csv"),
+        (b"serial,issuing_entity\nNDC-1,NDC\n", "bad_header"),
+        (b"\xff\xfe" + "txn_id".encode("utf-16-le"), "not_csv"),
+    ],
+)
+def test_a_file_that_is_not_a_settlement_csv_is_refused_before_anything_is_stored(
+    recon, private_settlements, content, code
+):
+    with pytest.raises(ValidationError) as refused:
+        settlement_import(provider="sandbox", name="x.csv", content=content, run_now=True)
+    assert refused.value.code == code
+    assert not SettlementFile.objects.exists()
+    assert not private_settlements.exists() or not any(private_settlements.rglob("*.csv"))
+
+
+def test_only_fund_officers_and_heads_import(recon, staff):
+    content = settlement_bytes([settlement_line(PaymentFactory())])
+    with pytest.raises(PermissionDenied):
+        settlement_import(provider="sandbox", name="s.csv", content=content, actor=staff["auditor"].user)
+    settlement = settlement_import(provider="sandbox", name="s.csv", content=content, actor=staff["head"].user)
+    assert settlement.uploaded_by == staff["head"].user
+    assert settlement.status == SettlementStatus.QUEUED  # the task runs on commit
+
+
+def test_an_import_is_queued_and_reconciled_by_the_task_on_commit(recon, staff, django_capture_on_commit_callbacks):
+    payment = PaymentFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        settlement = settlement_import(
+            provider="sandbox",
+            name="s.csv",
+            source=io.BytesIO(settlement_bytes([settlement_line(payment)])),
+            actor=staff["officer"].user,
+        )
+        assert settlement_progress(settlement).phase == "queued"
+    assert len(callbacks) == 1
+    settlement.refresh_from_db()
+    assert settlement.status == SettlementStatus.DONE
+    assert settlement.counts["matched"] == 1
+    assert settlement_progress(settlement).percent == 100
+
+
+def test_progress_comes_from_the_cache_while_the_rows_are_read(recon):
+    settlement = SettlementFile.objects.create(provider="sandbox", sha256="0" * 64, name="s.csv", rows_total=400)
+    settlement.status = SettlementStatus.PROCESSING
+    cache.set(f"collection:settlement:{settlement.pk}:progress", {"phase": "reading", "done": 100, "total": 400})
+    progress = settlement_progress(settlement)
+    assert (progress.phase, progress.percent, progress.running) == ("reading", 25, True)
+
+
+def test_the_nightly_sandbox_fetch_reconciles_yesterdays_file(recon, settings):
+    from collection.tasks import sandbox_settlement_fetch
+
+    settings.PAYMENT_SANDBOX = True
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    paid_at = timezone.make_aware(dt.datetime.combine(yesterday, dt.time(11, 0)))
+    payment = PaymentFactory(amount=125_000, succeeded_at=paid_at)
+    SandboxCharge.objects.create(
+        id=payment.provider_ref,
+        payment_ref=payment.payment_ref,
+        merchant="IHF",
+        amount=125_000,
+        state=SandboxCharge.State.SUCCEEDED,
+        card_last4="1111",
+        fee=625,
+        return_url="https://portal.example/return",
+        completed_at=paid_at,
+    )
+    settlement = SettlementFile.objects.get(pk=sandbox_settlement_fetch(yesterday.isoformat()))
+    assert settlement.name == f"sandbox-{yesterday.isoformat()}.csv"
+    assert settlement.counts["matched"] == 1
+    row = SettlementRow.objects.get(file=settlement)
+    assert (row.payment, row.fee, row.settled_at) == (payment, 625, paid_at)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_counts_as_json(recon, payments, every_outcome, write_settlement, capsys):
+    path = write_settlement(every_outcome)
+    call_command("import_settlement", "--provider", "sandbox", str(path), "--json")
+    counts = json.loads(capsys.readouterr().out)
+    assert counts == ALL_OUTCOMES | {
+        "matched": 4,
+        "amount_mismatch": 2,
+        "unknown": 2,
+        "status_mismatch": 1,
+        "duplicate": 2,
+        "missing": 2,
+    }
+    with pytest.raises(CommandError) as refused:
+        call_command("import_settlement", "--provider", "sandbox", str(path), "--json")
+    assert already_imported() in str(refused.value)
+    assert SettlementFile.objects.count() == 1
+
+
+def test_the_command_lists_every_bad_row_on_stderr_and_changes_nothing(
+    recon, payments, write_settlement, private_settlements, capsys
+):
+    rows = [settlement_line(payments["matched"]), settlement_line(payments["short"], amount="abc")]
+    path = write_settlement(rows)
+    audit_before = AuditEvent.objects.count()
+    with translation.override("en"), pytest.raises(CommandError, match="was not imported: nothing has changed"):
+        call_command("import_settlement", "--provider", "sandbox", str(path))
+    assert "line 3: amount must be a whole number of dinars" in capsys.readouterr().err
+    assert not SettlementFile.objects.exists()
+    assert AuditEvent.objects.count() == audit_before
+    assert not any(private_settlements.rglob("*.csv"))
+    assert not Payment.objects.filter(settled_at__isnull=False).exists()
+
+
+def test_the_command_refuses_an_unknown_provider(recon, write_settlement):
+    with pytest.raises(CommandError):
+        call_command("import_settlement", "--provider", "outlet", str(write_settlement([])))
+
+
+# --- the pages -----------------------------------------------------------------------------
+
+LIST = "/collection/staff/settlements/"
+
+
+def upload(content: bytes, name: str = "sandbox-2026-11-21.csv", content_type: str = "text/csv") -> Any:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def test_a_fund_officer_uploads_a_file_and_sees_their_rows_needing_attention(
+    staff, payments, every_outcome, staff_client, django_capture_on_commit_callbacks
+):
+    client = staff_client(staff["officer"])
+    assert b'type="file"' in client.get(LIST).content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(LIST, {"provider": "sandbox", "file": upload(settlement_bytes(every_outcome))})
+    settlement = SettlementFile.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}{settlement.pk}/"
+    assert (settlement.status, settlement.uploaded_by) == (SettlementStatus.DONE, staff["officer"].user)
+
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'http-equiv="refresh"' not in text
+    for key in ("short", "dollars", "failed", "missing"):
+        assert payments[key].payment_ref in text
+    assert "txn_second_settlement" not in text  # the other entity's duplicate row
+    assert payments["missing_other"].payment_ref not in text
+    assert "P999NOBODY" not in text  # an unknown payment belongs to no entity
+    assert client.get(LIST).content.decode().count(f"{LIST}{settlement.pk}/") == 1
+
+
+def test_a_file_being_reconciled_shows_its_progress_and_refreshes(staff, staff_client):
+    settlement = SettlementFile.objects.create(
+        provider="sandbox", sha256="1" * 64, name="big.csv", rows_total=1_000_000, uploaded_by=staff["officer"].user
+    )
+    cache.set(f"collection:settlement:{settlement.pk}:progress", {"phase": "reading", "done": 250_000, "total": 10**6})
+    client = staff_client(staff["officer"])
+    text = client.get(f"{LIST}{settlement.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in text
+    assert '<progress max="100" value="25"' in text
+    assert 'http-equiv="refresh"' in client.get(LIST).content.decode()
+
+
+def test_a_refused_file_lists_its_bad_rows_on_the_page(
+    staff, payments, staff_client, django_capture_on_commit_callbacks
+):
+    client = staff_client(staff["officer"])
+    content = settlement_bytes([settlement_line(payments["matched"]), settlement_line(payments["short"], fee="x")])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(LIST, {"provider": "sandbox", "file": upload(content)})
+    settlement = SettlementFile.objects.get()
+    assert settlement.status == SettlementStatus.FAILED
+    text = client.get(response["Location"]).content.decode()
+    with translation.override("ar"):
+        assert str(PROBLEMS["fee"]) in text
+    assert not SettlementRow.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not_csv"),
+        (b"serial,issuing_entity\nNDC-1,NDC\n", "bad_header"),
+        (b"", "empty"),
+    ],
+)
+def test_an_upload_that_is_not_a_settlement_file_is_refused_with_a_clear_message(
+    staff, staff_client, private_settlements, content, code
+):
+    client = staff_client(staff["officer"])
+    response = client.post(LIST, {"provider": "sandbox", "file": upload(content, name="statement.csv")})
+    assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
+    assert not SettlementFile.objects.exists()
+    assert not any(private_settlements.rglob("*.csv"))
+
+
+def test_uploading_the_same_file_twice_is_refused(staff, payments, every_outcome, staff_client):
+    client = staff_client(staff["officer"])
+    content = settlement_bytes(every_outcome)
+    assert client.post(LIST, {"provider": "sandbox", "file": upload(content)}).status_code == 302
+    again = client.post(LIST, {"provider": "sandbox", "file": upload(content, name="renamed.csv")})
+    assert again.status_code == 400
+    assert already_imported() in again.content.decode()
+    assert SettlementFile.objects.count() == 1
+
+
+def test_who_may_import_read_or_see_nothing(recon, staff, staff_client):
+    settlement = reconcile([settlement_line(PaymentFactory(collecting_entity=recon["fund"]))])
+    auditor = staff_client(staff["auditor"])
+    assert auditor.get(LIST).status_code == 200
+    assert b'type="file"' not in auditor.get(LIST).content
+    assert auditor.post(LIST, {"provider": "sandbox", "file": upload(b"x")}).status_code == 404
+    assert auditor.get(f"{LIST}{settlement.pk}/").status_code == 200
+    clerk = staff_client(staff["clerk"])
+    for path in (LIST, "/collection/staff/discrepancies/", "/collection/staff/reconciliation/"):
+        assert clerk.get(path).status_code == 404
+    # The other entity has no row in this file: it neither lists nor opens it.
+    other = staff_client(staff["other_officer"])
+    assert f"{LIST}{settlement.pk}/" not in other.get(LIST).content.decode()
+    assert other.get(f"{LIST}{settlement.pk}/").status_code == 404
+
+
+QUEUE = "/collection/staff/discrepancies/"
+
+
+def test_the_queue_shows_only_the_entitys_discrepancies_with_filters(staff, payments, every_outcome, staff_client):
+    reconcile(every_outcome)
+    client = staff_client(staff["officer"])
+    text = client.get(QUEUE).content.decode()
+    for key in ("short", "dollars", "failed", "matched", "missing"):
+        assert payments[key].payment_ref in text
+    assert payments["twice"].payment_ref not in text and payments["missing_other"].payment_ref not in text
+    only_missing = client.get(QUEUE, {"kind": "missing"}).content.decode()
+    assert payments["missing"].payment_ref in only_missing and payments["short"].payment_ref not in only_missing
+    assert payments["short"].payment_ref not in client.get(QUEUE, {"state": "resolved"}).content.decode()
+    theirs = Discrepancy.objects.get(payment=payments["twice"])
+    assert client.get(f"{QUEUE}{theirs.pk}/").status_code == 404
+    assert staff_client(staff["other_officer"]).get(f"{QUEUE}{theirs.pk}/").status_code == 200
+
+
+def test_resolving_a_discrepancy_is_audited_and_leaves_the_open_queue(staff, payments, every_outcome, staff_client):
+    reconcile(every_outcome)
+    item = Discrepancy.objects.get(payment=payments["short"])
+    auditor = staff_client(staff["auditor"])
+    assert b'name="note"' not in auditor.get(f"{QUEUE}{item.pk}/").content
+    assert auditor.post(f"{QUEUE}{item.pk}/resolve/", {"resolution": "credited", "note": "x"}).status_code == 404
+
+    client = staff_client(staff["officer"])
+    page = client.get(f"{QUEUE}{item.pk}/")
+    assert b'name="note"' in page.content
+    assert client.post(f"{QUEUE}{item.pk}/resolve/", {"resolution": "credited", "note": ""}).status_code == 400
+    response = client.post(
+        f"{QUEUE}{item.pk}/resolve/",
+        {"resolution": Resolution.CONFIRMED_WITH_PROVIDER, "note": "The company paid 74,000; the rest follows."},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.resolution, item.resolved_by) == (Resolution.CONFIRMED_WITH_PROVIDER, staff["officer"].user)
+    event = AuditEvent.objects.get(action="discrepancy_resolve")
+    assert (event.target_id, event.actor) == (str(item.pk), staff["officer"].user)
+    assert payments["short"].payment_ref not in client.get(QUEUE).content.decode()
+    assert payments["short"].payment_ref in client.get(QUEUE, {"state": "resolved"}).content.decode()
+
+
+def test_the_daily_summary_totals_and_exports_the_days_payments(recon, staff, staff_client):
+    day = timezone.localdate() - dt.timedelta(days=1)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    settled = PaymentFactory(collecting_entity=recon["fund"], amount=300_000, succeeded_at=at)
+    waiting = PaymentFactory(collecting_entity=recon["fund"], amount=100_000, succeeded_at=at)
+    short = PaymentFactory(collecting_entity=recon["fund"], amount=50_000, succeeded_at=at)
+    PaymentFactory(collecting_entity=recon["other"], amount=999_000, succeeded_at=at)  # not theirs
+    PaymentFactory(collecting_entity=recon["fund"], amount=777_000, succeeded_at=at - dt.timedelta(days=1))
+    reconcile([settlement_line(settled, fee=1_500), settlement_line(short, amount=49_000)])
+
+    client = staff_client(staff["auditor"])
+    page = client.get("/collection/staff/reconciliation/", {"day": day.isoformat()})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "450,000" in text  # paid with us
+    assert "300,000" in text and "1,500" in text and "298,500" in text  # settled, fees, received after fees
+    assert "999,000" not in text and "777,000" not in text
+    assert 'class="bar-chart"' in text
+
+    export = client.get("/collection/staff/reconciliation/export.csv", {"day": day.isoformat()})
+    assert export["Content-Type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert [(line["payment_ref"], line["outcome"], line["fee"]) for line in lines] == sorted(
+        [
+            (settled.payment_ref, "matched", "1500"),
+            (waiting.payment_ref, "not_settled_yet", ""),
+            (short.payment_ref, "amount_mismatch", "250"),
+        ],
+        key=lambda line: line[0],
+    )
+    assert client.get("/collection/staff/reconciliation/", {"day": "not-a-day"}).status_code == 400
+
+
+# --- in a browser ----------------------------------------------------------------------------
+
+SCREENS = Path(settings.BASE_DIR) / "test-results" / "screens"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_in_a_browser_in_both_languages_on_a_phone_and_a_desktop(
+    page, live_server, staff, payments, every_outcome
+):
+    """Upload through the real form, then every page: screenshots, no sideways scrolling, no axe violations."""
+    from tests.e2e.test_accessibility import wcag_reports
+
+    def shot(name: str) -> Path:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path = SCREENS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    cookie = login_staff(Client(), staff["officer"]).cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page.goto(LIST)
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "sandbox-2026-11-21.csv", "mimeType": "text/csv", "buffer": settlement_bytes(every_outcome)}],
+    )
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(re.compile(r"/collection/staff/settlements/[0-9a-f-]{36}/$"))
+    settlement = SettlementFile.objects.get()
+    assert settlement.status == SettlementStatus.DONE
+    item = Discrepancy.objects.get(payment=payments["short"])
+    pages = {
+        "settlements": LIST,
+        "settlement": f"{LIST}{settlement.pk}/",
+        "discrepancies": QUEUE,
+        "discrepancy": f"{QUEUE}{item.pk}/",
+        "day": f"/collection/staff/reconciliation/?day={timezone.localdate() - dt.timedelta(days=3)}",
+    }
+    problems = []
+    for language in ("ar", "en"):
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+        for name, path in pages.items():
+            page.goto(path)
+            assert page.locator("h1").count() == 1
+            problems += wcag_reports(page, shot, f"reconciliation-{name}-{language}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,320 @@
+"""axe-core finds no WCAG 2.2 AA violations on the electronic payment pages.
+
+Citizens' bills, check and pay, the sandbox company's card page, the result (paid, declined),
+payments; staff payments with the refund form; the outlet counter, its done page and the closing
+report. In Arabic and English, at 360 and 1280 px; screenshots go to
+test-results/screens/pay-<page>-<language>-<width>.png. Data is made with the services; people are
+signed in through the real login forms with Django's test client (the session cookie is handed to
+the browser): the journey test covers doing all of it in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from collection.models import Obligation, Outlet, Payment
+from collection.providers.sandbox import CARD_DECLINED, CARD_SUCCEEDS, charge_pay
+from collection.services import CardSlip, Line, outlet_payment_record, payment_start, refund_create
+from govportal.accounts.constants import Role
+from tests.conftest import login_staff
+from tests.e2e.conftest import submit
+from tests.e2e.test_accessibility import wcag_reports
+from tests.factories import PASSWORD, CitizenProfileFactory, EntityFactory, MembershipFactory, bill
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NATIONAL_ID = "199012345678"
+Enter = Callable[[Any], None]
+
+
+@pytest.fixture(autouse=True)
+def _quick(monkeypatch: pytest.MonkeyPatch, settings: Any, live_server: Any) -> None:
+    """The sandbox company posts its webhooks to this live server at once; receipts' PDFs are not
+    rendered (the journey test renders them); passwords hash quickly."""
+    from collection.tasks import receipt_render_pdf
+
+    monkeypatch.setattr(receipt_render_pdf, "delay", lambda *args, **kwargs: None)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SITE_URL = live_server.url
+    settings.PAYMENT_PROVIDER = "sandbox"
+    settings.PAYMENT_SANDBOX_SECRET = "e2e-sandbox-secret-0123456789"
+    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
+    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
+    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
+
+
+@pytest.fixture
+def enter(page: Any, live_server: Any) -> Enter:
+    """Sign anyone in through the real forms (staff with their TOTP code) and hand the browser that session."""
+
+    def enter(who: Any) -> None:
+        if hasattr(who, "role"):  # a membership
+            client = login_staff(Client(), who)
+        else:  # a citizen: e-mail and password only
+            client = Client()
+            response = client.post("/accounts/login/", {"login": who.email, "password": PASSWORD})
+            assert response.status_code == 302, response.content[:500]
+        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+    return enter
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def scene() -> SimpleNamespace:
+    """The housing fund with an outlet, an officer and a cashier; a citizen with two open bills."""
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name="زينب علي حسين الموسوي").user
+    bills = [
+        bill(citizen, fund, 125_000, days=-5, reference="IHF-FEE-2026-0001"),
+        bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002"),
+    ]
+    Obligation.objects.filter(pk=bills[1].pk).update(description="رسوم تقييم العقار")
+    return SimpleNamespace(
+        fund=fund,
+        citizen=citizen,
+        bills=bills,
+        officer=MembershipFactory(role=Role.FUND_OFFICER, entity=fund, user__full_name="سارة محمود"),
+        cashier=MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم"),
+        outlet=Outlet.objects.create(
+            entity=fund, code="IHF-BGD-01", name_ar="منفذ صندوق الإسكان — الكرخ", name_en="Housing Fund outlet — Karkh"
+        ),
+    )
+
+
+def start(s: SimpleNamespace, obligation: Obligation | None = None) -> Payment:
+    obligation = obligation or s.bills[0]
+    return payment_start(
+        payer=s.citizen,
+        lines=[Line(obligation=obligation, amount=obligation.remaining)],
+        base_url=django_settings.SITE_URL,
+    )
+
+
+def paid_online(s: SimpleNamespace, card: str = CARD_SUCCEEDS, obligation: Obligation | None = None) -> Payment:
+    """Paid on the company's page; its webhook reaches the live server and settles the payment."""
+    payment = start(s, obligation)
+    charge_pay(charge_id=payment.provider_ref, card_number=card)
+    return Payment.objects.get(pk=payment.pk)
+
+
+def paid_at_outlet(s: SimpleNamespace, obligation: Obligation | None = None) -> Payment:
+    return outlet_payment_record(
+        cashier=s.cashier.user,
+        outlet=s.outlet,
+        payer=s.citizen,
+        obligations=[obligation or s.bills[0]],
+        slip=CardSlip(terminal_id="T-0042", approval_code="A1B2C3", rrn="612345678901", card_last4="4242"),
+    )
+
+
+# --- how to reach each page; each leaves the page showing what is to be checked -----------------------
+
+
+def bills(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto("/collection/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def bills_nothing_chosen(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto("/collection/")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".error-summary a[href='#id_bills_0']")).to_have_count(1)
+    expect(page.locator("#id_bills_0")).to_be_visible()  # the summary's link lands on the first bill
+
+
+def bills_paid_and_in_progress(page: Any, enter: Enter) -> None:
+    s = scene()
+    paid_online(s)
+    start(s, s.bills[1])
+    enter(s.citizen)
+    page.goto("/collection/")
+    expect(page.locator("main .banner")).to_have_count(1)
+    expect(page.locator("main table")).to_have_count(2)
+
+
+def check_and_pay(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto(f"/collection/pay/?bills={s.bills[0].pk}&bills={s.bills[1].pk}")
+    expect(page.locator("main form[method=post] button[type=submit]")).to_contain_text("165,000")
+
+
+def sandpay(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = start(s)
+    enter(s.citizen)
+    page.goto(payment.checkout_url)
+    expect(page.locator("#id_card_number")).to_be_visible()
+
+
+def sandpay_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = start(s)
+    enter(s.citizen)
+    page.goto(payment.checkout_url)
+    page.fill("#id_card_number", "1234")
+    page.locator("button.sp-pay").click()
+    page.wait_for_load_state()
+    expect(page.locator(".sp-errors")).to_be_visible()
+
+
+def result_success(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/return/")
+    expect(page.locator(".panel--genuine")).to_be_visible()
+    expect(page.locator("main a[href^='/collection/receipts/']")).to_be_visible()
+
+
+def result_declined(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s, card=CARD_DECLINED)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/return/")
+    expect(page.locator(".panel--not-genuine")).to_be_visible()
+
+
+def result_waiting(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = start(s)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/return/")
+    expect(page.locator(".panel--neutral")).to_be_visible()
+    expect(page.locator("meta[http-equiv=refresh]")).to_have_count(0)  # a timed reload only on request
+
+
+def payments(page: Any, enter: Enter) -> None:
+    s = scene()
+    paid_online(s)
+    paid_online(s, card=CARD_DECLINED, obligation=s.bills[1])
+    enter(s.citizen)
+    page.goto("/collection/payments/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def payment_detail(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    refund_create(payment=payment, amount=25_000, reason="دُفع جزء مرتين", actor=s.officer.user)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/")
+    expect(page.locator("main .timeline__item").first).to_be_visible()
+
+
+def payment_detail_unfinished(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = start(s)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/")
+    expect(page.locator("form[action$='/cancel/']")).to_be_visible()
+
+
+def staff_payments(page: Any, enter: Enter) -> None:
+    s = scene()
+    paid_online(s)
+    paid_at_outlet(s, s.bills[1])
+    enter(s.officer)
+    page.goto("/collection/staff/payments/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def staff_payment(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/")
+    expect(page.locator("form[action$='/refund/']")).to_be_visible()
+
+
+def staff_payment_refund_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/")
+    page.fill("input[name=amount]", "999999")
+    page.locator("form[action$='/refund/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def outlet_counter(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.cashier)
+    page.goto(f"/collection/outlet/?national_id={NATIONAL_ID}")
+    expect(page.locator("form[action='/collection/outlet/pay/'] input[name=rrn]")).to_be_visible()
+
+
+def outlet_slip_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.cashier)
+    page.goto(f"/collection/outlet/?national_id={NATIONAL_ID}")
+    page.locator(f"input[name=bills][value='{s.bills[0].pk}']").check()
+    page.fill("input[name=rrn]", "123")
+    page.locator("form[action='/collection/outlet/pay/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def outlet_done(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_at_outlet(s)
+    enter(s.cashier)
+    page.goto(f"/collection/outlet/payments/{payment.pk}/")
+    expect(page.locator(".panel--genuine")).to_be_visible()
+
+
+def outlet_closing(page: Any, enter: Enter) -> None:
+    s = scene()
+    paid_at_outlet(s)
+    enter(s.cashier)
+    page.goto("/collection/outlet/closing/")
+    expect(page.locator("main table tbody tr")).to_have_count(1)
+
+
+PAGES: dict[str, Callable[[Any, Enter], None]] = {
+    "bills": bills,
+    "bills-nothing-chosen": bills_nothing_chosen,
+    "bills-paid-and-in-progress": bills_paid_and_in_progress,
+    "check-and-pay": check_and_pay,
+    "sandpay": sandpay,
+    "sandpay-errors": sandpay_errors,
+    "result-success": result_success,
+    "result-declined": result_declined,
+    "result-waiting": result_waiting,
+    "payments": payments,
+    "payment-detail": payment_detail,
+    "payment-detail-unfinished": payment_detail_unfinished,
+    "staff-payments": staff_payments,
+    "staff-payment": staff_payment,
+    "staff-payment-refund-errors": staff_payment_refund_errors,
+    "outlet-counter": outlet_counter,
+    "outlet-slip-errors": outlet_slip_errors,
+    "outlet-done": outlet_done,
+    "outlet-closing": outlet_closing,
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_collection_page_has_no_wcag_violations(page, enter, choose_language, screenshot, name, language):
+    choose_language(language)
+    PAGES[name](page, enter)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    reports = wcag_reports(page, screenshot, f"pay-{name}-{language}")
+    assert not reports, "\n".join(reports)

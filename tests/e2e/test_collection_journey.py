@@ -1,0 +1,299 @@
+"""Electronic payments, end to end in real Chromium.
+
+A citizen pays a bill on the sandbox company's card page with the success card and is sent back
+to the result page (the company's signed webhook reaches the live server over HTTP first), downloads
+the receipt and its QR code opens the public verify page; a second bill paid with the decline card
+stays open. An outlet cashier records a card slip, prints the receipt and sees the day's closing
+report. A fund officer refunds part of a payment and cannot refund more than what remains.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from collection.constants import EventOutcome, ObligationStatus, PaymentStatus
+from collection.models import Obligation, Outlet, Payment, PaymentEvent, Receipt
+from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay
+from collection.services import Line, payment_start
+from govportal.accounts.constants import Role
+from govportal.audit.models import AuditEvent
+from tests.e2e.conftest import arabic, sign_in_as
+from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SECRET = "e2e-sandbox-secret-0123456789"
+NATIONAL_ID = "199012345678"
+CITIZEN = "زينب علي حسين الموسوي"
+# pdftotext marks direction with embedding controls; a reader does not see them.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Tasks run in-process here: the company's Pay request waits for its webhook, whose processing
+# issues the receipt and renders its PDF (WeasyPrint's first run takes several seconds).
+SETTLING = 60_000
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
+    return path
+
+
+@pytest.fixture
+def sandbox(settings: Any, live_server: Any) -> None:
+    """The sandbox company posts its webhooks to this live server, at once and only once;
+    receipts' QR codes open this live server."""
+    settings.SITE_URL = live_server.url
+    settings.PAYMENT_PROVIDER = "sandbox"
+    settings.PAYMENT_SANDBOX_SECRET = SECRET
+    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
+    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
+    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def download_receipt(page: Any, link: Any, receipt: Receipt, tmp_path: Path, name: str) -> str:
+    """Download the receipt through ``link``, check its text, and return the URL its QR code holds."""
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == f"{receipt.serial}.pdf"
+    pdf = tmp_path / f"{name}.pdf"
+    download.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = subprocess.run([tool("pdftotext"), str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    text = BIDI_CONTROLS.sub("", text)
+    assert receipt.serial in text
+    assert receipt.payment.payment_ref in text
+    assert f"{receipt.payment.amount:,}" in text
+    subprocess.run(
+        [tool("pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / name)], check=True
+    )
+    (png,) = tmp_path.glob(f"{name}*.png")
+    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    assert scanned.returncode == 0, scanned.stderr
+    return scanned.stdout.strip()
+
+
+def expect_genuine_receipt(page: Any, url: str, receipt: Receipt, live_server: Any) -> None:
+    assert url.startswith(live_server.url), url
+    assert urlsplit(url).path == receipt.artifact.path
+    page.goto(url)
+    expect(page.locator(".panel--genuine")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name=arabic("This document is genuine"), exact=True)).to_be_visible()
+    expect(page.locator(".status-line .tag")).to_have_text(arabic("Valid"))
+    expect(page.locator("main")).to_contain_text(receipt.serial)
+    expect(page.locator("main")).not_to_contain_text(CITIZEN)  # the payer's name is masked
+
+
+def pay_on_sandpay(page: Any, card: str, amount: int) -> None:
+    """On the payment company's page: the card, an expiry in the future, a CVC; then Pay."""
+    expect(page).to_have_url(re.compile(r"/sandbox-gateway/pay/txn_[0-9a-f]+/$"))
+    expect(page.locator("main")).to_contain_text(arabic("%(amount)s IQD") % {"amount": f"{amount:,}"})
+    page.fill("#id_card_number", card)
+    page.fill("#id_expiry", "08/39")
+    page.fill("#id_cvc", "123")
+    page.locator("button.sp-pay").click(timeout=SETTLING)
+    page.wait_for_load_state()
+
+
+def choose_and_pay(page: Any, obligation: Obligation) -> None:
+    """My bills → tick the bill → Continue → check and pay → Pay."""
+    page.goto("/collection/")
+    page.check(f"main input[name=bills][value='{obligation.pk}']")
+    page.locator("main form").get_by_role("button", name=arabic("Continue")).click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(rf"/collection/pay/\?.*bills={obligation.pk}"))
+    expect(page.locator("main h1")).to_have_text(arabic("Check and pay"))
+    expect(page.locator("main .summary-list")).to_contain_text(obligation.reference)
+    pay = page.locator("main form[method=post] button[type=submit]")
+    expect(pay).to_contain_text(f"{obligation.remaining:,}")
+    pay.click()
+    page.wait_for_load_state()
+
+
+def test_citizen_pays_with_the_success_card_then_the_decline_card(
+    page, new_page, sign_in, live_server, sandbox, private_files, tmp_path
+):
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
+    first = bill(citizen, fund, 125_000, days=5, reference="IHF-FEE-2026-0001")
+    second = bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002")
+
+    sign_in(citizen.email)  # citizens have no authenticator
+    expect(page).not_to_have_url(re.compile(r"/accounts/"))
+    page.goto("/collection/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+    # --- the first bill, with the card that succeeds -----------------------------------------
+    choose_and_pay(page, first)
+    pay_on_sandpay(page, "4111 1111 1111 1111", 125_000)
+    payment = Payment.objects.get(allocations__obligation=first)
+    expect(page).to_have_url(re.compile(re.escape(f"/collection/payments/{payment.pk}/return/") + "$"))
+    expect(page.locator(".panel--genuine h1")).to_contain_text(arabic("Payment successful"), timeout=SETTLING)
+    expect(page.locator(".panel--genuine")).to_contain_text(payment.payment_ref)
+    receipt = Receipt.objects.select_related("artifact", "payment").get(payment=payment)
+    expect(page.locator(".panel--genuine")).to_contain_text(receipt.serial)
+
+    # The company's webhook, not the return page's own question, is what marked it paid.
+    event = PaymentEvent.objects.get(payment_ref=payment.payment_ref)
+    assert (event.kind, event.outcome) == ("payment.succeeded", EventOutcome.APPLIED)
+    succeeded = AuditEvent.objects.for_target(payment).get(action="payment_succeed")
+    assert succeeded.data["source"] == "webhook"
+
+    link = page.locator(f"main a[href='/collection/receipts/{receipt.pk}.pdf']")
+    verify = download_receipt(page, link, receipt, tmp_path, "online")
+    expect_genuine_receipt(new_page(), verify, receipt, live_server)
+
+    # --- the second bill, with the card that is declined -------------------------------------
+    page.goto("/collection/")
+    expect(page.locator(f"main input[name=bills][value='{first.pk}']")).to_have_count(0)  # paid: not to choose
+    choose_and_pay(page, second)
+    pay_on_sandpay(page, "4000 0000 0000 0002", 40_000)
+    declined = Payment.objects.get(allocations__obligation=second)
+    expect(page).to_have_url(re.compile(re.escape(f"/collection/payments/{declined.pk}/return/") + "$"))
+    expect(page.locator(".panel--not-genuine h1")).to_contain_text(arabic("Payment not made"), timeout=SETTLING)
+    expect(page.locator(".panel--not-genuine")).to_contain_text(arabic("The card was declined by its bank."))
+    expect(page.locator("main a[href^='/collection/receipts/']")).to_have_count(0)
+
+    page.goto("/collection/")
+    still_open = page.locator(f"main input[name=bills][value='{second.pk}']")
+    expect(still_open).to_be_visible()
+    expect(still_open).not_to_be_checked()
+
+    # --- what the database holds ---------------------------------------------------------------
+    assert Receipt.objects.count() == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.amount_paid) == (ObligationStatus.PAID, 125_000)
+    assert (second.status, second.amount_paid) == (ObligationStatus.OPEN, 0)
+    payment.refresh_from_db()
+    declined.refresh_from_db()
+    assert (payment.status, payment.card_last4) == (PaymentStatus.SUCCEEDED, "1111")
+    assert (declined.status, declined.failure_reason) == (PaymentStatus.FAILED, "card_declined")
+    events = {e.payment_ref: (e.kind, e.outcome) for e in PaymentEvent.objects.all()}
+    assert events == {
+        payment.payment_ref: ("payment.succeeded", EventOutcome.APPLIED),
+        declined.payment_ref: ("payment.failed", EventOutcome.APPLIED),
+    }
+
+
+def test_outlet_cashier_records_a_card_slip(page, new_page, live_server, sandbox, private_files, tmp_path):
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
+    first = bill(citizen, fund, 125_000, days=5, reference="IHF-FEE-2026-0001")
+    second = bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002")
+    cashier = MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم").user
+    outlet = Outlet.objects.create(entity=fund, code="IHF-BGD-01", name_ar="منفذ الكرخ", name_en="Karkh outlet")
+
+    sign_in_as(page, cashier)
+    page.goto("/collection/outlet/")
+    page.fill("input[name=national_id]", NATIONAL_ID)
+    page.get_by_role("button", name=arabic("Find the citizen's bills")).click()
+    page.wait_for_load_state()
+    expect(page.locator("main h2")).to_contain_text(CITIZEN)
+    slip = page.locator("form[action='/collection/outlet/pay/']")
+    expect(slip.locator("input[name=bills]")).to_have_count(2)
+    slip.locator(f"input[name=bills][value='{first.pk}']").check()
+    slip.locator("input[name=terminal_id]").fill("T-0042")
+    slip.locator("input[name=approval_code]").fill("a1b2c3")
+    slip.locator("input[name=rrn]").fill("612345678901")
+    slip.locator("input[name=card_last4]").fill("4242")
+    slip.get_by_role("button", name=arabic("Record the card payment")).click()
+    page.wait_for_load_state()
+
+    payment = Payment.objects.select_related("receipt__artifact").get()
+    expect(page).to_have_url(re.compile(re.escape(f"/collection/outlet/payments/{payment.pk}/") + "$"))
+    expect(page.locator(".panel--genuine h1")).to_contain_text(arabic("Payment recorded"))
+    expect(page.locator(".panel--genuine")).to_contain_text(payment.receipt.serial)
+    expect(page.locator(".banner--success")).to_contain_text(payment.payment_ref)
+    assert (payment.outlet, payment.cashier, payment.amount) == (outlet, cashier, 125_000)
+    assert (payment.terminal_id, payment.approval_code, payment.rrn, payment.card_last4) == (
+        "T-0042",
+        "A1B2C3",
+        "612345678901",
+        "4242",
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (ObligationStatus.PAID, ObligationStatus.OPEN)
+
+    receipt = payment.receipt
+    link = page.get_by_role("link", name=arabic("Print the receipt (PDF)"))
+    verify = download_receipt(page, link, receipt, tmp_path, "outlet")
+    expect_genuine_receipt(new_page(), verify, receipt, live_server)
+
+    # --- the day's closing report ----------------------------------------------------------------
+    page.get_by_role("link", name=arabic("Take another payment")).click()
+    expect(page).to_have_url(re.compile(r"/collection/outlet/$"))
+    page.get_by_role("link", name=arabic("Closing report")).click()
+    page.wait_for_load_state()
+    expect(page.locator("main h2")).to_contain_text(outlet.name_ar)
+    expect(page.locator("input[name=day]")).to_have_value(timezone.localdate().isoformat())
+    rows = page.locator("main table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("T-0042")
+    expect(rows.first).to_contain_text("حسن كريم")
+    total = arabic("%(amount)s IQD") % {"amount": "125,000"}
+    expect(page.locator("main table tfoot")).to_contain_text(total)
+
+
+def test_fund_officer_refunds_part_of_a_payment(page, live_server, sandbox):
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
+    officer = MembershipFactory(role=Role.FUND_OFFICER, entity=fund).user
+    obligation = bill(citizen, fund, 100_000, days=5, reference="IHF-FEE-2026-0001")
+    started = payment_start(
+        payer=citizen, lines=[Line(obligation=obligation, amount=100_000)], base_url=live_server.url
+    )
+    charge_pay(charge_id=started.provider_ref, card_number=CARD_SUCCEEDS)  # its webhook reaches the live server
+    payment = Payment.objects.get(pk=started.pk)
+    assert payment.status == PaymentStatus.SUCCEEDED
+
+    sign_in_as(page, officer)
+    page.goto("/collection/staff/payments/")
+    page.get_by_role("link", name=payment.payment_ref).click()
+    detail = f"/collection/staff/payments/{payment.pk}/"
+    expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    expect(page.locator("input[name=amount]")).to_have_value("100000")
+
+    reason = "دُفع الرسم مرتين، يُعاد جزء منه"
+    page.fill("input[name=amount]", "30000")
+    page.fill("textarea[name=reason]", reason)
+    page.get_by_role("button", name=arabic("Refund"), exact=True).click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    expect(page.locator(".banner--success")).to_contain_text(payment.payment_ref)
+    expect(page.locator(".banner--success")).to_contain_text("30,000")
+    expect(page.locator("main .summary-list .tag").first).to_have_text(arabic("Partially refunded"))
+    expect(page.locator("main")).to_contain_text(reason)
+    expect(page.locator("input[name=amount]")).to_have_value("70000")
+
+    # more than what remains: the error summary, and what was typed is kept
+    page.fill("input[name=amount]", "80000")
+    page.fill("textarea[name=reason]", "خطأ في المبلغ")
+    page.get_by_role("button", name=arabic("Refund"), exact=True).click()
+    page.wait_for_load_state()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text(arabic("At most %(left)s dinars remain to refund.") % {"left": "70,000"})
+    expect(page.locator("input[name=amount]")).to_have_value("80000")
+    expect(page.locator("textarea[name=reason]")).to_have_value("خطأ في المبلغ")
+
+    payment.refresh_from_db()
+    obligation.refresh_from_db()
+    assert (payment.status, payment.refunded_amount) == (PaymentStatus.PARTIALLY_REFUNDED, 30_000)
+    assert (obligation.status, obligation.amount_paid) == (ObligationStatus.PARTIALLY_PAID, 70_000)
+    assert list(payment.refunds.values_list("amount", "reason")) == [(30_000, reason)]
+    # the company's refund notification came back over HTTP and matched what was recorded here
+    refunded = PaymentEvent.objects.get(kind="payment.refunded")
+    assert (refunded.payment_ref, refunded.outcome) == (payment.payment_ref, EventOutcome.IGNORED)
