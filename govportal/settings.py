@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "govportal.notifications",
     "datacenter",
     "documents",
+    "training",
     "govportal.web",
 ]
 
@@ -209,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
     "verification-counts-flush": {
         "task": "govportal.verification.tasks.verification_counts_flush_task",
         "schedule": 60.0,
+    },
+    "training-reminders-daily": {
+        "task": "training.tasks.training_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
     },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",

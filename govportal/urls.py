@@ -21,6 +21,7 @@ urlpatterns = [
     path("notifications/read/", notification_views.notification_read_all, name="notifications_read_all"),
     path("datacenter/", include("datacenter.urls")),
     path("documents/", include("documents.urls")),
+    path("training/", include("training.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
