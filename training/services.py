@@ -46,6 +46,12 @@ from training.models import (
     TrainingCertificate,
 )
 
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    """An error shown beside ``field`` that keeps its ``code`` (for views and tests alike)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 # --- who may ---------------------------------------------------------------------------------------
 
 
@@ -110,12 +116,11 @@ def quota_set(
     quota = Quota.objects.select_for_update().get(pk=quota.pk)
     used = selectors.quota_used(entity=entity, programme=programme)
     if seats < used:
-        raise ValidationError(
-            {
-                "seats": _("%(entity)s already uses %(used)d seats of this programme; the quota cannot be lower.")
-                % {"entity": entity.name, "used": used}
-            },
-            code="quota_below_use",
+        raise _field_error(
+            "seats",
+            _("%(entity)s already uses %(used)d seats of this programme; the quota cannot be lower.")
+            % {"entity": entity.name, "used": used},
+            "quota_below_use",
         )
     previous, quota.seats = quota.seats, seats
     quota.save(update_fields=["seats", "updated_at"])
@@ -135,8 +140,8 @@ def trainee_upsert(*, entity: Entity, details: TraineeDetails) -> Trainee:
     national_id = normalize_digits(details.national_id)
     trainee = Trainee.objects.select_for_update().filter(national_id=national_id).first()
     if trainee is not None and trainee.entity_id != entity.pk:
-        raise ValidationError(
-            {"national_id": _("This employee is registered with another institution.")}, code="other_institution"
+        raise _field_error(
+            "national_id", _("This employee is registered with another institution."), "other_institution"
         )
     trainee = trainee or Trainee(national_id=national_id, entity=entity)
     trainee.full_name = " ".join(details.full_name.split())
@@ -325,7 +330,7 @@ def nomination_reject(
 ) -> Nomination:
     _require_admin(actor, nomination.session.programme)
     if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason, so that the coordinator knows.")}, code="reason_required")
+        raise _field_error("reason", _("Give the reason, so that the coordinator knows."), "reason_required")
     nomination = _locked_nomination(nomination)
     nomination.status, nomination.reason = NominationStatus.REJECTED, reason.strip()
     nomination.decided_by, nomination.decided_at = actor, timezone.now()
@@ -432,9 +437,9 @@ def _require_attendance_taker(actor: User, session: Session) -> None:
 
 def _check_day(session: Session, day: dt.date) -> None:
     if day not in session.days:
-        raise ValidationError({"day": _("That day is not one of the session's days.")}, code="not_a_session_day")
+        raise _field_error("day", _("That day is not one of the session's days."), "not_a_session_day")
     if day > timezone.localdate():
-        raise ValidationError({"day": _("Attendance cannot be taken for a day still to come.")}, code="future_day")
+        raise _field_error("day", _("Attendance cannot be taken for a day still to come."), "future_day")
 
 
 @transaction.atomic
@@ -532,7 +537,7 @@ def enrollment_complete(
     if timezone.localdate() < session.end_date:
         raise ValidationError(_("Results are recorded on or after the session's last day."), code="too_early")
     if not 0 <= score <= 100:
-        raise ValidationError({"score": _("The score is a whole number from 0 to 100.")}, code="score_range")
+        raise _field_error("score", _("The score is a whole number from 0 to 100."), "score_range")
     attended = attendance_share(enrollment)
     passed = score >= programme.pass_mark and attended >= programme.min_attendance
     enrollment.score, enrollment.assessed_at = score, timezone.now()
@@ -727,7 +732,7 @@ def session_create(
     """Schedule a workshop of ``programme``; the trainer must be a staff member."""
     _require_admin(actor, programme)
     if not trainer.memberships.exists():
-        raise ValidationError({"trainer": _("The trainer must be a staff member of an entity.")}, code="not_staff")
+        raise _field_error("trainer", _("The trainer must be a staff member of an entity."), "not_staff")
     session = Session(programme=programme, trainer=trainer, **details.__dict__)
     session.full_clean()
     session.save(force_insert=True)
