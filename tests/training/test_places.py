@@ -73,7 +73,12 @@ def test_a_place_cannot_be_cancelled_twice(small):
 
 
 def _overlapping(world, **times):
-    session = SessionFactory(trainer=world.trainer, start_date=world.session.start_date + dt.timedelta(days=1), **times)
+    session = SessionFactory(
+        programme=ProgrammeFactory(owner=world.secretariat),
+        trainer=world.trainer,
+        start_date=world.session.start_date + dt.timedelta(days=1),
+        **times,
+    )
     QuotaFactory(entity=world.ministry, programme=session.programme, seats=5)
     return session
 
