@@ -135,6 +135,7 @@ def quota_set(
     return quota
 
 
+@transaction.atomic
 def trainee_upsert(*, entity: Entity, details: TraineeDetails) -> Trainee:
     """The employee with this national ID, created or brought up to date; they belong to one institution."""
     national_id = normalize_digits(details.national_id)
