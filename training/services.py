@@ -1,7 +1,8 @@
 """Writes of the training app: nominations, places (seats and the waiting list), attendance, results.
 
-Row locks are always taken in the same order — quota, session, nomination/enrollment, trainee —
-so that concurrent requests queue instead of deadlocking.
+Row locks are taken in one order per kind of row — a nomination before its trainee before the
+session; a session before its places — and no write takes them the other way round, so concurrent
+requests queue instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -260,7 +261,11 @@ def nominations_notify_admins(*, session: Session, entity: Entity, count: int) -
 
 
 def _locked_nomination(nomination: Nomination) -> Nomination:
-    nomination = Nomination.objects.select_for_update().select_related("trainee", "entity").get(pk=nomination.pk)
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("trainee", "entity", "session__programme")
+        .get(pk=nomination.pk)
+    )
     if nomination.status != NominationStatus.NOMINATED:
         raise ValidationError(
             _("This nomination is already %(status)s.") % {"status": nomination.get_status_display()},
@@ -270,7 +275,7 @@ def _locked_nomination(nomination: Nomination) -> Nomination:
 
 
 def _lock_session(session: Session) -> Session:
-    return Session.objects.select_for_update().select_related("programme").get(pk=session.pk)
+    return Session.objects.select_for_update(of=("self",)).select_related("programme").get(pk=session.pk)
 
 
 @transaction.atomic
@@ -278,15 +283,18 @@ def nomination_approve(*, nomination: Nomination, actor: User, request: HttpRequ
     """Accept a nomination: a seat while there is one, else the end of the waiting list.
 
     The session row is locked while its seats are counted and the next place number taken, so
-    concurrent approvals never overfill it and the waiting list keeps the order of arrival.
+    concurrent approvals never overfill it and the waiting list keeps the order of arrival. The
+    checks that need no seat count (the nomination's state, the trainee's other places, under the
+    trainee's row lock) run before that lock, so approvals queue on the session for as short a time
+    as they can.
     """
-    session = _lock_session(nomination.session)
-    _require_admin(actor, session.programme)
+    _require_admin(actor, nomination.session.programme)
     nomination = _locked_nomination(nomination)
-    if timezone.now() >= session.ends_at:
+    if timezone.now() >= nomination.session.ends_at:
         raise ValidationError(_("This session is over."), code="session_over")
     trainee = Trainee.objects.select_for_update().get(pk=nomination.trainee_id)
-    _check_overlap(trainee, session)
+    _check_overlap(trainee, nomination.session)
+    session = _lock_session(nomination.session)
     seated = Enrollment.objects.filter(
         session=session, status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED]
     ).count()
@@ -363,7 +371,9 @@ def enrollment_cancel(
     """Give up a place; a freed seat goes at once to the first on the waiting list (returned, and told)."""
     session = _lock_session(enrollment.session)
     enrollment = (
-        Enrollment.objects.select_for_update().select_related("nomination__entity", "trainee").get(pk=enrollment.pk)
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("nomination__entity", "trainee")
+        .get(pk=enrollment.pk)
     )
     is_admin = selectors.is_admin_of(actor, session.programme)
     if not (is_admin or selectors.is_coordinator_of(actor, enrollment.nomination.entity)):
@@ -403,7 +413,7 @@ def _promote_first_waiting(session: Session, *, actor: User | None) -> Enrollmen
     if timezone.now() >= session.ends_at:
         return None
     waiting = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("trainee", "nomination__entity")
         .filter(session=session, status=EnrollmentStatus.WAITLISTED)
         .order_by("queue_number")
@@ -523,7 +533,7 @@ def enrollment_complete(
     """Record the assessment: with the pass mark and enough attendance the trainee completes and is
     given a signed certificate; otherwise the place ends as not passed."""
     enrollment = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .select_related("session__programme__owner", "trainee__entity")
         .get(pk=enrollment.pk)
     )
