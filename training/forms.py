@@ -9,7 +9,7 @@ from govportal.accounts.validators import normalize_digits, validate_iraqi_mobil
 from govportal.entities.models import Entity
 from training.constants import EnrollmentStatus, NominationStatus
 from training.models import Programme
-from training.services import TraineeDetails
+from training.services import SessionDetails, TraineeDetails
 
 
 class EntityChoiceField(forms.ModelChoiceField):
@@ -119,3 +119,48 @@ class ReportFilterForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
         field.queryset = programmes
         field.label_from_instance = lambda obj: f"{obj.code} — {obj.title}"  # type: ignore[method-assign]
+
+
+class SessionForm(forms.Form):
+    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Online meeting link"), required=False)
+    trainer_email = forms.EmailField(
+        label=_("Trainer's e-mail address"), help_text=_("A staff member with a portal account.")
+    )
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=10000)
+    enrollment_opens_at = forms.DateTimeField(
+        label=_("Nominations open"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    enrollment_closes_at = forms.DateTimeField(
+        label=_("Nominations close"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    lock_days = forms.IntegerField(
+        label=_("Locked days before start"),
+        min_value=0,
+        max_value=60,
+        initial=3,
+        help_text=_("From then on only training administrators may nominate or cancel."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("venue") and not data.get("online_url"):
+            self.add_error("venue", _("Give a venue, an online meeting link, or both."))
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The last day cannot be before the first."))
+        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
+            self.add_error("end_time", _("The session must end after it starts."))
+        opens, closes = data.get("enrollment_opens_at"), data.get("enrollment_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("enrollment_closes_at", _("Nominations must close after they open."))
+        return data
+
+    def details(self) -> SessionDetails:
+        data = self.cleaned_data
+        return SessionDetails(
+            **{name: data[name] for name in SessionDetails.__dataclass_fields__ if name in data},
+        )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/quota/", views.programme_quota, name="programme_quota"),
+    path("programmes/<int:pk>/sessions/new/", views.programme_session_new, name="programme_session_new"),
     path("sessions/<uuid:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<uuid:pk>/nominate/", views.session_nominate, name="session_nominate"),
     path("sessions/<uuid:pk>/import/", views.session_import, name="session_import"),

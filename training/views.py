@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govportal.accounts.models import User
 from govportal.accounts.selectors import is_staff_member
 from govportal.entities.models import Entity
 from govportal.web.forms import apply_service_errors
@@ -32,6 +33,7 @@ from training.forms import (
     QuotaForm,
     RejectForm,
     ResultForm,
+    SessionForm,
 )
 from training.ics import session_ics
 from training.importer import nominations_import
@@ -97,6 +99,7 @@ def _programme_context(request: HttpRequest, programme: Programme, **extra: Any)
         "quotas": [_with_use(quota) for quota in quotas],
         "is_admin": is_admin,
         "quota_form": QuotaForm(),
+        "session_form": SessionForm(),
         **_nav(request),
         **extra,
     }
@@ -134,6 +137,31 @@ def programme_quota(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("training:programme_detail", pk=programme.pk)
     context = _programme_context(request, programme, quota_form=form)
+    return render(request, "training/programme_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def programme_session_new(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _programme(request, pk)
+    if not selectors.is_admin_of(request.user, programme):
+        raise Http404
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        trainer = User.objects.filter(email__iexact=form.cleaned_data["trainer_email"], is_active=True).first()
+        if trainer is None:
+            form.add_error("trainer_email", _("There is no portal account with this e-mail address."))
+        else:
+            try:
+                session = services.session_create(
+                    programme=programme, trainer=trainer, details=form.details(), actor=request.user, request=request
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("The session has been scheduled."))
+                return redirect("training:session_detail", pk=session.pk)
+    context = _programme_context(request, programme, session_form=form)
     return render(request, "training/programme_detail.html", context, status=400)
 
 

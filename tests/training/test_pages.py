@@ -187,3 +187,35 @@ def test_reminders_go_once_to_seated_trainees_of_sessions_starting_soon(world, d
 def test_other_entities_trainers_and_admins_see_no_attendance_page(world, as_user):
     outsider = MembershipFactory(entity=EntityFactory(), role="training_admin").user
     assert as_user(outsider).get(f"/training/sessions/{world.session.pk}/attendance/").status_code == 404
+
+
+def test_an_administrator_schedules_a_session_and_mistakes_are_shown(world, as_user):
+    admin = as_user(world.admin)
+    url = f"/training/programmes/{world.programme.pk}/sessions/new/"
+    start = today() + dt.timedelta(days=20)
+    data = {
+        "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=1)).isoformat(),
+        "start_time": "09:00",
+        "end_time": "13:00",
+        "venue": "",
+        "online_url": "",
+        "trainer_email": world.trainer.email,
+        "capacity": "25",
+        "enrollment_opens_at": f"{today().isoformat()}T08:00",
+        "enrollment_closes_at": f"{(start - dt.timedelta(days=5)).isoformat()}T23:00",
+        "lock_days": "3",
+    }
+    before = Session.objects.count()
+    assert admin.post(url, data).status_code == 400  # no venue and no link
+    assert admin.post(url, {**data, "venue": "قاعة 2", "trainer_email": "nobody@example.iq"}).status_code == 400
+    assert Session.objects.count() == before
+    response = admin.post(url, {**data, "venue": "قاعة 2"})
+    assert response.status_code == 302
+    session = Session.objects.get(venue="قاعة 2")
+    assert (session.capacity, session.trainer, session.days) == (
+        25,
+        world.trainer,
+        [start, start + dt.timedelta(days=1)],
+    )
+    assert as_user(world.coordinator).post(url, {**data, "venue": "قاعة 3"}).status_code == 404
