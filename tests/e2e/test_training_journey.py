@@ -10,7 +10,6 @@ public verify page, which says it is genuine.
 from __future__ import annotations
 
 import re
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,8 +19,8 @@ from playwright.sync_api import expect
 from govportal.accounts.constants import Role
 from govportal.notifications.models import Notification
 from tests.e2e.conftest import arabic, sign_in_as
-from tests.e2e.test_datacenter_journey import BIDI_CONTROLS, tool
 from tests.factories import EntityFactory, MembershipFactory, ProgrammeFactory, QuotaFactory, SessionFactory
+from tests.training.conftest import pdf_text_and_qr
 from training.constants import EnrollmentStatus
 from training.models import Enrollment, Nomination, Session, TrainingCertificate
 
@@ -141,17 +140,8 @@ def test_nominate_approve_fill_cancel_promote_attend_certify_verify(
     assert download.suggested_filename == f"{certificate.serial}.pdf"
     pdf = tmp_path / "certificate.pdf"
     download.save_as(pdf)
-    text = BIDI_CONTROLS.sub(
-        "", subprocess.run([tool("pdftotext"), str(pdf), "-"], capture_output=True, check=True, text=True).stdout
-    )
+    text, verify = pdf_text_and_qr(pdf, tmp_path)
     assert EMPLOYEES[0][0] in text and certificate.serial in text
-    subprocess.run(
-        [tool("pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
-    )
-    (png,) = tmp_path.glob("page*.png")
-    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)], capture_output=True, text=True)
-    assert scanned.returncode == 0, scanned.stderr
-    verify = scanned.stdout.strip()
     assert verify.startswith(live_server.url)
     assert urlsplit(verify).path == certificate.artifact.path
 

@@ -78,3 +78,28 @@ def codes(error) -> set[str]:
 def _quick_passwords(settings):
     """A dozen accounts a test need not cost a dozen slow password hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pdf_text_and_qr(pdf, tmp_path) -> tuple[str, str]:
+    """What a reader sees in the PDF (direction marks removed) and what its first page's QR code says.
+
+    Rendered with pdftoppm and read back with zbarimg, as a phone would see the printed page.
+    """
+    import re
+    import shutil
+    import subprocess
+
+    def tool(name: str) -> str:
+        path = shutil.which(name)
+        if path is None:
+            pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
+        return path
+
+    text = subprocess.run([tool("pdftotext"), str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    text = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    prefix = tmp_path / f"{pdf.stem}-page"
+    subprocess.run([tool("pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(prefix)], check=True)
+    (png,) = tmp_path.glob(f"{prefix.name}*.png")
+    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    assert scanned.returncode == 0, scanned.stderr
+    return text, scanned.stdout.strip()
