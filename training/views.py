@@ -73,7 +73,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "teaching": Session.objects.filter(trainer=request.user).upcoming().select_related("programme"),
         "my_places": Enrollment.objects.filter(trainee__user=request.user)
         .exclude(status=EnrollmentStatus.CANCELLED)
-        .select_related("session__programme"),
+        .select_related("session__programme", "certificate"),
         **_nav(request),
     }
     return render(request, "training/index.html", context)
@@ -294,10 +294,12 @@ def nominations(request: HttpRequest) -> HttpResponse:
     nav = _nav(request)
     if not (nav["is_training_admin"] or nav["is_coordinator"]):
         raise Http404
-    form = NominationFilterForm(request.GET or None)
+    # Administrators start on what awaits their decision; anyone may widen the filter.
+    params = request.GET or ({"status": NominationStatus.NOMINATED} if nav["is_training_admin"] else None)
+    form = NominationFilterForm(params)
     data = form.cleaned_data if form.is_valid() else {}
     items = selectors.nominations_visible(request.user).select_related("enrollment")
-    status = data.get("status") or (NominationStatus.NOMINATED if nav["is_training_admin"] and not request.GET else "")
+    status = data.get("status", "")
     if status:
         items = items.filter(status=status)
     if data.get("place"):

@@ -219,3 +219,11 @@ def test_an_administrator_schedules_a_session_and_mistakes_are_shown(world, as_u
         [start, start + dt.timedelta(days=1)],
     )
     assert as_user(world.coordinator).post(url, {**data, "venue": "قاعة 3"}).status_code == 404
+
+
+def test_the_workspaces_show_training_cards_with_counts(world, as_user):
+    nominate(world), nominate(world)
+    admin_page = as_user(world.admin).get(f"/workspace/{world.secretariat.code}/").content.decode()
+    assert "/training/nominations/" in admin_page and "<bdi>2</bdi>" in admin_page
+    coordinator_page = as_user(world.coordinator).get(f"/workspace/{world.ministry.code}/").content.decode()
+    assert "/training/" in coordinator_page and "<bdi>2</bdi>" in coordinator_page
