@@ -294,6 +294,7 @@ def nomination_approve(*, nomination: Nomination, actor: User, request: HttpRequ
         raise ValidationError(_("This session is over."), code="session_over")
     trainee = Trainee.objects.select_for_update().get(pk=nomination.trainee_id)
     _check_overlap(trainee, nomination.session)
+    coordinators = _coordinators(nomination.entity)
     session = _lock_session(nomination.session)
     seated = Enrollment.objects.filter(
         session=session, status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED]
@@ -328,7 +329,7 @@ def nomination_approve(*, nomination: Nomination, actor: User, request: HttpRequ
         else gettext_noop("%(name)s is on the waiting list of %(session)s (the session is full).")
     )
     url = reverse("training:session_detail", args=[session.pk])
-    notify(users=_coordinators(nomination.entity), message=message, params=params, url=url, email=False)
+    notify(users=coordinators, message=message, params=params, url=url, email=False)
     _tell_trainee(trainee, message, params, url)
     return enrollment
 
