@@ -43,6 +43,8 @@ def production_problems() -> list[str]:
         problems.append("DJANGO_ALLOWED_HOSTS must list the host names the portal answers to")
     if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         problems.append("DATABASE_URL must point to PostgreSQL (postgres://user:password@host:5432/name)")
+    if env_bool("PAYMENT_SANDBOX") and len(env_secret("PAYMENT_SANDBOX_SECRET")) < 16:
+        problems.append("PAYMENT_SANDBOX_SECRET must be set (16+ characters) when PAYMENT_SANDBOX is on")
     if not REDIS_URL.startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL must point to Redis (redis://host:6379/0)")
     return problems
@@ -81,9 +83,11 @@ INSTALLED_APPS = [
     "govportal.verification",
     "govportal.numbering",
     "govportal.notifications",
+    "collection",
     "datacenter",
     "documents",
     "training",
+    "housing_fund",
     "govportal.web",
 ]
 
@@ -193,6 +197,7 @@ VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 120)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # embedded mode only: tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
@@ -215,11 +220,45 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.training_reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
+    "payments-expire-sweep": {
+        "task": "collection.tasks.payments_expire_sweep",
+        "schedule": 300.0,
+    },
+    "sandbox-settlement-nightly": {
+        "task": "collection.tasks.sandbox_settlement_fetch",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "housing-bill-and-remind-daily": {
+        "task": "housing_fund.tasks.installments_daily",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# --- Payments --------------------------------------------------------------------------
+
+# The built-in sandbox gateway (test cards, hosted card page, signed webhooks, settlement CSV).
+# On by default in development; production turns it on only on purpose.
+PAYMENT_SANDBOX = env_bool("PAYMENT_SANDBOX", default=DEBUG)
+PAYMENT_SANDBOX_SECRET = env_secret("PAYMENT_SANDBOX_SECRET", "sandbox-dev-secret-0123456789" if DEBUG else "")
+PAYMENT_SANDBOX_WEBHOOK_URL = env_str("PAYMENT_SANDBOX_WEBHOOK_URL", f"{SITE_URL}/collection/webhooks/sandbox/")
+# The sandbox delivers each webhook at least once: this percentage twice, each after 0..N seconds.
+PAYMENT_SANDBOX_DUPLICATE_PERCENT = env_int("PAYMENT_SANDBOX_DUPLICATE_PERCENT", 20)
+PAYMENT_SANDBOX_MAX_DELAY = env_int("PAYMENT_SANDBOX_MAX_DELAY", 5)
+PAYMENT_WEBHOOK_TOLERANCE = 300  # seconds between a webhook's timestamp and our clock
+# The online card provider citizens are sent to.
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "sandbox" if PAYMENT_SANDBOX else "fib")
+# First Iraqi Bank web payments (OAuth2 client credentials).
+FIB_BASE_URL = env_str("FIB_BASE_URL", "https://fib.stage.fib.iq").rstrip("/")
+FIB_CLIENT_ID = env_str("FIB_CLIENT_ID")
+FIB_CLIENT_SECRET = env_secret("FIB_CLIENT_SECRET")
+FIB_TIMEOUT = env_int("FIB_TIMEOUT", 10)
+
+# Housing fund: late fee per started month overdue, as a percentage of the overdue amount (0 = none).
+HOUSING_LATE_FEE_PERCENT = env_int("HOUSING_LATE_FEE_PERCENT", 0)
 
 # --- Accounts --------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +21,10 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/read/", notification_views.notification_read_all, name="notifications_read_all"),
     path("datacenter/", include("datacenter.urls")),
+    path("collection/", include("collection.urls")),
     path("documents/", include("documents.urls")),
     path("training/", include("training.urls")),
+    path("housing/", include("housing_fund.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
@@ -30,6 +33,9 @@ urlpatterns = [
     path("", include("govportal.verification.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PAYMENT_SANDBOX:  # the test payment company, a "separate site" under one prefix
+    urlpatterns.insert(0, path("sandbox-gateway/", include("collection.sandbox_urls")))
 
 handler404 = "govportal.web.views.page_not_found"
 handler500 = "govportal.web.views.server_error"

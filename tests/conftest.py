@@ -63,6 +63,12 @@ def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(settings: Any) -> None:
+    """Accounts are made by the hundred in tests; the production hasher is slow by design."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     from django.core.cache import cache
 
@@ -123,6 +129,7 @@ def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, s
     env["DJANGO_DEBUG"] = "1"
     celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
     queue = f"test-{os.getpid()}"
+    env["CELERY_TASK_DEFAULT_QUEUE"] = queue  # tasks the worker itself enqueues come back to it
     process = subprocess.Popen(
         [celery, "-A", "govportal", "worker", "--pool=solo", "--loglevel=warning", "-Q", queue, "-n", f"{queue}@%h"],
         cwd=ROOT,

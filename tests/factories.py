@@ -149,3 +149,21 @@ class QuotaFactory(factory.django.DjangoModelFactory):
     entity = factory.SubFactory(EntityFactory)
     programme = factory.SubFactory(ProgrammeFactory)
     seats = 10
+def bill(payer: User, entity: Entity, amount: int = 100_000, *, days: int = 10, reference: str = "") -> Any:
+    """An open bill for ``payer``, made through collection's service."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from collection.constants import Purpose
+    from collection.models import Obligation
+    from collection.services import obligation_create
+
+    return obligation_create(
+        payer=payer,
+        collecting_entity=entity,
+        purpose=Purpose.OTHER,
+        reference=reference or f"B-{Obligation.objects.count() + 1:06d}",
+        amount=amount,
+        due_date=timezone.localdate() + dt.timedelta(days=days),
+    )

@@ -80,3 +80,35 @@ def test_certificate_pdf_is_rendered_by_the_worker(celery_worker):
     assert stored, "the worker did not render the PDF"
     with stored.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def test_sandbox_payment_settles_through_the_worker_and_real_webhooks(live_server, monkeypatch, settings, request):
+    """The card is paid on the gateway; the worker posts the signed webhook (some twice) to the
+    running portal, processes it, and renders the receipt: all over Redis, HTTP and PostgreSQL."""
+    from collection import services
+    from collection.models import Payment, PaymentEvent, Receipt
+    from collection.providers import sandbox
+    from tests.factories import CitizenProfileFactory, bill
+
+    webhook_url = f"{live_server.url}/collection/webhooks/sandbox/"
+    monkeypatch.setenv("PAYMENT_SANDBOX_WEBHOOK_URL", webhook_url)
+    monkeypatch.setenv("PAYMENT_SANDBOX_DUPLICATE_PERCENT", "100")
+    monkeypatch.setenv("PAYMENT_SANDBOX_MAX_DELAY", "1")
+    settings.PAYMENT_SANDBOX_WEBHOOK_URL = webhook_url
+    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 100
+    request.getfixturevalue("celery_worker")  # started now, so it sees the variables above
+
+    citizen = CitizenProfileFactory().user
+    bills = [bill(citizen, EntityFactory(code="IHF"), 75_000)]
+    payment = services.payment_start(payer=citizen, lines=[services.Line(obligation=bills[0], amount=75_000)])
+    sandbox.charge_pay(charge_id=payment.provider_ref, card_number=sandbox.CARD_SUCCEEDS)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        receipt = Receipt.objects.filter(payment=payment).first()
+        if receipt is not None and receipt.pdf and PaymentEvent.objects.count() == 1:
+            break
+        time.sleep(0.3)
+    assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+    assert receipt is not None and receipt.pdf, "the worker did not issue and render the receipt"
+    event = PaymentEvent.objects.get()
+    assert event.outcome == "applied" and event.processed_at is not None

@@ -29,7 +29,7 @@ from govportal.entities.selectors import rollout_progress, unlinked_entities
 from govportal.web.digits import ARABIC_INDIC, COOKIE
 from govportal.web.health import run_checks
 from govportal.web.http import AuthenticatedHttpRequest
-from govportal.web.workspace import workspace_cards
+from govportal.web.workspace import citizen_cards, workspace_cards
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,11 @@ def my_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     if is_staff_member(request.user) and not hasattr(request.user, "citizen_profile"):
         return redirect("home")
     profile = getattr(request.user, "citizen_profile", None)
-    return render(request, "web/my_account.html", {"profile": profile, "has_totp": has_totp(request.user)})
+    return render(
+        request,
+        "web/my_account.html",
+        {"profile": profile, "has_totp": has_totp(request.user), "cards": citizen_cards(request.user)},
+    )
 
 
 def rollout(request: HttpRequest) -> HttpResponse:

@@ -30,3 +30,17 @@ def register(provider: CardProvider) -> None:
 
 def workspace_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
     return [card for provider in CARD_PROVIDERS for card in provider(user, entity, roles)]
+
+
+# Citizens' own services (bills, loans…) on their account page, contributed the same way.
+CitizenCardProvider = Callable[[Any], list[Card]]
+CITIZEN_CARD_PROVIDERS: list[CitizenCardProvider] = []
+
+
+def register_citizen(provider: CitizenCardProvider) -> None:
+    if provider not in CITIZEN_CARD_PROVIDERS:
+        CITIZEN_CARD_PROVIDERS.append(provider)
+
+
+def citizen_cards(user: Any) -> list[Card]:
+    return [card for provider in CITIZEN_CARD_PROVIDERS for card in provider(user)]

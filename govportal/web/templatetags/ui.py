@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from govportal.audit.labels import action_label
 
@@ -20,3 +21,11 @@ def query_replace(context: dict[str, Any], **changes: Any) -> str:
 def audit_action(action: str) -> str:
     """The translated name of an audit action (the code itself when it has none)."""
     return action_label(action)
+
+
+@register.filter
+def dinars(amount: int | None) -> str:
+    """An amount of Iraqi dinars with thousands separators and the currency: "250,000 د.ع"."""
+    if amount is None:
+        return ""
+    return _("%(amount)s IQD") % {"amount": f"{int(amount):,}"}

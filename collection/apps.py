@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollectionConfig(AppConfig):
+    name = "collection"
+    verbose_name = _("Electronic collection")
+
+    def ready(self) -> None:
+        from collection.demo import demo_payments
+        from collection.workspace import collection_cards, collection_citizen_cards
+        from govportal.audit import labels
+        from govportal.web import workspace
+        from govportal.web.demo import SAMPLE_MAKERS
+
+        workspace.register(collection_cards)
+        workspace.register_citizen(collection_citizen_cards)
+        labels.register(
+            {
+                "obligation_create": _("Bill issued"),
+                "obligation_cancel": _("Bill cancelled"),
+                "payment_create": _("Payment started"),
+                "payment_succeed": _("Payment succeeded"),
+                "payment_fail": _("Payment failed"),
+                "payment_cancel": _("Payment cancelled"),
+                "payment_expire": _("Payment expired"),
+                "payment_refund": _("Payment refunded"),
+                "settlement_import": _("Settlement file imported"),
+                "discrepancy_resolve": _("Discrepancy resolved"),
+            }
+        )
+        if demo_payments not in SAMPLE_MAKERS:
+            SAMPLE_MAKERS.append(demo_payments)

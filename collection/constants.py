@@ -1,0 +1,103 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CURRENCY = "IQD"
+RECEIPT_REGISTER = "receipt"
+# A pending payment older than this is polled at its provider, then expired.
+PAYMENT_EXPIRY_MINUTES = 30
+# A payment that succeeded with us this many days before a settlement file's last settlement
+# and appears in no settlement file is reported missing.
+SETTLEMENT_WINDOW_DAYS = 2
+
+
+class Purpose(models.TextChoices):
+    HOUSING_INSTALLMENT = "housing_installment", _("Housing loan installment")
+    ELECTRICITY = "electricity", _("Electricity bill")
+    TRANSPORT_FEE = "transport_fee", _("Transport fee")
+    OTHER = "other", _("Other fee")
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Method(models.TextChoices):
+    ONLINE_CARD = "online_card", _("Card, online")
+    OUTLET_CARD = "outlet_card", _("Card, at an outlet")
+
+
+class Provider(models.TextChoices):
+    SANDBOX = "sandbox", _("Sandbox (test payments)")
+    FIB = "fib", _("First Iraqi Bank")
+    OUTLET = "outlet", _("Outlet card terminal")
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Created")
+    PENDING = "pending", _("Awaiting payment")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
+S = PaymentStatus
+# The payment state machine: every allowed move. Anything else raises.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.CREATED: frozenset({S.PENDING, S.FAILED, S.CANCELLED, S.EXPIRED}),
+    S.PENDING: frozenset({S.SUCCEEDED, S.FAILED, S.CANCELLED, S.EXPIRED}),
+    S.SUCCEEDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.PARTIALLY_REFUNDED: frozenset({S.PARTIALLY_REFUNDED, S.REFUNDED}),
+    S.FAILED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.EXPIRED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+ACTIVE = (S.CREATED, S.PENDING)
+# Money was taken: the payment counts toward its bills (less what was refunded).
+CAPTURED = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED)
+# No later provider event may change these outcomes of the attempt itself.
+SETTLED_OUTCOMES = (S.SUCCEEDED, S.FAILED, S.CANCELLED, S.EXPIRED, S.PARTIALLY_REFUNDED, S.REFUNDED)
+
+
+class EventOutcome(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    APPLIED = "applied", _("Applied")
+    IGNORED = "ignored", _("Ignored (no change)")
+    FLAGGED = "flagged", _("Flagged for staff")
+
+
+class SettlementStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    DONE = "done", _("Reconciled")
+    FAILED = "failed", _("Failed")
+
+
+class RowOutcome(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
+    UNKNOWN = "unknown", _("In the file but unknown to us")
+    STATUS_MISMATCH = "status_mismatch", _("Settled but not paid with us")
+    DUPLICATE = "duplicate", _("Duplicate in file")
+
+
+class DiscrepancyKind(models.TextChoices):
+    AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")
+    UNKNOWN = "unknown", _("In the file but unknown to us")
+    STATUS_MISMATCH = "status_mismatch", _("Settled but not paid with us")
+    DUPLICATE = "duplicate", _("Duplicate in file")
+    MISSING = "missing", _("Paid with us but absent from settlement")
+    WEBHOOK_MISMATCH = "webhook_mismatch", _("Provider reported a different amount or currency")
+
+
+class Resolution(models.TextChoices):
+    CONFIRMED_WITH_PROVIDER = "confirmed_with_provider", _("Confirmed with the provider; no action needed")
+    CREDITED = "credited", _("Credited manually after checking")
+    REFUNDED = "refunded", _("Refunded to the payer")
+    WRITTEN_OFF = "written_off", _("Written off with approval")

@@ -1,0 +1,500 @@
+"""Bills, payments and their allocations, provider events, refunds, receipts, outlets and
+settlement files. Money is integer Iraqi dinars throughout."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from collection.constants import (
+    ACTIVE,
+    CURRENCY,
+    TRANSITIONS,
+    DiscrepancyKind,
+    EventOutcome,
+    Method,
+    ObligationStatus,
+    PaymentStatus,
+    Provider,
+    Purpose,
+    Resolution,
+    RowOutcome,
+    SettlementStatus,
+)
+
+_OBLIGATION_TONES: dict[str, str] = {
+    ObligationStatus.OPEN: "blue",
+    ObligationStatus.PARTIALLY_PAID: "amber",
+    ObligationStatus.PAID: "green",
+    ObligationStatus.CANCELLED: "grey",
+}
+_PAYMENT_TONES: dict[str, str] = {
+    PaymentStatus.CREATED: "grey",
+    PaymentStatus.PENDING: "blue",
+    PaymentStatus.SUCCEEDED: "green",
+    PaymentStatus.FAILED: "red",
+    PaymentStatus.CANCELLED: "grey",
+    PaymentStatus.EXPIRED: "grey",
+    PaymentStatus.PARTIALLY_REFUNDED: "amber",
+    PaymentStatus.REFUNDED: "amber",
+}
+
+
+class IllegalTransition(ValidationError):
+    """A payment was asked to move where the state machine does not allow."""
+
+
+class ObligationQuerySet(models.QuerySet["Obligation"]):
+    def payable(self) -> ObligationQuerySet:
+        return self.filter(status__in=[ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID])
+
+
+class Obligation(models.Model):
+    """A bill a citizen owes a collecting entity."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="obligations"
+    )
+    collecting_entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
+    reference = models.CharField(_("reference"), max_length=64, help_text=_("The collecting entity's own reference."))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    amount_paid = models.BigIntegerField(_("amount paid (IQD)"), default=0)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=ObligationStatus.choices, default=ObligationStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ObligationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["due_date", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["collecting_entity", "reference"], name="obligation_unique_reference"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="obligation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("amount")), name="obligation_paid_within_amount"
+            ),
+        ]
+        indexes = [models.Index(fields=["payer", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def remaining(self) -> int:
+        return self.amount - self.amount_paid
+
+    @property
+    def status_tone(self) -> str:
+        return _OBLIGATION_TONES[self.status]
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def active(self) -> PaymentQuerySet:
+        return self.filter(status__in=ACTIVE)
+
+
+class Payment(models.Model):
+    """One attempt to pay one or more bills by card, online or at an outlet."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment_ref = models.CharField(_("payment reference"), max_length=32, unique=True, editable=False)
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="payments"
+    )
+    collecting_entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY, editable=False)
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    provider_ref = models.CharField(_("provider reference"), max_length=80, blank=True)
+    checkout_url = models.URLField(_("checkout address"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    refunded_amount = models.BigIntegerField(_("refunded (IQD)"), default=0)
+    # The same payer paying the same bills: one active payment (see payment_start).
+    basket_key = models.CharField(_("bills paid (key)"), max_length=64, editable=False)
+    failure_reason = models.CharField(_("reason for failure"), max_length=200, blank=True)
+    card_last4 = models.CharField(_("card (last 4 digits)"), max_length=4, blank=True)
+    # Outlet payments.
+    outlet = models.ForeignKey(
+        "collection.Outlet", verbose_name=_("outlet"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cashier"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    terminal_id = models.CharField(_("terminal ID"), max_length=32, blank=True)
+    approval_code = models.CharField(_("approval code"), max_length=12, blank=True)
+    rrn = models.CharField(_("retrieval reference number (RRN)"), max_length=24, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    succeeded_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    settled_at = models.DateTimeField(
+        _("settled at"), null=True, blank=True, help_text=_("When the provider's settlement file confirmed it.")
+    )
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="payment_refund_within_amount",
+            ),
+            models.UniqueConstraint(
+                fields=["payer", "basket_key"], condition=Q(status__in=ACTIVE), name="payment_one_active_per_basket"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method=Method.OUTLET_CARD) | (Q(outlet__isnull=False) & ~Q(terminal_id="")),
+                name="payment_outlet_has_terminal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["provider", "status", "succeeded_at"]),
+            models.Index(fields=["outlet", "succeeded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.payment_ref
+
+    @property
+    def refundable(self) -> int:
+        return self.amount - self.refunded_amount
+
+    @property
+    def status_tone(self) -> str:
+        return _PAYMENT_TONES[self.status]
+
+    def transition_to(self, status: str) -> None:
+        """Move along the state machine (the caller holds the row lock and saves)."""
+        if status not in TRANSITIONS[self.status]:
+            raise IllegalTransition(
+                _("A payment cannot go from %(old)s to %(new)s.")
+                % {"old": PaymentStatus(self.status).label, "new": PaymentStatus(status).label},
+                code="illegal_transition",
+            )
+        self.status = status
+
+
+class Allocation(models.Model):
+    """How much of a payment goes to one bill."""
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.CASCADE, related_name="allocations"
+    )
+    obligation = models.ForeignKey(
+        Obligation, verbose_name=_("bill"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    refunded = models.BigIntegerField(_("refunded (IQD)"), default=0)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "obligation"], name="allocation_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0) & Q(refunded__lte=F("amount")), name="allocation_refund_within"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.obligation_id}: {self.amount}"
+
+
+class PaymentEvent(models.Model):
+    """A provider's notification, kept once per event id; processed by a task."""
+
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    event_id = models.CharField(_("event ID"), max_length=80)
+    kind = models.CharField(_("type"), max_length=40)
+    payment_ref = models.CharField(_("payment reference"), max_length=80, blank=True)
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=EventOutcome.choices, default=EventOutcome.RECEIVED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="payment_event_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id}"
+
+
+class Refund(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    reason = models.CharField(_("reason"), max_length=300)
+    provider_ref = models.CharField(_("provider reference"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("refunded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("refunded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id}: {self.amount}"
+
+
+def receipt_pdf_path(instance: Receipt, filename: str) -> str:
+    return f"collection/receipts/{instance.issued_at:%Y}/{instance.serial.replace('/', '-')}.pdf"
+
+
+class Receipt(models.Model):
+    """Issued once per succeeded payment, with a gapless serial per collecting entity per year."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.OneToOneField(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="receipt")
+    collecting_entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="+"
+    )
+    serial = models.CharField(_("serial"), max_length=40)
+    issued_at = models.DateTimeField(_("issued at"))
+    artifact = models.OneToOneField(
+        "verification.Artifact", verbose_name=_("verification record"), on_delete=models.PROTECT, related_name="+"
+    )
+    pdf = models.FileField(_("PDF"), upload_to=receipt_pdf_path, blank=True)
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-issued_at"]
+        constraints = [models.UniqueConstraint(fields=["collecting_entity", "serial"], name="receipt_unique_serial")]
+
+    def __str__(self) -> str:
+        return self.serial
+
+
+class Outlet(models.Model):
+    """A place where citizens pay in person, by card (no cash)."""
+
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="outlets"
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("outlet")
+        verbose_name_plural = _("outlets")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_ar}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "ar").startswith("en") else self.name_ar
+
+
+def settlement_upload_path(instance: SettlementFile, filename: str) -> str:
+    return f"collection/settlements/{instance.provider}/{instance.sha256}.csv"
+
+
+class SettlementFile(models.Model):
+    """A provider's settlement report, imported once (by content hash) and reconciled."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    name = models.CharField(_("file name"), max_length=200)
+    upload = models.FileField(_("file"), upload_to=settlement_upload_path, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=SettlementStatus.choices, default=SettlementStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(_("rows per outcome"), default=dict)
+    # {"<entity pk>": {"<outcome>": n, "missing": n}}: what each collecting entity's staff may see.
+    entity_counts = models.JSONField(_("rows per outcome, by collecting entity"), default=dict)
+    errors = models.JSONField(_("errors"), default=list)
+    settled_from = models.DateTimeField(_("first settlement"), null=True, blank=True)
+    settled_to = models.DateTimeField(_("last settlement"), null=True, blank=True)
+    created_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement file")
+        verbose_name_plural = _("settlement files")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["provider", "sha256"], name="settlement_file_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SettlementRow(models.Model):
+    file = models.ForeignKey(SettlementFile, verbose_name=_("file"), on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("line"))
+    txn_id = models.CharField(_("transaction ID"), max_length=80)
+    payment_ref = models.CharField(_("payment reference"), max_length=80)
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("provider status"), max_length=20)
+    settled_at = models.DateTimeField(_("settled at"))
+    card_last4 = models.CharField(_("card (last 4 digits)"), max_length=4, blank=True)
+    fee = models.BigIntegerField(_("fee (IQD)"), default=0)
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The payment's collecting entity, copied at matching: scoping rows to staff needs no join.
+    # No index of its own: rows are always read within one file or by payment.
+    collecting_entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("collecting entity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement row")
+        verbose_name_plural = _("settlement rows")
+        ordering = ["file", "line"]
+        indexes = [models.Index(fields=["file", "outcome"]), models.Index(fields=["payment_ref"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.line}"
+
+
+class Discrepancy(models.Model):
+    """Something staff must look at: money that does not add up between us and a provider."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=DiscrepancyKind.choices)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    collecting_entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("collecting entity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    row = models.OneToOneField(
+        SettlementRow, verbose_name=_("settlement row"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    file = models.ForeignKey(
+        SettlementFile,
+        verbose_name=_("found in settlement file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="discrepancies",
+    )
+    expected_amount = models.BigIntegerField(_("our amount (IQD)"), null=True, blank=True)
+    reported_amount = models.BigIntegerField(_("provider's amount (IQD)"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    resolution = models.CharField(_("resolution"), max_length=24, choices=Resolution.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("discrepancy")
+        verbose_name_plural = _("discrepancies")
+        ordering = ["-created_at"]
+        constraints = [
+            # A payment is reported missing from settlement once, however many files are imported.
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(kind=DiscrepancyKind.MISSING), name="discrepancy_missing_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["resolved_at", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.payment_id or self.row_id}"
+
+
+class SandboxCharge(models.Model):
+    """The sandbox gateway's own record of a charge: it plays the e-payment company's side."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Awaiting card")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.CharField(_("transaction ID"), max_length=40, primary_key=True)
+    payment_ref = models.CharField(_("merchant reference"), max_length=40, unique=True)
+    merchant = models.CharField(_("merchant"), max_length=200)
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.OPEN)
+    decline_reason = models.CharField(_("reason declined"), max_length=40, blank=True)
+    card_last4 = models.CharField(_("card (last 4 digits)"), max_length=4, blank=True)
+    send_webhooks = models.BooleanField(_("sends notifications"), default=True)
+    refunded = models.BigIntegerField(_("refunded (IQD)"), default=0)
+    fee = models.BigIntegerField(_("fee (IQD)"), default=0)
+    return_url = models.URLField(_("return address"), max_length=500)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sandbox charge")
+        verbose_name_plural = _("sandbox charges")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.id

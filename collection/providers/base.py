@@ -1,0 +1,64 @@
+"""What every online payment provider adapter offers. Our state is ours: adapters only report
+what the provider says; services decide what changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collection.models import Payment
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or refused the request; safe to retry later."""
+
+
+class WebhookRejected(Exception):
+    """A notification that is not authentic (bad signature, stale timestamp) or not understood."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    redirect_url: str
+    provider_ref: str
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """The provider's view of one payment. ``state`` is one of our PaymentStatus values among
+    pending, succeeded, failed, cancelled and expired (what a provider can say about an attempt)."""
+
+    state: str
+    amount: int
+    currency: str
+    provider_ref: str = ""
+    refunded: int = 0
+    reason: str = ""
+    card_last4: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    event_id: str
+    kind: str
+    payment_ref: str
+    amount: int | None
+    currency: str | None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class PaymentProvider(Protocol):
+    name: str
+    # Whether the provider's webhooks carry the payment_ref or its own id (looked up by provider_ref).
+    events_carry_payment_ref: bool
+
+    def create_checkout(self, payment: Payment, *, return_url: str) -> Checkout: ...
+
+    def parse_webhook(self, body: bytes, headers: dict[str, str]) -> WebhookEvent: ...
+
+    def fetch_status(self, payment: Payment) -> ProviderStatus: ...
+
+    def cancel(self, payment: Payment) -> ProviderStatus: ...
+
+    def refund(self, payment: Payment, amount: int) -> str: ...

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from collection.models import Discrepancy, Obligation, Outlet, Payment
+from collection.selectors import CASHIER_ROLES, STAFF_ROLES
+from govportal.entities.models import Entity
+from govportal.web.workspace import Card
+
+
+def collection_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
+    cards = []
+    if roles & {str(role) for role in STAFF_ROLES}:
+        cards.append(
+            Card(
+                title=_("Payments collected"),
+                url=reverse("collection:staff_payments"),
+                count=Payment.objects.filter(collecting_entity=entity).active().count(),
+                count_label=_("under way"),
+                alert=Discrepancy.objects.filter(collecting_entity=entity, resolved_at__isnull=True).count(),
+                alert_label=_("discrepancies to check"),
+            )
+        )
+    if roles & {str(role) for role in CASHIER_ROLES}:
+        cards.append(
+            Card(
+                title=_("Outlet counter"),
+                url=reverse("collection:outlet"),
+                count=Outlet.objects.filter(entity=entity, is_active=True).count(),
+                count_label=_("open outlets"),
+            )
+        )
+    return cards
+
+
+def collection_citizen_cards(user: Any) -> list[Card]:
+    """A citizen's bills and payments on their account page."""
+    bills = Obligation.objects.filter(payer=user)
+    if not bills.exists():
+        return []
+    return [
+        Card(
+            title=_("My bills"),
+            url=reverse("collection:bills"),
+            count=bills.payable().count(),
+            count_label=_("to pay"),
+            alert=bills.payable().filter(due_date__lt=timezone.localdate()).count(),
+            alert_label=_("overdue"),
+        ),
+        Card(title=_("My payments and receipts"), url=reverse("collection:payments")),
+    ]

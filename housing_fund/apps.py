@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HousingFundConfig(AppConfig):
+    name = "housing_fund"
+    verbose_name = _("Housing fund")
+
+    def ready(self) -> None:
+        from collection.services import obligation_listener_register
+        from govportal.audit import labels
+        from govportal.web import workspace
+        from govportal.web.demo import SAMPLE_MAKERS
+        from housing_fund.demo import demo_loans
+        from housing_fund.services import installments_sync
+        from housing_fund.workspace import housing_cards, housing_citizen_cards
+
+        obligation_listener_register(installments_sync)
+        workspace.register(housing_cards)
+        workspace.register_citizen(housing_citizen_cards)
+        labels.register(
+            {
+                "loan_create": _("Loan created"),
+                "loan_import": _("Loans imported"),
+                "loan_link": _("Loan linked to the borrower's account"),
+                "loan_link_fail": _("Failed attempt to link a loan"),
+                "loan_settle": _("Loan paid off"),
+                "reschedule_propose": _("Rescheduling proposed"),
+                "reschedule_approve": _("Rescheduling approved"),
+                "reschedule_reject": _("Rescheduling rejected"),
+                "statement_issue": _("Account statement issued"),
+            }
+        )
+        if demo_loans not in SAMPLE_MAKERS:
+            SAMPLE_MAKERS.append(demo_loans)

@@ -1,0 +1,67 @@
+"""Who sees which loans. Every housing-fund view reads through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import F, Min, QuerySet, Sum
+
+from govportal.accounts.constants import Role
+from govportal.accounts.selectors import entities_of
+from housing_fund.constants import AGING_BUCKETS, LoanStatus
+from housing_fund.models import Installment, Loan
+
+STAFF_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD, Role.AUDITOR)
+
+
+def loans_of_citizen(user: Any) -> QuerySet[Loan]:
+    return Loan.objects.filter(borrower=user).select_related("branch").order_by("number")
+
+
+def branches(user: Any) -> Any:
+    return entities_of(user, roles=STAFF_ROLES)
+
+
+def portfolio(user: Any) -> QuerySet[Loan]:
+    """Loans of the branches where the user is a fund officer, head or auditor."""
+    return Loan.objects.filter(branch__in=branches(user)).select_related("branch", "borrower")
+
+
+def installment_state(item: Installment, today: dt.date) -> str:
+    if item.replaced:
+        return "replaced"
+    if item.paid >= item.amount:
+        return "paid"
+    if item.due_date < today:
+        return "overdue"
+    if item.paid:
+        return "partly_paid"
+    return "due" if (item.due_date - today).days <= 31 else "upcoming"
+
+
+def arrears_aging(loans: QuerySet[Loan], today: dt.date) -> list[dict[str, Any]]:
+    """Active loans by how long their oldest unpaid installment is overdue: count and amount overdue
+    per bucket. One grouped query over the unpaid past-due installments (a partial index)."""
+    overdue = (
+        Installment.objects.filter(
+            loan__in=loans.values("pk"), replaced=False, paid__lt=F("amount"), due_date__lt=today
+        )
+        .values("loan")
+        .annotate(oldest=Min("due_date"), arrears=Sum(F("amount") - F("paid")))
+    )
+    buckets: dict[str, dict[str, Any]] = {
+        code: {"code": code, "label": label, "count": 0, "amount": 0} for code, label, _lo, _hi in AGING_BUCKETS
+    }
+    in_arrears = 0
+    for row in overdue.iterator():
+        days = (today - row["oldest"]).days
+        for code, _label, low, high in AGING_BUCKETS[1:]:
+            if days >= low and (high is None or days <= high):
+                buckets[code]["count"] += 1
+                buckets[code]["amount"] += int(row["arrears"])
+                in_arrears += 1
+                break
+    active = loans.filter(status__in=[LoanStatus.ACTIVE, LoanStatus.RESCHEDULED]).count()
+    buckets["current"]["count"] = max(active - in_arrears, 0)
+    return list(buckets.values())
