@@ -149,6 +149,8 @@ class QuotaFactory(factory.django.DjangoModelFactory):
     entity = factory.SubFactory(EntityFactory)
     programme = factory.SubFactory(ProgrammeFactory)
     seats = 10
+
+
 def bill(payer: User, entity: Entity, amount: int = 100_000, *, days: int = 10, reference: str = "") -> Any:
     """An open bill for ``payer``, made through collection's service."""
     import datetime as dt
