@@ -74,12 +74,6 @@ def codes(error) -> set[str]:
     return {e.code for e in error.error_list}
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """A dozen accounts a test need not cost a dozen slow password hashes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def pdf_text_and_qr(pdf, tmp_path) -> tuple[str, str]:
     """What a reader sees in the PDF (direction marks removed) and what its first page's QR code says.
 
