@@ -2,7 +2,7 @@
 
 ``python bench/run.py`` runs the platform core (here, in this process) and then each feature
 benchmark in its own process; ``python bench/run.py core pdf`` runs only those named
-(core, verify, import, pdf, documents, webhooks, settlement, housing).
+(core, verify, import, pdf, documents, webhooks, settlement, housing, training).
 
 The core benchmark works on a throw-away test database (SQLite by default, PostgreSQL when
 DATABASE_URL is set), so the audit events it writes never land in a real log. The feature
@@ -33,6 +33,7 @@ FEATURES = {
     "webhooks": "webhooks.py",
     "settlement": "settlement.py",
     "housing": "housing.py",
+    "training": "training.py",
 }
 RESULTS: list[tuple[str, str]] = []
 

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "collection",
     "datacenter",
     "documents",
+    "training",
     "housing_fund",
     "govportal.web",
 ]
@@ -214,6 +215,10 @@ CELERY_BEAT_SCHEDULE = {
     "verification-counts-flush": {
         "task": "govportal.verification.tasks.verification_counts_flush_task",
         "schedule": 60.0,
+    },
+    "training-reminders-daily": {
+        "task": "training.tasks.training_reminders_send",
+        "schedule": crontab(hour=8, minute=0),
     },
     "payments-expire-sweep": {
         "task": "collection.tasks.payments_expire_sweep",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("datacenter/", include("datacenter.urls")),
     path("collection/", include("collection.urls")),
     path("documents/", include("documents.urls")),
+    path("training/", include("training.urls")),
     path("housing/", include("housing_fund.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),

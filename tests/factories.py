@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
@@ -10,6 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import decrypt
+from django.utils import timezone
 
 from govportal.accounts.constants import Role
 from govportal.accounts.models import CitizenProfile, Membership, User
@@ -90,6 +92,63 @@ class CitizenProfileFactory(factory.django.DjangoModelFactory):
 
 def current_totp(user: User) -> str:
     return pyotp.TOTP(totp_secret(user)).now()
+
+
+# --- training ------------------------------------------------------------------------------------
+
+
+def _soon(days: int) -> dt.date:
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Programme"
+
+    code = factory.Sequence(lambda n: f"PRG-{n:03d}")
+    owner = factory.SubFactory(EntityFactory)
+    title_ar = factory.Sequence(lambda n: f"دورة إدارة الوثائق الإلكترونية {n}")
+    title_en = factory.Sequence(lambda n: f"Electronic document management {n}")
+    system = "documents"
+    hours = 12
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A three-day morning workshop in ten days; nominations open since yesterday, closing in a week."""
+
+    class Meta:
+        model = "training.Session"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    start_date = factory.LazyFunction(lambda: _soon(10))
+    end_date = factory.LazyAttribute(lambda s: s.start_date + dt.timedelta(days=2))
+    start_time = dt.time(9, 0)
+    end_time = dt.time(13, 0)
+    venue = "قاعة التدريب"
+    trainer = factory.LazyAttribute(lambda s: MembershipFactory(entity=s.programme.owner).user)
+    capacity = 30
+    enrollment_opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    enrollment_closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=6))
+    lock_days = 3
+
+
+class TraineeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Trainee"
+
+    full_name = factory.Sequence(lambda n: f"موظف تجريبي {n}")
+    national_id = factory.Sequence(lambda n: f"19{n:010d}")
+    job_title = "مسجل الصادرة"
+    entity = factory.SubFactory(EntityFactory)
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Quota"
+
+    entity = factory.SubFactory(EntityFactory)
+    programme = factory.SubFactory(ProgrammeFactory)
+    seats = 10
 
 
 def bill(payer: User, entity: Entity, amount: int = 100_000, *, days: int = 10, reference: str = "") -> Any:

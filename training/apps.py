@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainingConfig(AppConfig):
+    name = "training"
+    verbose_name = _("Training")
+
+    def ready(self) -> None:
+        from govportal.audit import labels
+        from govportal.web import workspace
+        from govportal.web.demo import SAMPLE_MAKERS
+        from training.demo import demo_training
+        from training.workspace import training_cards
+
+        workspace.register(training_cards)
+        labels.register(
+            {
+                "training_programme_create": _("Training programme created"),
+                "training_session_create": _("Training session scheduled"),
+                "training_quota_set": _("Training quota set"),
+                "training_nominate": _("Employee nominated for training"),
+                "training_nomination_approve": _("Training nomination approved"),
+                "training_nomination_reject": _("Training nomination rejected"),
+                "training_enrollment_cancel": _("Training place cancelled"),
+                "training_waitlist_promote": _("Moved from the waiting list to a seat"),
+                "training_attendance_mark": _("Training attendance marked"),
+                "training_checkin": _("Checked in to a training session"),
+                "training_enrollment_complete": _("Training result recorded"),
+                "training_certificate_issue": _("Training certificate issued"),
+                "training_reminders_send": _("Training reminders sent"),
+            }
+        )
+        if demo_training not in SAMPLE_MAKERS:
+            SAMPLE_MAKERS.append(demo_training)
