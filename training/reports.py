@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from govportal.web.csv_export import csv_response
 from training import selectors
 from training.constants import TARGET_TRAINEES
 from training.forms import ReportFilterForm
@@ -77,7 +77,7 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def report_export(kind: str, table: str, context: dict[str, Any]) -> HttpResponse | None:
+def report_export(kind: str, table: str, context: dict[str, Any]) -> HttpResponse | StreamingHttpResponse | None:
     """``kind`` csv or xlsx; ``table`` institutions or programmes. None when either is unknown."""
     rows = {"institutions": context["by_entity"], "programmes": context["by_programme"]}.get(table)
     if rows is None or kind not in ("csv", "xlsx"):
@@ -85,22 +85,18 @@ def report_export(kind: str, table: str, context: dict[str, Any]) -> HttpRespons
     lines = [_header(), *[[_safe(value) for value in _line(row)] for row in rows]]
     name = f"training-{table}-{timezone.localdate():%Y%m%d}.{kind}"
     if kind == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # the BOM that makes Excel read the file as UTF-8 (Arabic)
-        csv.writer(buffer).writerows(lines)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        from openpyxl import Workbook  # heavy: only when a spreadsheet is asked for
+        return csv_response(name, lines[0], lines[1:])
+    from openpyxl import Workbook  # heavy: only when a spreadsheet is asked for
 
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None  # noqa: S101 — a new workbook has one sheet
-        sheet.title = table
-        sheet.sheet_view.rightToLeft = True
-        for line in lines:
-            sheet.append(line)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101 — a new workbook has one sheet
+    sheet.title = table
+    sheet.sheet_view.rightToLeft = True
+    for line in lines:
+        sheet.append(line)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

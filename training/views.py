@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -555,7 +555,7 @@ def certificate_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Progress toward the target, per institution and per programme (administrators)."""
     admin_of = selectors.admin_entities(request.user)
     if not admin_of.exists():

@@ -3,13 +3,12 @@ and the day's closing report by cashier and terminal."""
 
 from __future__ import annotations
 
-import csv
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from collection import selectors, services
 from collection.forms import CitizenLookupForm, ClosingForm, OutletPaymentForm
 from collection.models import Obligation, Outlet, Payment
 from govportal.accounts.models import CitizenProfile, User
+from govportal.web.csv_export import csv_response
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -121,7 +121,7 @@ def done(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-def closing(request: HttpRequest) -> HttpResponse:
+def closing(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The day's card payments at one outlet, by cashier and terminal; CSV with ?format=csv."""
     _outlets(request)
     outlets = selectors.outlets_of(request.user)
@@ -136,22 +136,12 @@ def closing(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/outlet/closing.html", {"form": form, "report": report})
 
 
-def _closing_csv(report: dict) -> HttpResponse:
+def _closing_csv(report: dict) -> StreamingHttpResponse:
     outlet, day = report["outlet"], report["day"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="closing-{outlet.code}-{day.isoformat()}.csv"'
-    response.write("\ufeff")  # Excel reads Arabic names as UTF-8 only with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("Cashier"), _("Terminal ID"), _("Payments"), _("Total (IQD)"), _("Refunded (IQD)")])
-    for group in report["groups"]:
-        writer.writerow(
-            [
-                group["cashier__full_name"] or group["cashier__email"],
-                group["terminal_id"],
-                group["count"],
-                group["total"],
-                group["refunded"] or 0,
-            ]
-        )
-    writer.writerow([_("Total"), "", report["count"], report["total"], report["refunded"]])
-    return response
+    header = [_("Cashier"), _("Terminal ID"), _("Payments"), _("Total (IQD)"), _("Refunded (IQD)")]
+    rows = [
+        [g["cashier__full_name"] or g["cashier__email"], g["terminal_id"], g["count"], g["total"], g["refunded"] or 0]
+        for g in report["groups"]
+    ]
+    rows.append([_("Total"), "", report["count"], report["total"], report["refunded"]])
+    return csv_response(f"closing-{outlet.code}-{day.isoformat()}.csv", header, rows)

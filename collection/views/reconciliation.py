@@ -6,7 +6,6 @@ read through collection.selectors, so staff see only their own entities' rows an
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -41,6 +40,7 @@ from collection.reconciliation import (
     settlement_progress,
 )
 from govportal.accounts.selectors import entities_of
+from govportal.web.csv_export import csv_response
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -327,18 +327,6 @@ def reconciliation_day(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/reconciliation/day.html", context, status=400 if form.errors else 200)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The day's online payments, each with what the settlement files said about it."""
@@ -364,20 +352,14 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
         "settled_amount", "fee", "outcome",
     ]  # fmt: skip
 
-    def lines() -> Iterator[str]:
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(header)
+    def body() -> Iterator[list[Any]]:
         for p in payments.iterator(chunk_size=2000):
             outcome = p.outcome or ("missing" if p.reported_missing else "not_settled_yet")
-            yield writer.writerow(
-                [
-                    p.payment_ref, p.collecting_entity.code, p.provider,
-                    timezone.localtime(p.succeeded_at).isoformat() if p.succeeded_at else "", p.amount, p.status,
-                    timezone.localtime(p.settled_at).isoformat() if p.settled_at else "", _cell(p.txn_id or ""),
-                    "" if p.settled_amount is None else p.settled_amount, "" if p.fee is None else p.fee, outcome,
-                ]
-            )  # fmt: skip
+            yield [
+                p.payment_ref, p.collecting_entity.code, p.provider,
+                timezone.localtime(p.succeeded_at).isoformat() if p.succeeded_at else "", p.amount, p.status,
+                timezone.localtime(p.settled_at).isoformat() if p.settled_at else "", p.txn_id or "",
+                "" if p.settled_amount is None else p.settled_amount, "" if p.fee is None else p.fee, outcome,
+            ]  # fmt: skip
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reconciliation-{day.isoformat()}.csv"'
-    return response
+    return csv_response(f"reconciliation-{day.isoformat()}.csv", header, body())

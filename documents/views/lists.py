@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from documents.forms import (
 from documents.models import Letter, LetterRecipient
 from documents.views.common import PAGE_SIZE, PDF_ROW_LIMIT, current_entity, nav_context
 from govportal.pdf import render_to_pdf
+from govportal.web.csv_export import csv_response
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
 # --- lists -------------------------------------------------------------------------------------
@@ -128,34 +128,6 @@ def _filter_incoming(copies: QuerySet[LetterRecipient], data: dict[str, Any]) ->
     return copies
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    language = translation.get_language()
-
-    def lines() -> Iterator[str]:
-        # Rows are produced while the response streams, after the view returned: keep its language.
-        with translation.override(language):
-            yield "\ufeff"  # the BOM that makes Excel read the file as UTF-8 (Arabic)
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _date(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
@@ -239,7 +211,7 @@ def _register_csv(kind: str, rows: QuerySet[Any], filename: str) -> StreamingHtt
             ]
             for copy in rows.iterator(chunk_size=2000)
         )
-    return _csv_response(filename, header, body)
+    return csv_response(filename, header, body)
 
 
 @login_required

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +25,7 @@ from govportal.accounts.selectors import roles_in
 from govportal.accounts.validators import normalize_digits
 from govportal.audit.models import AuditEvent
 from govportal.verification.services import mask_id
+from govportal.web.csv_export import csv_response
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from housing_fund import selectors, services
@@ -49,34 +49,6 @@ def _branches(request: HttpRequest) -> QuerySet[Any]:
 
 
 # --- CSV -------------------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) -> StreamingHttpResponse:
-    """Streamed row by row (the portfolio has 100,000+ loans), UTF-8 with the BOM Excel needs for Arabic."""
-    writer = csv.writer(_Echo())
-    language = translation.get_language()
-
-    def lines() -> Iterator[str]:
-        # Rows are produced while the response streams, after the view returned: keep its language.
-        with translation.override(language):
-            yield "\ufeff" + writer.writerow(header)
-            for row in rows:
-                yield writer.writerow([_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # --- Portfolio -------------------------------------------------------------------------------
@@ -175,7 +147,7 @@ def _portfolio_csv(loans: QuerySet[Loan], today: dt.date) -> StreamingHttpRespon
         ]  # fmt: skip
         for loan in loans.iterator(chunk_size=2000)
     )
-    return _csv_response(f"housing-portfolio-{today.isoformat()}.csv", header, body)
+    return csv_response(f"housing-portfolio-{today.isoformat()}.csv", header, body)
 
 
 # --- One loan --------------------------------------------------------------------------------
@@ -326,7 +298,7 @@ def arrears(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     totals = {"count": count, "count_text": f"{count:,}", "amount": sum(r["amount"] for r in rows)}
     if request.GET.get("format") == "csv" and not form.errors:
         branch = f"-{data['branch'].code}" if data.get("branch") else ""
-        return _csv_response(
+        return csv_response(
             f"housing-arrears{branch}-{as_of.isoformat()}.csv",
             [_("Days overdue"), _("Loans"), _("Amount overdue (IQD)")],
             [*([r["label"], r["count"], r["amount"]] for r in rows), [_("Total"), totals["count"], totals["amount"]]],

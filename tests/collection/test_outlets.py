@@ -112,6 +112,6 @@ def test_closing_report_totals_by_cashier_and_terminal(world, client):
     assert page.status_code == 200
     assert page.context["report"]["count"] == 2 and page.context["report"]["total"] == 200_000
     exported = client.get("/collection/outlet/closing/", {"outlet": world["outlet"].pk, "day": today, "format": "csv"})
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig"))))
     assert sorted(row[1:4] for row in rows[1:3]) == [["T-1", "1", "100000"], ["T-2", "1", "100000"]]
     assert rows[-1][2:4] == ["2", "200000"]
