@@ -134,6 +134,23 @@ class LetterRecipient(models.Model):
         blank=True,
         related_name="+",
     )
+    # The inbox's sort key, copied from the letter when this copy reaches the inbox (dispatch, or a
+    # paper letter registered) and never changed after: a page of the inbox is then one range scan
+    # of recipient_inbox_idx instead of a join and sort of every letter the entity ever received.
+    priority_rank = models.PositiveSmallIntegerField(
+        _("priority rank"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The letter's priority as the inbox sorts it: immediate 0, urgent 1, normal 2."),
+    )
+    dispatched_at = models.DateTimeField(
+        _("dispatched at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Empty until the letter is dispatched; a copy appears in the inbox from then on."),
+    )
 
     class Meta:
         verbose_name = _("recipient")
@@ -150,6 +167,8 @@ class LetterRecipient(models.Model):
         indexes = [
             models.Index(fields=["entity", "delivered_at"]),
             models.Index(fields=["entity", "registered_at"]),
+            # The inbox's order (documents.selectors.INBOX_ORDER): a page, at any depth, is a range scan.
+            models.Index(fields=["entity", "priority_rank", "-dispatched_at", "-id"], name="recipient_inbox_idx"),
             # Lookup by incoming number: search_letters matches incoming_number__iexact.
             models.Index(Upper("incoming_number"), name="recipient_incoming_upper_idx"),
         ]

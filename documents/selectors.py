@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
-from documents.constants import RESTRICTED, LetterStatus, Priority
+from documents.constants import RESTRICTED, LetterStatus
 from documents.models import Letter, LetterRecipient, Referral
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
@@ -39,13 +40,9 @@ def letters_visible(user: Any) -> QuerySet[Letter]:
     )
 
 
-def priority_rank() -> Case:
-    return Case(
-        When(letter__priority=Priority.IMMEDIATE, then=Value(0)),
-        When(letter__priority=Priority.URGENT, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
+# The inbox's order, which recipient_inbox_idx holds: immediate, urgent, normal; newest first; the copy's
+# id breaks ties (paper letters registered for the same day share their time), so the order is total.
+INBOX_ORDER = ("priority_rank", "-dispatched_at", "-id")
 
 
 def inbox(user: Any, entity: Any) -> QuerySet[LetterRecipient]:
@@ -53,19 +50,87 @@ def inbox(user: Any, entity: Any) -> QuerySet[LetterRecipient]:
 
     The same rule as ``letters_visible``, stated for one receiving entity so that PostgreSQL starts
     from that entity's copies instead of checking every letter: its staff see normal letters;
-    confidential and above only its heads and the letter's named readers.
+    confidential and above only its heads and the letter's named readers. A copy is in the inbox once
+    its letter is dispatched, i.e. once the copy has the sort key the services copy onto it then.
     """
     if entity.pk not in set(entities_of(user, roles=STAFF_ROLES).values_list("pk", flat=True)):
         return LetterRecipient.objects.none()
-    copies = LetterRecipient.objects.filter(entity=entity, letter__status=LetterStatus.DISPATCHED)
+    copies = LetterRecipient.objects.filter(entity=entity, dispatched_at__isnull=False)
     if entity.pk not in set(entities_of(user, roles=HEAD_ROLES).values_list("pk", flat=True)):
         readable = Letter.objects.filter(named_readers=user.pk).values("pk")
         copies = copies.filter(~Q(letter__classification__in=RESTRICTED) | Q(letter__in=readable))
-    return (
-        copies.select_related("letter", "letter__sender_entity")
-        .annotate(rank=priority_rank())
-        .order_by("rank", "-letter__dispatched_at")
-    )
+    return copies.select_related("letter", "letter__sender_entity").order_by(*INBOX_ORDER)
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class InboxCursor:
+    """A place in the inbox: the sort key of the copy a page ends with (keyset paging)."""
+
+    rank: int
+    dispatched_at: dt.datetime
+    id: int
+
+    @classmethod
+    def of(cls, copy: LetterRecipient) -> InboxCursor:
+        assert copy.priority_rank is not None and copy.dispatched_at is not None  # noqa: S101 — in the inbox
+        return cls(copy.priority_rank, copy.dispatched_at, copy.pk)
+
+    @property
+    def token(self) -> str:
+        """For the query string: ``rank.microseconds since 1970.id``, to be handed back, not read."""
+        return f"{self.rank}.{(self.dispatched_at - EPOCH) // MICROSECOND}.{self.id}"
+
+    @classmethod
+    def parse(cls, token: str) -> InboxCursor | None:
+        """The cursor a token stands for; None for anything else (the inbox then starts from the top)."""
+        try:
+            rank, micros, pk = (int(part) for part in token.split("."))
+            at = EPOCH + micros * MICROSECOND
+        except (ValueError, OverflowError):
+            return None
+        return cls(rank, at, pk) if rank >= 0 and pk > 0 else None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    copies: list[LetterRecipient]
+    after: InboxCursor | None  # where this page starts: None for the top of the inbox
+    next: InboxCursor | None  # where the next page starts: None on the last page
+
+    @property
+    def is_first(self) -> bool:
+        return self.after is None
+
+    @property
+    def next_token(self) -> str | None:
+        return self.next.token if self.next else None
+
+
+def inbox_page(user: Any, entity: Any, *, after: InboxCursor | None, size: int) -> InboxPage:
+    """The ``size`` copies of ``inbox`` that follow ``after`` (from the top when None).
+
+    Keyset paging instead of OFFSET, and no COUNT: a page deep in the inbox costs what the first one
+    does, at most two range scans of recipient_inbox_idx (the rest of ``after``'s priority rank, then
+    the ranks after it), whatever number of letters comes before it.
+    """
+    copies = inbox(user, entity)
+    if after is None:
+        rows = list(copies[: size + 1])
+    else:
+        rest_of_rank = copies.filter(
+            Q(dispatched_at__lt=after.dispatched_at) | Q(dispatched_at=after.dispatched_at, id__lt=after.id),
+            priority_rank=after.rank,
+            dispatched_at__lte=after.dispatched_at,  # where the index scan starts (the Q only drops ties)
+        )
+        rows = list(rest_of_rank[: size + 1])
+        if len(rows) <= size:
+            rows += copies.filter(priority_rank__gt=after.rank)[: size + 1 - len(rows)]
+    has_next = len(rows) > size
+    return InboxPage(rows[:size], after, InboxCursor.of(rows[size - 1]) if has_next else None)
 
 
 def search_letters(queryset: QuerySet[Letter], text: str) -> QuerySet[Letter]:

@@ -19,6 +19,7 @@ from documents.constants import (
     INCOMING_REGISTER,
     MAX_ATTACHMENT_BYTES,
     OUTGOING_REGISTER,
+    PRIORITY_ORDER,
     DeliveryMode,
     LetterStatus,
     Priority,
@@ -219,6 +220,13 @@ def letter_content_bytes(letter: Letter) -> bytes:
     return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _reach_inbox(recipient: LetterRecipient, letter: Letter) -> None:
+    """Copy the inbox's sort key from the dispatched letter onto its copy: from now on the copy is in
+    the receiving entity's inbox (selectors.inbox reads only these columns to find and order it)."""
+    recipient.priority_rank = PRIORITY_ORDER[Priority(letter.priority)]
+    recipient.dispatched_at = letter.dispatched_at
+
+
 @transaction.atomic
 def letter_dispatch(*, letter: Letter, actor: User) -> Letter:
     """Give the approved letter its outgoing number (gapless per entity and year) and send it:
@@ -236,7 +244,8 @@ def letter_dispatch(*, letter: Letter, actor: User) -> Letter:
         recipient.delivery_mode = (
             DeliveryMode.ELECTRONIC if sender.can_exchange_with(recipient.entity) else DeliveryMode.PAPER
         )
-    LetterRecipient.objects.bulk_update(recipients, ["delivery_mode"])
+        _reach_inbox(recipient, letter)
+    LetterRecipient.objects.bulk_update(recipients, ["delivery_mode", "priority_rank", "dispatched_at"])
     letter.artifact = Signer(sender).artifact(
         kind=ArtifactKind.LETTER,
         serial=letter.number,
@@ -407,9 +416,9 @@ def paper_letter_receive(
         received_on_paper=True,
         created_by=actor,
     )
-    recipient = LetterRecipient.objects.create(
-        letter=letter, entity=entity, kind=RecipientKind.TO, delivery_mode=DeliveryMode.PAPER
-    )
+    recipient = LetterRecipient(letter=letter, entity=entity, kind=RecipientKind.TO, delivery_mode=DeliveryMode.PAPER)
+    _reach_inbox(recipient, letter)
+    recipient.save(force_insert=True)
     _store_attachment(letter, scan, actor)
     audit_record(action="letter_receive_paper", actor=actor, entity=entity, target=letter, data={"number": number})
     return letter_register(recipient=recipient, actor=actor)

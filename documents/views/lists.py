@@ -36,7 +36,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     entity = current_entity(request)
-    page = Paginator(selectors.inbox(request.user, entity), PAGE_SIZE).get_page(request.GET.get("page"))
+    after = selectors.InboxCursor.parse(request.GET.get("after", ""))
+    page = selectors.inbox_page(request.user, entity, after=after, size=PAGE_SIZE)
     return render(request, "documents/inbox.html", {"page": page, "active": "inbox", **nav_context(request, entity)})
 
 
@@ -109,9 +110,9 @@ def _filter_outgoing(letters: QuerySet[Letter], data: dict[str, Any]) -> QuerySe
 
 def _filter_incoming(copies: QuerySet[LetterRecipient], data: dict[str, Any]) -> QuerySet[LetterRecipient]:
     if data.get("date_from"):
-        copies = copies.filter(letter__dispatched_at__date__gte=data["date_from"])
+        copies = copies.filter(dispatched_at__date__gte=data["date_from"])
     if data.get("date_to"):
-        copies = copies.filter(letter__dispatched_at__date__lte=data["date_to"])
+        copies = copies.filter(dispatched_at__date__lte=data["date_to"])
     if data.get("counterpart"):
         copies = copies.filter(letter__sender_entity=data["counterpart"])
     if data.get("classification"):
@@ -142,7 +143,7 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpRe
         title = _("Outgoing register")
     else:
         rows = _filter_incoming(
-            selectors.inbox(request.user, entity).select_related("registered_by").order_by("-letter__dispatched_at"),
+            selectors.inbox(request.user, entity).select_related("registered_by").order_by("-dispatched_at", "-id"),
             data,
         )
         title = _("Incoming register")

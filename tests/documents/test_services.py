@@ -3,10 +3,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from documents.constants import Classification, DeliveryMode, LetterStatus, Priority
-from documents.models import Attachment, Letter
-from documents.selectors import inbox, letters_visible, search_letters
+from documents.models import Attachment, Letter, LetterRecipient
+from documents.selectors import InboxCursor, inbox, inbox_page, letters_visible, search_letters
 from documents.services import (
     attachment_add,
     letter_approve,
@@ -120,6 +121,82 @@ def test_inbox_puts_immediate_and_urgent_first(office, dispatched):
     assert order == [immediate.pk, urgent.pk, normal.pk]
 
 
+def test_inbox_is_immediate_then_urgent_then_normal_each_newest_first(office, dispatched):
+    sent = {
+        name: dispatched(priority=priority)
+        for name, priority in [
+            ("normal, older", Priority.NORMAL),
+            ("urgent, older", Priority.URGENT),
+            ("immediate, older", Priority.IMMEDIATE),
+            ("normal, newer", Priority.NORMAL),
+            ("urgent, newer", Priority.URGENT),
+            ("immediate, newer", Priority.IMMEDIATE),
+        ]
+    }
+    order = [copy.letter_id for copy in inbox(office["health_clerk"], office["health"])]
+    assert order == [
+        sent[name].pk
+        for name in (
+            "immediate, newer",
+            "immediate, older",
+            "urgent, newer",
+            "urgent, older",
+            "normal, newer",
+            "normal, older",
+        )
+    ]
+
+
+def all_pages(user, entity, size):
+    """Page through the inbox as the "Next" links do (the cursor goes through its token): each page's letters."""
+    pages, after = [], None
+    for _ in range(20):
+        page = inbox_page(user, entity, after=after, size=size)
+        pages.append([copy.letter_id for copy in page.copies])
+        if page.next_token is None:
+            return pages
+        after = InboxCursor.parse(page.next_token)
+    raise AssertionError(f"no last page after {pages}")
+
+
+def test_inbox_pages_hold_every_copy_once_in_order_even_with_equal_times(office, dispatched):
+    priorities = [Priority.NORMAL, Priority.URGENT, Priority.NORMAL, Priority.IMMEDIATE, Priority.NORMAL]
+    letters = [dispatched(priority=priority) for priority in [*priorities, Priority.URGENT, Priority.NORMAL]]
+    secret = dispatched(classification=Classification.SECRET)
+    # Copies with one dispatch time (paper letters registered for the same day get noon of it): the newer
+    # copy first. Earlier than the others, so the last normal letter stays the newest.
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - dt.timedelta(days=1)
+    LetterRecipient.objects.filter(letter__in=[letters[i] for i in (0, 1, 2, 4, 5)]).update(dispatched_at=noon)
+    expected = [letters[i].pk for i in (3, 5, 1, 6, 4, 2, 0)]
+
+    clerk_pages = all_pages(office["health_clerk"], office["health"], size=2)
+    assert clerk_pages == [expected[0:2], expected[2:4], expected[4:6], expected[6:]]  # no secret letter
+    assert [pk for page in clerk_pages for pk in page] == [
+        c.letter_id for c in inbox(office["health_clerk"], office["health"])
+    ]
+
+    head_pages = all_pages(office["health_head"], office["health"], size=3)
+    seen = [pk for page in head_pages for pk in page]
+    assert len(seen) == len(set(seen)) and set(seen) == {*expected, secret.pk}  # each copy exactly once
+    assert seen == [c.letter_id for c in inbox(office["health_head"], office["health"])]
+    assert [len(page) for page in head_pages] == [3, 3, 2]
+
+
+def test_the_last_page_has_no_next_and_an_empty_inbox_one_empty_page(office, dispatched):
+    assert all_pages(office["health_clerk"], office["health"], size=2) == [[]]
+    letters = [dispatched(), dispatched()]
+    assert all_pages(office["health_clerk"], office["health"], size=2) == [[letters[1].pk, letters[0].pk]]
+
+
+def test_an_inbox_cursor_survives_its_token_and_nothing_else_is_one(office, dispatched):
+    dispatched()
+    copy = inbox(office["health_clerk"], office["health"]).get()
+    cursor = InboxCursor.of(copy)
+    assert InboxCursor.parse(cursor.token) == cursor
+    for token in ("", "page2", "2.5", "2.5.5.5", "-1.5.5", "2.5.0", "2.x.5", "2.99999999999999999999.5"):
+        assert InboxCursor.parse(token) is None, token
+
+
 def test_registering_gives_gapless_incoming_numbers_and_records_receipt(office, dispatched):
     first, second = dispatched(), dispatched()
     for letter in (first, second):
@@ -190,6 +267,7 @@ def test_a_paper_letter_from_an_unlinked_sender_is_registered_with_its_scan(offi
     assert recipient.letter.received_on_paper
     assert recipient.letter.attachments.get().content_type == "application/pdf"
     assert recipient.letter.pk in set(letters_visible(office["clerk"]).values_list("pk", flat=True))
+    assert [copy.pk for copy in inbox(office["clerk"], office["finance"])] == [recipient.pk]
     with pytest.raises(ValidationError):
         paper_letter_receive(
             entity=office["finance"],

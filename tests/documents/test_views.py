@@ -1,3 +1,5 @@
+import html
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -5,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from documents.constants import Classification, DeliveryMode, LetterStatus, Priority
 from documents.models import Attachment, Letter
@@ -119,6 +122,41 @@ def test_the_inbox_lists_immediate_letters_before_normal_ones(office, dispatched
     dispatched(subject="كتاب فوري", priority=Priority.IMMEDIATE)
     page = signed_in(office["health_clerk"]).get("/documents/").content.decode()
     assert page.index("كتاب فوري") < page.index("كتاب اعتيادي")
+
+
+def pagination_links(page: str) -> dict[str, str]:
+    """The links of the page's pagination, by their text."""
+    nav = re.search(r'<nav class="pagination".*?</nav>', page, re.S)
+    links = re.findall(r'<a[^>]* href="([^"]*)"[^>]*>(.*?)</a>', nav.group(0), re.S) if nav else []
+    return {re.sub(r"<[^>]+>", "", text).strip(): html.unescape(href) for href, text in links}
+
+
+def test_the_inbox_pages_on_with_next_and_goes_back_to_the_first_page(office, dispatched, monkeypatch):
+    monkeypatch.setattr("documents.views.lists.PAGE_SIZE", 2)
+    for n in (1, 2, 3):
+        dispatched(subject=f"الكتاب رقم {n}")
+    client = signed_in(office["health_clerk"])
+    with translation.override("ar"):
+        next_label, first_label = gettext("Next"), gettext("First page")
+
+    first = client.get("/documents/", {"entity": "MOH"}).content.decode()
+    assert "الكتاب رقم 3" in first and "الكتاب رقم 2" in first and "الكتاب رقم 1" not in first
+    links = pagination_links(first)
+    assert list(links) == [next_label]  # no way back from the first page
+    assert "entity=MOH" in links[next_label]  # the other parameters are kept
+
+    second = client.get(f"/documents/{links[next_label]}").content.decode()
+    assert "الكتاب رقم 1" in second and "الكتاب رقم 2" not in second
+    links = pagination_links(second)
+    assert list(links) == [first_label]  # the last page
+    assert client.get(f"/documents/{links[first_label]}").content.decode().count("الكتاب رقم") == 2
+
+
+def test_an_inbox_link_with_a_broken_cursor_shows_the_first_page(office, dispatched):
+    dispatched(subject="كتاب اعتيادي")
+    response = signed_in(office["health_clerk"]).get("/documents/", {"after": "2.abc.7"})
+    assert response.status_code == 200
+    assert "كتاب اعتيادي" in response.content.decode()
 
 
 def test_opening_a_letter_records_delivery_and_registering_gives_an_incoming_number(office, dispatched):

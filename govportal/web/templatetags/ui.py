@@ -10,10 +10,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def query_replace(context: dict[str, Any], **changes: Any) -> str:
-    """The current query string with some parameters replaced (keeps filters when paging)."""
+    """The current query string with some parameters replaced (keeps filters when paging); None removes one."""
     query = context["request"].GET.copy()
     for key, value in changes.items():
-        query[key] = value
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
     return str(query.urlencode())
 
 
