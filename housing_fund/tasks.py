@@ -12,3 +12,12 @@ def installments_daily() -> dict[str, int]:
 
     billed = installments_bill()
     return {"billed": billed, **installments_remind()}
+
+
+@shared_task(acks_late=True, soft_time_limit=3600, time_limit=3700)
+def loans_import_task(import_id: str) -> str | None:
+    """Run one uploaded legacy loans import (idempotent: a finished import is left alone)."""
+    from housing_fund.importer import import_run
+
+    loan_import = import_run(import_id)
+    return None if loan_import is None else str(loan_import.status)

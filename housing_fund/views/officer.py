@@ -31,6 +31,7 @@ from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from housing_fund import selectors, services
 from housing_fund.constants import RescheduleStatus
 from housing_fund.forms import ArrearsFilterForm, PortfolioFilterForm, RescheduleForm
+from housing_fund.importer import import_branches
 from housing_fund.models import Installment, Loan, Reschedule, Schedule
 
 PAGE_SIZE = 25
@@ -118,6 +119,7 @@ def portfolio(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             "page": page,
             "filtered": form.is_valid() and any(form.cleaned_data.values()),
             "active": "portfolio",
+            "can_import": import_branches(request.user).exists(),
         },
         status=400 if form.errors else 200,
     )
@@ -306,6 +308,13 @@ def arrears(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(
         request,
         "housing_fund/officer/arrears.html",
-        {"form": form, "rows": rows, "totals": totals, "as_of": as_of, "active": "arrears"},
+        {
+            "form": form,
+            "rows": rows,
+            "totals": totals,
+            "as_of": as_of,
+            "active": "arrears",
+            "can_import": import_branches(request.user).exists(),
+        },
         status=400 if form.errors else 200,
     )

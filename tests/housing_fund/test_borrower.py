@@ -175,3 +175,14 @@ def test_reminders_and_overdue_notices_go_once_per_installment(fund, linked):
     assert first == {"reminders": upcoming, "overdue": 2}
     assert second == {"reminders": 0, "overdue": 0}
     assert Notification.objects.filter(user=fund["citizen"]).count() == upcoming + 2
+
+
+def test_arrears_report_ages_only_loans_still_being_repaid(fund, linked):
+    from housing_fund.selectors import arrears_aging
+
+    today = timezone.localdate()
+    before = {row["code"]: row["count"] for row in arrears_aging(Loan.objects.all(), today)}
+    assert sum(before.values()) == 1 and before["current"] == 0
+    Loan.objects.filter(pk=linked.pk).update(status=LoanStatus.DEFAULTED)
+    after = {row["code"]: row["count"] for row in arrears_aging(Loan.objects.all(), today)}
+    assert sum(after.values()) == 0
