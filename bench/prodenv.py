@@ -25,6 +25,11 @@ from psycopg import sql
 # one that holds anything of value.
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+# BENCH_DATABASE names the database instead of ``govportal_bench_<name>`` (one set aside for this
+# checkout, say); it too is dropped and created afresh. BENCH_KEEP_DATABASE=1 leaves it in place after
+# the run, data and all, for looking at query plans by hand.
+DATABASE = os.environ.get("BENCH_DATABASE", "")
+KEEP_DATABASE = os.environ.get("BENCH_KEEP_DATABASE", "") == "1"
 
 _CLEARED = ("DJANGO_SECRET_KEY_FILE", "SIGNING_KEK_FILE", "S3_BUCKET", "SITE_URL", "DJANGO_HSTS_SECONDS")
 
@@ -68,7 +73,7 @@ def database_drop(name: str) -> None:
 def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iterator[BenchEnv]:
     """A fresh database ``govportal_bench_<name>`` and the production-mode variables that use it."""
     assert name.isidentifier()
-    database = f"govportal_bench_{name}"
+    database = DATABASE or f"govportal_bench_{name}"
     var_dir = Path(tempfile.mkdtemp(prefix=f"govportal-bench-{name}-"))
     database_url = f"{_server_url()}/{database}"
     env = {
@@ -96,6 +101,9 @@ def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iter
             connections.close_all()
         except Exception:  # noqa: S110 — Django may not be set up at all
             pass
-        database_drop(database)
+        if KEEP_DATABASE:
+            print(f"kept the database {database} (BENCH_KEEP_DATABASE=1)", flush=True)
+        else:
+            database_drop(database)
         _redis_flush()
         shutil.rmtree(var_dir, ignore_errors=True)
