@@ -55,13 +55,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -70,6 +68,8 @@ from govportal.accounts.selectors import entities_of
 from govportal.accounts.validators import normalize_digits
 from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
+from govportal.progress import Progress, progress_clear, progress_get, progress_set
+from govportal.uploads import CsvScan, scan_csv
 from housing_fund.constants import ImportStatus, LoanStatus
 from housing_fund.models import Installment, Loan, LoanImport, Schedule
 from housing_fund.schedule import due_dates, installment_amounts
@@ -110,7 +110,7 @@ _FIGURES = {
 _WHOLE = re.compile(r"-?[0-9]{1,15}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-Progress = Callable[[str, int, int], None]
+ProgressCallback = Callable[[str, int, int], None]
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -399,7 +399,7 @@ def _check_batch(
 
 
 def _good_rows(
-    source: str | Path | IO[bytes], *, branch: Entity, report: ImportReport, progress: Progress, total: int
+    source: str | Path | IO[bytes], *, branch: Entity, report: ImportReport, progress: ProgressCallback, total: int
 ) -> Iterator[list[_Row]]:
     """Read and check the file, yielding batches of the rows to import (only worth writing when
     the report is still ok at the end). No query runs while the caller handles a batch."""
@@ -460,7 +460,9 @@ def carry_over(amounts: list[int], paid: int) -> list[int]:
     return taken
 
 
-def _write_python(rows: list[_Row], *, branch: Entity, report: ImportReport, progress: Progress, total: int) -> None:
+def _write_python(
+    rows: list[_Row], *, branch: Entity, report: ImportReport, progress: ProgressCallback, total: int
+) -> None:
     """Loans, schedules and installments with the ORM, ``BATCH`` loans at a time."""
     pending: list[_Row] = []
 
@@ -507,7 +509,7 @@ def _column(model: Any, name: str) -> str:
 STAGE = "pg_temp.housing_loan_stage"
 
 
-def _stage_rows(batches: Iterator[list[_Row]], *, report: ImportReport, progress: Progress, total: int) -> int:
+def _stage_rows(batches: Iterator[list[_Row]], *, report: ImportReport, progress: ProgressCallback, total: int) -> int:
     """COPY the good rows into a temporary table (one COPY a batch: the checks query between
     them); returns how many installments they make."""
     installments = 0
@@ -538,7 +540,7 @@ def _stage_rows(batches: Iterator[list[_Row]], *, report: ImportReport, progress
 
 
 def _write_sql(
-    batches: Iterator[list[_Row]], *, branch: Entity, report: ImportReport, progress: Progress, total: int
+    batches: Iterator[list[_Row]], *, branch: Entity, report: ImportReport, progress: ProgressCallback, total: int
 ) -> None:
     """The PostgreSQL path: stage with COPY, then three INSERT … SELECT.
 
@@ -682,7 +684,7 @@ def loans_import(
     *,
     branch: Entity,
     actor: Any = None,
-    progress: Progress = _no_progress,
+    progress: ProgressCallback = _no_progress,
     total: int = 0,
     sha256: str = "",
     target: Any = None,
@@ -769,42 +771,15 @@ def import_branches(user: Any) -> QuerySet[Entity]:
     return entities_of(user, roles=IMPORT_ROLES).order_by("code")
 
 
-@dataclass(frozen=True)
-class _Scan:
-    sha256: str
-    rows: int
-
-
-def _scan(handle: IO[bytes]) -> _Scan:
-    """Hash the file in chunks and check, by its content, that it is CSV text with our header."""
-    digest, size, newlines, head, last = hashlib.sha256(), 0, 0, b"", b""
-    while chunk := handle.read(CHUNK):
-        size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            raise ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_FILE_BYTES)},
-                code="too_large",
-            )
-        if b"\x00" in chunk:
-            raise ValidationError(_("The file is not a CSV text file."), code="not_csv")
-        digest.update(chunk)
-        newlines += chunk.count(b"\n")
-        if len(head) < 65536:
-            head += chunk[:65536]
-        last = chunk[-1:]
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
-    try:
-        header = [cell.strip() for cell in next(csv.reader([first.decode("utf-8")]), [])]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ValidationError(_("The file is not a CSV text file."), code="not_csv") from error
-    if header != COLUMNS:
+def _scan(handle: IO[bytes]) -> CsvScan:
+    """Check, by its content, that the file is CSV text with the legacy loans header."""
+    scan = scan_csv(handle, max_bytes=MAX_FILE_BYTES)
+    if scan.header != COLUMNS:
         raise ValidationError(
             _("This is not a legacy loans file: its first line must be %(columns)s.") % {"columns": ",".join(COLUMNS)},
             code="bad_header",
         )
-    return _Scan(sha256=digest.hexdigest(), rows=max(newlines - 1 + (last != b"\n"), 0))
+    return scan
 
 
 def import_upload(
@@ -853,7 +828,7 @@ def import_run(loan_import_id: Any) -> LoanImport | None:
     queued = current
 
     def progress(phase: str, done: int, total: int) -> None:
-        _progress_set(queued, phase, done, total)
+        progress_set(_progress_key(queued), phase, done, total)
 
     progress("checking", 0, current.rows_total)
     try:
@@ -878,7 +853,7 @@ def import_run(loan_import_id: Any) -> LoanImport | None:
         _finish(current, ImportStatus.FAILED, ImportReport(), [_internal_error()])
         raise
     finally:
-        _progress_clear(current)
+        progress_clear(_progress_key(current))
 
 
 def _internal_error() -> dict[str, Any]:
@@ -917,46 +892,9 @@ def _progress_key(loan_import: LoanImport) -> str:
     return f"housing_fund:import:{loan_import.pk}:progress"
 
 
-def _progress_set(loan_import: LoanImport, phase: str, done: int, total: int) -> None:
-    try:
-        cache.set(_progress_key(loan_import), {"phase": phase, "done": done, "total": total}, timeout=6 * 3600)
-    except Exception:  # noqa: BLE001 — progress is a courtesy; the import goes on without the cache
-        logger.warning("could not record progress of loan import %s", loan_import.pk, exc_info=True)
-
-
-def _progress_clear(loan_import: LoanImport) -> None:
-    try:
-        cache.delete(_progress_key(loan_import))
-    except Exception:  # noqa: BLE001
-        logger.warning("could not clear progress of loan import %s", loan_import.pk, exc_info=True)
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    phase: str  # queued | checking | writing | installments | indexing | done | failed
-    done: int
-    total: int
-
-    @property
-    def percent(self) -> int:
-        if self.phase == "done":
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
-
-    @property
-    def running(self) -> bool:
-        return self.phase not in ("done", "failed")
-
-
-def import_progress(loan_import: LoanImport) -> ImportProgress:
+def import_progress(loan_import: LoanImport) -> Progress:
     if loan_import.status == ImportStatus.DONE:
-        return ImportProgress("done", loan_import.rows_done, loan_import.rows_total)
+        return Progress("done", loan_import.rows_done, loan_import.rows_total)
     if loan_import.status == ImportStatus.FAILED:
-        return ImportProgress("failed", loan_import.rows_done, loan_import.rows_total)
-    try:
-        seen = cache.get(_progress_key(loan_import))
-    except Exception:  # noqa: BLE001
-        seen = None
-    if not seen:
-        return ImportProgress("queued", loan_import.rows_done, loan_import.rows_total)
-    return ImportProgress(seen["phase"], seen["done"], seen["total"])
+        return Progress("failed", loan_import.rows_done, loan_import.rows_total)
+    return progress_get(_progress_key(loan_import), done=loan_import.rows_done, total=loan_import.rows_total)

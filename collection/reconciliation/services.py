@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import io
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +26,7 @@ from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, r
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
+from govportal.uploads import CsvScan, scan_csv
 
 logger = logging.getLogger(__name__)
 
@@ -39,49 +36,17 @@ IMPORT_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD)
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
-CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class _Scan:
-    sha256: str
-    size: int
-    rows: int  # lines after the header: the expected number of rows, for the progress bar
-
-
-def _scan(handle: IO[bytes], provider: str) -> _Scan:
-    """Hash the file in chunks and check, by its content, that it is CSV text with our header."""
-    digest, size, newlines, head, last = hashlib.sha256(), 0, 0, b"", b""
-    while chunk := handle.read(CHUNK):
-        size += len(chunk)
-        if size > MAX_FILE_BYTES:
-            raise ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_FILE_BYTES)},
-                code="too_large",
-            )
-        if b"\x00" in chunk:
-            raise ValidationError(_("The file is not a CSV text file."), code="not_csv")
-        digest.update(chunk)
-        newlines += chunk.count(b"\n")
-        if len(head) < 65536:
-            head += chunk[:65536]
-        last = chunk[-1:]
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
-    try:
-        header = next(csv.reader([first.decode("utf-8")]), [])
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ValidationError(_("The file is not a CSV text file."), code="not_csv") from error
+def _scan(handle: IO[bytes], provider: str) -> CsvScan:
+    """Check, by its content, that the file is CSV text with this provider's header."""
+    scan = scan_csv(handle, max_bytes=MAX_FILE_BYTES)
     columns = SETTLEMENT_FORMATS[provider]
-    if header != columns:
+    if scan.header != columns:
         raise ValidationError(
             _("This is not a settlement file of %(provider)s: its first line must be %(columns)s.")
             % {"provider": Provider(provider).label, "columns": ",".join(columns)},
             code="bad_header",
         )
-    rows = newlines - 1 + (last != b"\n")
-    return _Scan(sha256=digest.hexdigest(), size=size, rows=max(rows, 0))
+    return scan
 
 
 @contextmanager

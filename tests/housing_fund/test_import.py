@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from govportal.accounts.constants import Role
 from govportal.audit.models import AuditEvent
+from govportal.progress import progress_set
 from housing_fund import importer
 from housing_fund.constants import ImportStatus, LoanStatus
 from housing_fund.importer import COLUMNS, loans_import
@@ -383,7 +384,7 @@ def test_the_page_shows_progress_while_the_import_runs(officer, staff_client):
         name="big.csv", sha256="1" * 64, branch=officer.entity, uploaded_by=officer.user, rows_total=100_000,
         status=ImportStatus.RUNNING,
     )  # fmt: skip
-    importer._progress_set(loan_import, "checking", 25_000, 100_000)
+    progress_set(importer._progress_key(loan_import), "checking", 25_000, 100_000)  # as the task does
     page = client.get(reverse("housing_fund:import_detail", args=[loan_import.pk])).content.decode()
     assert 'value="25"' in page
     assert 'http-equiv="refresh"' not in page
