@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -163,13 +164,45 @@ def status_of(page: Any, path: str) -> int:
 
 @pytest.fixture
 def enter_as(page: Any, live_server: Any) -> Callable[[Any], None]:
-    """Sign in with password and TOTP through the real forms, then hand the browser that session."""
+    """Sign in through the real forms, then hand the browser that session: a membership's user with
+    password and TOTP, a citizen (a user) with e-mail and password."""
 
-    def enter(membership: Any) -> None:
-        cookie = login_staff(Client(), membership).cookies[settings.SESSION_COOKIE_NAME]
+    def enter(who: Any) -> None:
+        if isinstance(who, Membership):
+            client = login_staff(Client(), who)
+        else:
+            client = Client()
+            response = client.post("/accounts/login/", {"login": who.email, "password": PASSWORD})
+            assert response.status_code == 302, response.content[:500]
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
     return enter
+
+
+# pdftotext marks direction with embedding controls; a reader does not see them.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+SANDBOX_SECRET = "e2e-sandbox-secret-0123456789"
+
+
+def tool(name: str) -> str:
+    """A command-line tool the journeys use on PDFs (pdftotext, pdftoppm, zbarimg)."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
+    return path
+
+
+@pytest.fixture
+def sandbox(settings: Any, live_server: Any) -> None:
+    """The sandbox company posts its webhooks to this live server, at once and only once; the QR codes
+    of receipts and statements open this live server."""
+    settings.SITE_URL = live_server.url
+    settings.PAYMENT_PROVIDER = "sandbox"
+    settings.PAYMENT_SANDBOX_SECRET = SANDBOX_SECRET
+    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
+    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
+    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
 
 
 # --- how to reach each page; each leaves the page showing what is to be checked ---------------------

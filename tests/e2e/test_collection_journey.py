@@ -10,7 +10,6 @@ report. A fund officer refunds part of a payment and cannot refund more than wha
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -26,39 +25,16 @@ from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay
 from collection.services import Line, payment_start
 from govportal.accounts.constants import Role
 from govportal.audit.models import AuditEvent
-from tests.e2e.conftest import arabic, sign_in_as
+from tests.e2e.conftest import BIDI_CONTROLS, arabic, sign_in_as, tool
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SECRET = "e2e-sandbox-secret-0123456789"
 NATIONAL_ID = "199012345678"
 CITIZEN = "زينب علي حسين الموسوي"
-# pdftotext marks direction with embedding controls; a reader does not see them.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Tasks run in-process here: the company's Pay request waits for its webhook, whose processing
 # issues the receipt and renders its PDF (WeasyPrint's first run takes several seconds).
 SETTLING = 60_000
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
-    return path
-
-
-@pytest.fixture
-def sandbox(settings: Any, live_server: Any) -> None:
-    """The sandbox company posts its webhooks to this live server, at once and only once;
-    receipts' QR codes open this live server."""
-    settings.SITE_URL = live_server.url
-    settings.PAYMENT_PROVIDER = "sandbox"
-    settings.PAYMENT_SANDBOX_SECRET = SECRET
-    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
-    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
-    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def download_receipt(page: Any, link: Any, receipt: Receipt, tmp_path: Path, name: str) -> str:

@@ -9,7 +9,6 @@ Members of other entities cannot reach the request.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +22,7 @@ from datacenter.constants import RequestStatus
 from datacenter.models import AuthenticityRequest, Certificate
 from datacenter.services import DocumentDetails, request_submit
 from govportal.accounts.constants import Role
-from tests.e2e.conftest import arabic, fresh_totp, sign_in_as, status_of
+from tests.e2e.conftest import BIDI_CONTROLS, arabic, fresh_totp, sign_in_as, status_of, tool
 from tests.factories import EntityFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,15 +30,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOLDER = "زينب علي حسين الموسوي"
 NATIONAL_ID = "199012345678"
 DOCUMENT_NUMBER = "UOB-2019-4471"
-# pdftotext marks direction with embedding controls; a reader does not see them.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
-    return path
 
 
 def post_status(page: Any, path: str, data: dict[str, str]) -> int:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -28,9 +27,8 @@ from govportal.accounts.constants import Role
 from housing_fund.constants import ImportStatus
 from housing_fund.models import Loan, LoanImport
 from housing_fund.services import loan_create, loan_link, loan_pay_start, reschedule_propose
-from tests.conftest import login_staff
 from tests.e2e.test_accessibility import wcag_reports
-from tests.factories import PASSWORD, CitizenProfileFactory, EntityFactory, MembershipFactory
+from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,36 +39,17 @@ Enter = Callable[[Any], None]
 
 
 @pytest.fixture(autouse=True)
-def _quick(monkeypatch: pytest.MonkeyPatch, settings: Any, live_server: Any) -> None:
-    """The sandbox company posts its webhooks to this live server at once; receipts' PDFs are not
-    rendered (the journey test renders them); passwords hash quickly."""
+def _quick(monkeypatch: pytest.MonkeyPatch, sandbox: None) -> None:
+    """Webhooks reach this live server at once (``sandbox``); receipts' PDFs are not rendered
+    (the journey test renders them)."""
     from collection.tasks import receipt_render_pdf
 
     monkeypatch.setattr(receipt_render_pdf, "delay", lambda *args, **kwargs: None)
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.SITE_URL = live_server.url
-    settings.PAYMENT_PROVIDER = "sandbox"
-    settings.PAYMENT_SANDBOX_SECRET = "e2e-sandbox-secret-0123456789"
-    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
-    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
-    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
 
 
 @pytest.fixture
-def enter(page: Any, live_server: Any) -> Enter:
-    """Sign anyone in through the real forms (staff with their TOTP code) and hand the browser that session."""
-
-    def enter(who: Any) -> None:
-        if hasattr(who, "role"):  # a membership
-            client = login_staff(Client(), who)
-        else:  # a citizen: e-mail and password only
-            client = Client()
-            response = client.post("/accounts/login/", {"login": who.email, "password": PASSWORD})
-            assert response.status_code == 302, response.content[:500]
-        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-    return enter
+def enter(enter_as: Enter) -> Enter:
+    return enter_as
 
 
 # --- data ----------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -28,47 +27,24 @@ from govportal.audit.models import AuditEvent
 from govportal.web.templatetags.ui import dinars
 from housing_fund.models import Installment, Loan, Statement
 from housing_fund.services import loan_create
-from tests.e2e.conftest import arabic, sign_in_as
+from tests.e2e.conftest import BIDI_CONTROLS, arabic, sign_in_as, tool
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SECRET = "e2e-sandbox-secret-0123456789"
 NATIONAL_ID = "199012345678"
 BIRTH = dt.date(1990, 3, 14)
 BORROWER = "أحمد كريم العبيدي"
 NUMBER = "IHF-2025-000417"
-# pdftotext marks direction with embedding controls; a reader does not see them.
-BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # The company's Pay request waits for its webhook, whose processing issues the receipt and renders
 # its PDF in-process (WeasyPrint's first run takes several seconds).
 SETTLING = 60_000
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not installed (apt-get install poppler-utils zbar-tools)")
-    return path
 
 
 def iqd(amount: int) -> str:
     """An amount as the Arabic pages show it."""
     with translation.override("ar"):
         return dinars(amount)
-
-
-@pytest.fixture
-def sandbox(settings: Any, live_server: Any) -> None:
-    """The sandbox company posts its webhooks to this live server, at once and only once; the QR codes
-    of receipts and statements open this live server."""
-    settings.SITE_URL = live_server.url
-    settings.PAYMENT_PROVIDER = "sandbox"
-    settings.PAYMENT_SANDBOX_SECRET = SECRET
-    settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT = 0
-    settings.PAYMENT_SANDBOX_MAX_DELAY = 0
-    settings.PAYMENT_SANDBOX_WEBHOOK_URL = f"{live_server.url}/collection/webhooks/sandbox/"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def branch_and_loan() -> tuple[Any, Loan, Any, Any]:
