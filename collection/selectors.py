@@ -28,6 +28,17 @@ def payments_of(user: Any) -> PaymentQuerySet:
     return Payment.objects.filter(payer=user).select_related("collecting_entity", "receipt").order_by("-created_at")
 
 
+def payments_for_bills(bills: Any) -> PaymentQuerySet:
+    """The payments that took money for any of ``bills`` (ids or a values queryset), oldest first.
+    Domain apps that bill through collection (the housing fund) read their payments here."""
+    return (
+        Payment.objects.filter(allocations__obligation__in=bills, status__in=CAPTURED)
+        .distinct()
+        .select_related("receipt")
+        .order_by("succeeded_at")
+    )
+
+
 def collecting_entities(user: Any) -> QuerySet[Entity]:
     return entities_of(user, roles=STAFF_ROLES)
 

@@ -9,7 +9,7 @@ from django.db.models import F, Min, QuerySet, Subquery, Sum
 
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
-from housing_fund.constants import AGING_BUCKETS, LoanStatus
+from housing_fund.constants import AGING_BUCKETS, InstallmentState, LoanStatus
 from housing_fund.models import Installment, Loan
 
 STAFF_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD, Role.AUDITOR)
@@ -30,16 +30,16 @@ def portfolio(user: Any) -> QuerySet[Loan]:
     return Loan.objects.filter(branch__in=branches(user)).select_related("branch", "borrower")
 
 
-def installment_state(item: Installment, today: dt.date) -> str:
+def installment_state(item: Installment, today: dt.date) -> InstallmentState:
     if item.replaced:
-        return "replaced"
+        return InstallmentState.REPLACED
     if item.paid >= item.amount:
-        return "paid"
+        return InstallmentState.PAID
     if item.due_date < today:
-        return "overdue"
+        return InstallmentState.OVERDUE
     if item.paid:
-        return "partly_paid"
-    return "due" if (item.due_date - today).days <= 31 else "upcoming"
+        return InstallmentState.PARTLY_PAID
+    return InstallmentState.DUE if (item.due_date - today).days <= 31 else InstallmentState.UPCOMING
 
 
 def arrears_aging(loans: QuerySet[Loan], today: dt.date) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from collection import services as collection
 from collection.constants import Purpose
 from collection.models import Payment
+from collection.selectors import payments_for_bills
 from govportal.accounts.constants import Role
 from govportal.accounts.models import User
 from govportal.accounts.selectors import roles_in
@@ -208,18 +209,16 @@ def payment_lines(*, loan: Loan, amount: int | None = None, count: int | None = 
     )
     if count is not None:
         if not 1 <= count <= len(unpaid):
-            raise ValidationError(
-                _("Choose between 1 and %(count)s installments.") % {"count": len(unpaid)}, code="count"
-            )
+            message = _("Choose between 1 and %(count)s installments.") % {"count": len(unpaid)}
+            raise ValidationError({"count": ValidationError(message, code="count")})
         chosen = [(item, item.remaining) for item in unpaid[:count]]
     else:
         balance = sum(item.remaining for item in unpaid)
         if amount is None or not 1 <= amount <= balance:
-            raise ValidationError(
-                _("Enter an amount between 1 and %(balance)s dinars (what remains of the loan).")
-                % {"balance": f"{balance:,}"},
-                code="amount",
-            )
+            message = _("Enter an amount between 1 and %(balance)s dinars (what remains of the loan).") % {
+                "balance": f"{balance:,}"
+            }
+            raise ValidationError({"amount": ValidationError(message, code="amount")})
         chosen, left = [], amount
         for item in unpaid:
             if not left:
@@ -392,22 +391,15 @@ def reschedule_decide(
 
 
 def statement_context(loan: Loan, statement: Statement | None = None) -> dict[str, Any]:
-    from collection.models import Payment as CollectionPayment
-
     installments = list(
         Installment.objects.filter(loan=loan).select_related("schedule").order_by("schedule__version", "number")
     )
-    payments = (
-        CollectionPayment.objects.filter(allocations__obligation__installment__loan=loan)
-        .distinct()
-        .select_related("receipt")
-        .order_by("succeeded_at")
-    )
+    payments = payments_for_bills(Installment.objects.filter(loan=loan).values("obligation"))
     return {
         "loan": loan,
         "entity": loan.branch,
         "installments": installments,
-        "payments": [p for p in payments if p.succeeded_at],
+        "payments": list(payments),
         "balance": loan_balance(loan),
         "paid_total": sum(item.paid for item in installments),
         "statement": statement,

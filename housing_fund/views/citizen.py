@@ -19,8 +19,8 @@ from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from govportal.web.ratelimit import rate_limited
 from housing_fund import selectors, services
-from housing_fund.citizen_forms import LinkForm, LoanPayForm
 from housing_fund.constants import LINK_ATTEMPTS_PER_HOUR
+from housing_fund.forms import LinkForm, LoanPayForm
 from housing_fund.models import Loan, Statement
 
 
