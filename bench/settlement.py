@@ -65,7 +65,6 @@ PAYMENT_COLUMNS = [
     "id", "payment_ref", "payer_id", "collecting_entity_id", "amount", "currency", "method", "provider",
     "provider_ref", "checkout_url", "status", "refunded_amount", "basket_key", "failure_reason", "card_last4",
     "outlet_id", "cashier_id", "terminal_id", "approval_code", "rrn", "created_at", "updated_at", "succeeded_at",
-    "settled_at",
 ]  # fmt: skip
 
 
@@ -160,7 +159,7 @@ def payments_load(dsn: str, entity_ids: list[int], payer_id: int, csv_path: Path
                         uuid.UUID(int=rng.getrandbits(128), version=4), ref, payer_id, entity_ids[i % 3], amount,
                         "IQD", "online_card", "sandbox", txn, "", "failed" if failed else "succeeded", 0, f"b{i}",
                         "card_declined" if failed else "", "1111", None, None, "", "", "", paid - dt.timedelta(
-                            minutes=2), paid, None if failed else paid, None,
+                            minutes=2), paid, None if failed else paid,
                     )
                 )  # fmt: skip
                 if old:
@@ -212,10 +211,10 @@ def reconcile(bench: BenchEnv, path: Path) -> Run:
         stdout, stderr = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import_settlement failed:\n{stdout[-2000:]}\n{stderr[-3000:]}")
-    found = re.search(r"(\d+) rows read and staged in ([\d.]+) s, matched in ([\d.]+) s \((.*)\)", stderr)
+    found = re.search(r"(\d+) rows (.*) in ([\d.]+) s, matched in ([\d.]+) s \((.*)\)", stderr)
     total = re.search(r"reconciled and committed in ([\d.]+) s", stderr)
     phases = (
-        f"read, checked and COPYed to the staging table {found[2]} s; matching {found[3]} s ({found[4]}); "
+        f"{found[2]} {found[3]} s; matching {found[4]} s ({found[5]}); "
         f"from the start of reading to the commit {total[1] if total else '?'} s"
         if found
         else "(no phase log)"
@@ -239,7 +238,7 @@ def check(run: Run, expected: Expected) -> tuple[bool, dict[str, int]]:
 
     stored = {
         "rows": SettlementRow.objects.count(),
-        "settled payments": Payment.objects.filter(settled_at__isnull=False).count(),
+        "settled payments": Payment.objects.count() - Payment.objects.unsettled().count(),
         "discrepancies": Discrepancy.objects.count(),
     }
     connections.close_all()

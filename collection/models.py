@@ -4,11 +4,12 @@ settlement files. Money is integer Iraqi dinars throughout."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
@@ -106,6 +107,14 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def active(self) -> PaymentQuerySet:
         return self.filter(status__in=ACTIVE)
 
+    def unsettled(self) -> PaymentQuerySet:
+        """Not (yet) confirmed by a provider's settlement file."""
+        return self.exclude(Exists(SettlementRow.objects.settling(OuterRef("pk"))))
+
+    def with_settled_at(self) -> PaymentQuerySet:
+        """Each payment with ``settled_at``: when its provider's settlement file confirmed it, or None."""
+        return self.annotate(settled_at=Subquery(SettlementRow.objects.settling(OuterRef("pk")).values("settled_at")))
+
 
 class Payment(models.Model):
     """One attempt to pay one or more bills by card, online or at an outlet."""
@@ -148,9 +157,6 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     succeeded_at = models.DateTimeField(_("paid at"), null=True, blank=True)
-    settled_at = models.DateTimeField(
-        _("settled at"), null=True, blank=True, help_text=_("When the provider's settlement file confirmed it.")
-    )
 
     objects = PaymentQuerySet.as_manager()
 
@@ -371,6 +377,12 @@ class SettlementFile(models.Model):
         return self.name
 
 
+class SettlementRowQuerySet(models.QuerySet["SettlementRow"]):
+    def settling(self, payment: Any) -> SettlementRowQuerySet:
+        """The row that settled ``payment`` (a payment or an ``OuterRef``): at most one, by constraint."""
+        return self.filter(payment=payment, outcome=RowOutcome.MATCHED)
+
+
 class SettlementRow(models.Model):
     """One line of a settlement file, with what reconciliation made of it.
 
@@ -406,6 +418,7 @@ class SettlementRow(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
+        db_index=False,  # the constraint below finds a payment's settlement; others through its discrepancy
     )
     # The payment's collecting entity, copied at matching: scoping rows to staff needs no join.
     # No index of its own: rows are always read within one file or by payment.
@@ -421,13 +434,28 @@ class SettlementRow(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices, blank=True)
 
+    objects = SettlementRowQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("settlement row")
         verbose_name_plural = _("settlement rows")
         ordering = ["file", "line"]
-        # Few indexes: each costs a million insertions per large file. (file, outcome) also serves
-        # lookups by file; rows are found by payment through the foreign key's index.
-        indexes = [models.Index(fields=["file", "outcome"])]
+        # Few indexes, each small or cheap to fill: a large file adds a million rows at once. The
+        # rows needing staff, by file and line; a file's rows as a whole through a BRIN index on
+        # ``file`` (migration 0004: a file's rows are written together, so they lie together).
+        indexes = [
+            models.Index(
+                fields=["file", "line"], condition=~Q(outcome=RowOutcome.MATCHED), name="settlement_row_attention"
+            ),
+        ]
+        constraints = [
+            # The matched row is the payment's settlement: a payment is settled once. Settling is
+            # this insert, not an update of the payment (which would rewrite every index of a
+            # million payment rows per file).
+            models.UniqueConstraint(
+                fields=["payment"], condition=Q(outcome=RowOutcome.MATCHED), name="settlement_row_settles_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_id}:{self.line}"

@@ -145,7 +145,7 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
-def paid_online(user: Any, day: dt.date) -> QuerySet[Payment]:
+def paid_online(user: Any, day: dt.date) -> PaymentQuerySet:
     """Card payments through an online provider that succeeded on ``day``, of the user's entities."""
     from collection.constants import Provider
 
@@ -170,7 +170,7 @@ def reconciliation_day(user: Any, day: dt.date) -> dict[str, Any]:
     settled = SettlementRow.objects.filter(outcome=RowOutcome.MATCHED, payment__in=paid).aggregate(
         count=Count("pk"), amount=Sum("amount"), fee=Sum("fee")
     )
-    awaiting = paid.filter(settled_at__isnull=True).aggregate(count=Count("pk"), amount=Sum("amount"))
+    awaiting = paid.unsettled().aggregate(count=Count("pk"), amount=Sum("amount"))
     found = discrepancies_visible(user).filter(
         Q(payment__succeeded_at__gte=start, payment__succeeded_at__lt=end)
         | Q(row__settled_at__gte=start, row__settled_at__lt=end)

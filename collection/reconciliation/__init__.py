@@ -2,14 +2,17 @@
 
 A provider's settlement file lists what it paid out to us, one transaction a line. Importing
 stores the file (by content hash, refusing one already imported) and queues its reconciliation.
-Reconciling reads the file once, streaming (constant memory), checks every row and sends the
-good ones into a temporary table (COPY on PostgreSQL, batched inserts on SQLite); a single bad
-row fails the whole file, every bad row listed, nothing kept. Matching is then a handful of
-set-based statements, the same SQL on both databases:
+Reconciling reads the file once, streaming (constant memory), and sends its rows into a
+temporary table. On PostgreSQL the file goes in as it is, by COPY, and one statement checks
+every row; a file that is not plainly good there (or any file on SQLite) is read row by row in
+Python (batched inserts on SQLite), which lists every bad row. A single bad row fails the whole
+file, nothing kept. Matching is then a handful of set-based statements, the same SQL on both
+databases:
 
 - one ``INSERT … SELECT`` stores every row with its outcome (duplicate / unknown / status
-  mismatch / amount mismatch / matched), its payment and that payment's collecting entity;
-- one ``UPDATE … FROM`` marks the matched payments settled;
+  mismatch / amount mismatch / matched), its payment and that payment's collecting entity; a
+  matched row is its payment's settlement (at most one per payment, by a unique constraint), so
+  settling writes no payment row;
 - one ``INSERT … SELECT`` puts every row that did not match in front of staff (a discrepancy);
 - one ``INSERT … SELECT`` reports payments that succeeded with us more than
   ``SETTLEMENT_WINDOW_DAYS`` before the file's last settlement and appear in no settlement file.

@@ -34,7 +34,7 @@ def lock_provider(provider: str) -> None:
 
 
 def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime, steps: dict[str, float]) -> int:
-    """Store the rows with their outcome, settle the matched payments, list what needs staff.
+    """Store the rows with their outcome (a matched row settles its payment), list what needs staff.
 
     Returns how many payments were newly reported missing from settlement; ``steps`` gets the
     seconds each statement took (for the log).
@@ -44,6 +44,7 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
     stamp = connection.ops.adapt_datetimefield_value(now)
     captured = list(CAPTURED)
     marks = ", ".join(["%s"] * len(captured))
+    settled_earlier = f"EXISTS (SELECT 1 FROM {t['rows']} m WHERE m.payment_id = p.id AND m.outcome = %s)"  # noqa: S608
     with connection.cursor() as raw:
 
         def execute(step: str, sql: str, params: list[Any]) -> None:
@@ -51,9 +52,11 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
             raw.execute(sql, params)
             steps[step] = time.perf_counter() - started
 
-        # Each row's outcome, in this order: repeated (the same transaction or payment earlier in
-        # the file, or the payment settled by an earlier file), unknown to us, not paid with us,
-        # different amount or currency, matched.
+        # Each row's outcome, in this order: repeated (the same transaction earlier in the file,
+        # the same payment earlier in the file, or the payment settled by an earlier file),
+        # unknown to us, not paid with us, different amount or currency, matched. A matched row
+        # is the payment's settlement. Rows go in by payment: the settlement index then takes its
+        # million keys in order, and the same sort numbers each payment's rows.
         execute(
             "rows",
             f"""
@@ -64,23 +67,25 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
                    CASE
                        WHEN s.txn_seen > 1 THEN %s
                        WHEN p.id IS NULL THEN %s
-                       WHEN s.ref_seen > 1 OR p.settled_at IS NOT NULL THEN %s
+                       WHEN ROW_NUMBER() OVER by_payment > 1 OR {settled_earlier} THEN %s
                        WHEN p.status NOT IN ({marks}) THEN %s
                        WHEN p.amount <> s.amount OR p.currency <> s.currency THEN %s
                        ELSE %s
                    END
             FROM (
-                SELECT st.*,
-                       ROW_NUMBER() OVER (PARTITION BY st.txn_id ORDER BY st.line) AS txn_seen,
-                       ROW_NUMBER() OVER (PARTITION BY st.payment_ref ORDER BY st.line) AS ref_seen
+                SELECT {stage.typed_columns()},
+                       ROW_NUMBER() OVER (PARTITION BY st.txn_id ORDER BY st.line) AS txn_seen
                 FROM {stage.name} st
             ) s
             LEFT JOIN {t["payments"]} p ON p.payment_ref = s.payment_ref AND p.provider = %s
+            WINDOW by_payment AS (PARTITION BY p.id ORDER BY s.line)
+            ORDER BY p.id, s.line
             """,  # noqa: S608 — table names from the models, values as parameters
             [
                 file_id,
                 RowOutcome.DUPLICATE,
                 RowOutcome.UNKNOWN,
+                RowOutcome.MATCHED,
                 RowOutcome.DUPLICATE,
                 *captured,
                 RowOutcome.STATUS_MISMATCH,
@@ -91,16 +96,6 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
         )
         stage.drop()
         execute(
-            "settle",
-            f"""
-            UPDATE {t["payments"]} SET settled_at = r.settled_at, updated_at = %s
-            FROM {t["rows"]} r
-            WHERE r.file_id = %s AND r.outcome = %s AND {t["payments"]}.id = r.payment_id
-            """,  # noqa: S608
-            [stamp, file_id, RowOutcome.MATCHED],
-        )
-        mismatches = [o for o in RowOutcome.values if o != RowOutcome.MATCHED]
-        execute(
             "discrepancies",
             f"""
             INSERT INTO {t["discrepancies"]} (kind, provider, collecting_entity_id, payment_id, row_id, file_id,
@@ -109,14 +104,14 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
             SELECT r.outcome, %s, r.collecting_entity_id, r.payment_id, r.id, r.file_id,
                    p.amount, r.amount, '', %s, '', '', NULL, NULL
             FROM {t["rows"]} r LEFT JOIN {t["payments"]} p ON p.id = r.payment_id
-            WHERE r.file_id = %s AND r.outcome IN ({", ".join(["%s"] * len(mismatches))})
+            WHERE r.file_id = %s AND r.outcome <> %s
             """,  # noqa: S608
-            [settlement.provider, stamp, file_id, *mismatches],
+            [settlement.provider, stamp, file_id, RowOutcome.MATCHED],
         )
         if read.last is None:
             return 0
-        # Paid with us well before the file's last settlement, and in no settlement file at all
-        # (a payment in a file with a different amount is already in front of staff for that).
+        # Paid with us well before the file's last settlement, and in no settlement file at all:
+        # not settled, and no row of a file about it in front of staff (a different amount, say).
         cutoff = connection.ops.adapt_datetimefield_value(read.last - dt.timedelta(days=SETTLEMENT_WINDOW_DAYS))
         execute(
             "missing",
@@ -126,11 +121,21 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
                                               resolved_by_id, resolved_at)
             SELECT %s, p.provider, p.collecting_entity_id, p.id, NULL, %s, p.amount, NULL, '', %s, '', '', NULL, NULL
             FROM {t["payments"]} p
-            WHERE p.provider = %s AND p.status IN ({marks}) AND p.succeeded_at < %s AND p.settled_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM {t["rows"]} r WHERE r.payment_id = p.id)
-              AND NOT EXISTS (SELECT 1 FROM {t["discrepancies"]} d WHERE d.payment_id = p.id AND d.kind = %s)
+            WHERE p.provider = %s AND p.status IN ({marks}) AND p.succeeded_at < %s
+              AND NOT {settled_earlier}
+              AND NOT EXISTS (SELECT 1 FROM {t["discrepancies"]} d
+                              WHERE d.payment_id = p.id AND (d.row_id IS NOT NULL OR d.kind = %s))
             """,  # noqa: S608
-            [DiscrepancyKind.MISSING, file_id, stamp, settlement.provider, *captured, cutoff, DiscrepancyKind.MISSING],
+            [
+                DiscrepancyKind.MISSING,
+                file_id,
+                stamp,
+                settlement.provider,
+                *captured,
+                cutoff,
+                RowOutcome.MATCHED,
+                DiscrepancyKind.MISSING,
+            ],  # fmt: skip
         )
         return int(raw.rowcount)
 

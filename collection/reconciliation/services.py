@@ -22,7 +22,7 @@ from collection.constants import Provider, SettlementStatus
 from collection.models import SettlementFile
 from collection.reconciliation.matching import counts_of, lock_provider, match
 from collection.reconciliation.progress import progress_clear, progress_set
-from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, read_rows
+from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, copy_file, read_rows
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
@@ -186,11 +186,14 @@ def _reconcile(current: SettlementFile) -> None:
     """The work of one reconciliation, inside the caller's transaction (which holds the file's lock)."""
     lock_provider(current.provider)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # room to sort a million rows in memory
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        with connection.cursor() as cursor:
+            # Room to sort a million rows in memory; no JIT, whose compiling costs more than it
+            # saves on these few one-off statements.
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
     started = time.perf_counter()
     with Stage() as stage:
-        read = read_rows(current, stage)
+        read = (copy_file(current, stage) if stage.postgres else None) or read_rows(current, stage)
     if read.bad_rows:
         raise _BadFile(read)
     progress_set(current, "matching", read.rows, read.rows)
@@ -200,8 +203,9 @@ def _reconcile(current: SettlementFile) -> None:
     current.counts, current.entity_counts = counts_of(current)
     steps["counts"] = time.perf_counter() - counting
     logger.info(
-        "settlement file %s: %d rows read and staged in %.1f s, matched in %.1f s (%s)",
-        current.pk, read.rows, steps["read"], time.perf_counter() - matching,
+        "settlement file %s: %d rows %s in %.1f s, matched in %.1f s (%s)",
+        current.pk, read.rows, "copied and checked in the database" if read.copied else "read, checked and staged",
+        steps["read"], time.perf_counter() - matching,
         ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items() if step != "read"),
     )  # fmt: skip
     current.status = SettlementStatus.DONE

@@ -337,6 +337,7 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     rows = SettlementRow.objects.filter(payment=OuterRef("pk")).order_by("-file__created_at", "-line")
     payments = (
         selectors.paid_online(request.user, day)
+        .with_settled_at()
         .annotate(
             txn_id=Subquery(rows.values("txn_id")[:1]),
             settled_amount=Subquery(rows.values("amount")[:1]),

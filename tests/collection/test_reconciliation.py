@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -30,6 +31,7 @@ from collection.constants import (
     SettlementStatus,
 )
 from collection.models import Discrepancy, Payment, SandboxCharge, SettlementFile, SettlementRow
+from collection.providers.sandbox import SETTLEMENT_COLUMNS
 from collection.reconciliation import PROBLEMS, error_messages, settlement_import, settlement_progress
 from govportal.audit.models import AuditEvent
 from tests.collection.conftest import PaymentFactory, settlement_bytes, settlement_line
@@ -127,12 +129,14 @@ def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payment
     assert settlement.entity_counts[fund]["missing"] == 1
     assert settlement.entity_counts[fund]["unknown"] == 0  # unknown rows belong to no entity
 
-    settled = set(Payment.objects.filter(settled_at__isnull=False).values_list("payment_ref", flat=True))
+    settled = set(
+        Payment.objects.with_settled_at().filter(settled_at__isnull=False).values_list("payment_ref", flat=True)
+    )
     assert settled == {payments[k].payment_ref for k in ("matched", "twice", "refunded", "recent")}
     row = SettlementRow.objects.get(file=settlement, line=2)
     assert row.payment == payments["matched"]
     assert row.collecting_entity == recon["fund"]
-    assert Payment.objects.get(pk=payments["matched"].pk).settled_at == row.settled_at
+    assert Payment.objects.with_settled_at().get(pk=payments["matched"].pk).settled_at == row.settled_at
 
     found = {(d.kind, d.payment_id, d.row.line if d.row else None) for d in Discrepancy.objects.all()}
     assert found == {
@@ -182,6 +186,102 @@ def test_a_payment_settled_by_an_earlier_file_is_a_duplicate_in_a_later_one(reco
     assert Discrepancy.objects.get(kind="duplicate").payment == payment
 
 
+def test_a_payment_is_settled_by_one_row_only(recon):
+    payment = PaymentFactory()
+    first = reconcile([settlement_line(payment)])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row = SettlementRow.objects.get(file=first)
+        SettlementRow.objects.create(
+            file=first, line=3, txn_id="txn_forged", payment_ref=payment.payment_ref, amount=payment.amount,
+            currency="IQD", status="settled", settled_at=row.settled_at, payment=payment, outcome=RowOutcome.MATCHED,
+        )  # fmt: skip
+    assert Payment.objects.unsettled().filter(pk=payment.pk).count() == 0
+
+
+# Files whose reading is a corner of CSV: PostgreSQL takes plain files by COPY and leaves the
+# rest to the row-by-row reading, so on both databases each file is taken or refused the same way.
+def _lines(*lines: str, header: str = ",".join(SETTLEMENT_COLUMNS)) -> bytes:
+    return "\n".join([header, *lines, ""]).encode()
+
+
+def _row(payment: Payment, **changes: Any) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(settlement_line(payment, **changes).values())
+    return out.getvalue()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_plain_file_goes_in_by_copy_and_an_unusual_one_row_by_row(recon, caplog):
+    caplog.set_level("INFO", logger="collection.reconciliation.services")
+    plain = settlement_import(
+        provider="sandbox", name="a.csv", content=_lines(_row(PaymentFactory()), _row(PaymentFactory())), run_now=True
+    )
+    unusual = settlement_import(
+        provider="sandbox", name="b.csv", content=_lines(_row(PaymentFactory(), currency="USD")), run_now=True
+    )
+    logged = {record.args[0]: record.getMessage() for record in caplog.records if "rows" in record.msg}
+    assert "2 rows copied and checked in the database" in logged[plain.pk]
+    assert "1 rows read, checked and staged" in logged[unusual.pk]
+    assert outcomes_by_line(plain) == {2: "matched", 3: "matched"}
+    assert outcomes_by_line(unusual) == {2: "amount_mismatch"}
+
+
+def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_taken_with_its_line_numbers(recon):
+    one, two = PaymentFactory(), PaymentFactory()
+    content = b"\xef\xbb\xbf" + _lines(_row(one), _row(two, card_last4="")).replace(b"\n", b"\r\n")
+    settlement = settlement_import(provider="sandbox", name="crlf.csv", content=content, run_now=True)
+    assert settlement.status == SettlementStatus.DONE
+    assert outcomes_by_line(settlement) == {2: "matched", 3: "matched"}
+    assert SettlementRow.objects.get(file=settlement, line=3).card_last4 == ""
+
+
+def test_a_quoted_empty_card_and_a_quoted_comma_are_read_as_written(recon):
+    payment = PaymentFactory()
+    line = _row(payment, txn_id="txn,with comma").replace(",1111,", ',"",')
+    settlement = settlement_import(provider="sandbox", name="q.csv", content=_lines(line), run_now=True)
+    assert settlement.status == SettlementStatus.DONE
+    row = SettlementRow.objects.get(file=settlement)
+    assert (row.txn_id, row.card_last4, row.outcome) == ("txn,with comma", "", "matched")
+
+
+def test_a_transaction_id_spanning_two_lines_keeps_the_line_numbers_of_the_file(recon):
+    first, second = PaymentFactory(), PaymentFactory()
+    settlement = settlement_import(
+        provider="sandbox", name="nl.csv", content=_lines(_row(first, txn_id="txn\nsplit"), _row(second)), run_now=True
+    )
+    assert settlement.status == SettlementStatus.DONE
+    assert outcomes_by_line(settlement) == {3: "matched", 4: "matched"}
+    assert SettlementRow.objects.get(file=settlement, line=3).txn_id == "txn\nsplit"
+
+
+@pytest.mark.parametrize(
+    ("line", "codes"),
+    [
+        ("\\.", ["columns"]),  # PostgreSQL's end-of-data marker: the rows after it still count
+        ("{row},extra", ["columns"]),
+        ("{impossible_day}", ["settled_at"]),
+        ("{midnight_24}", ["settled_at"]),
+        ("{plus_amount}", ["amount"]),
+        ("{empty_status}", ["status"]),
+    ],
+)
+def test_a_file_with_a_bad_line_anywhere_is_refused_with_that_line(recon, line, codes):
+    payment, later = PaymentFactory(), PaymentFactory()
+    bad = line.format(
+        row=_row(payment),
+        impossible_day=_row(payment, settled_at="2026-02-30T10:00:00Z"),
+        midnight_24=_row(payment, settled_at="2026-11-21T24:00:00Z"),
+        plus_amount=_row(payment, amount="+50000"),
+        empty_status=_row(payment, status=""),
+    )
+    settlement = settlement_import(
+        provider="sandbox", name="bad.csv", content=_lines(_row(PaymentFactory()), bad, _row(later)), run_now=True
+    )
+    assert settlement.status == SettlementStatus.FAILED
+    assert [(e["line"], e["codes"]) for e in settlement.errors] == [(3, codes)]
+    assert not SettlementRow.objects.exists()
+
+
 def test_the_same_file_is_refused_as_a_duplicate_and_nothing_changes(recon, payments, every_outcome):
     first = reconcile(every_outcome)
     before = (SettlementRow.objects.count(), Discrepancy.objects.count(), AuditEvent.objects.count())
@@ -223,7 +323,7 @@ def test_every_bad_row_is_listed_and_nothing_is_kept(recon, payments):
     assert shown[7] == ["the row has 3 columns instead of 8"]
     assert not SettlementRow.objects.exists()
     assert not Discrepancy.objects.exists()
-    assert not Payment.objects.filter(settled_at__isnull=False).exists()
+    assert not Payment.objects.with_settled_at().filter(settled_at__isnull=False).exists()
 
     # Once corrected, the file goes in; the failed import of the same bytes may be repeated too.
     again = settlement_import(provider="sandbox", name="bad.csv", content=content, run_now=True)
@@ -353,7 +453,7 @@ def test_the_command_lists_every_bad_row_on_stderr_and_changes_nothing(
     assert not SettlementFile.objects.exists()
     assert AuditEvent.objects.count() == audit_before
     assert not any(private_settlements.rglob("*.csv"))
-    assert not Payment.objects.filter(settled_at__isnull=False).exists()
+    assert not Payment.objects.with_settled_at().filter(settled_at__isnull=False).exists()
 
 
 def test_the_command_refuses_an_unknown_provider(recon, write_settlement):
