@@ -16,7 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import BigIntegerField, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -334,15 +335,20 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     form, day = _day(request)
     if form.errors:
         raise Http404
-    rows = SettlementRow.objects.filter(payment=OuterRef("pk")).order_by("-file__created_at", "-line")
+    # What the files said of each payment: the row that settled it, else the latest row about it
+    # that is in front of staff (a different amount, say). Both found by index, row by primary key.
+    settling = SettlementRow.objects.settling(OuterRef("pk")).values("pk")
+    questioned = Discrepancy.objects.filter(payment=OuterRef("pk"), row__isnull=False).order_by("-pk").values("row")
+    row = SettlementRow.objects.filter(pk=OuterRef("row_pk"))
     payments = (
         selectors.paid_online(request.user, day)
         .with_settled_at()
+        .annotate(row_pk=Coalesce(Subquery(settling), Subquery(questioned[:1]), output_field=BigIntegerField()))
         .annotate(
-            txn_id=Subquery(rows.values("txn_id")[:1]),
-            settled_amount=Subquery(rows.values("amount")[:1]),
-            fee=Subquery(rows.values("fee")[:1]),
-            outcome=Subquery(rows.values("outcome")[:1]),
+            txn_id=Subquery(row.values("txn_id")),
+            settled_amount=Subquery(row.values("amount")),
+            fee=Subquery(row.values("fee")),
+            outcome=Subquery(row.values("outcome")),
             reported_missing=Exists(Discrepancy.objects.filter(payment=OuterRef("pk"), kind=DiscrepancyKind.MISSING)),
         )
         .select_related("collecting_entity")

@@ -198,6 +198,17 @@ def test_a_payment_is_settled_by_one_row_only(recon):
     assert Payment.objects.unsettled().filter(pk=payment.pk).count() == 0
 
 
+def test_the_payment_page_shows_the_file_and_line_that_settled_it(recon, staff, staff_client):
+    payment, waiting = PaymentFactory(collecting_entity=recon["fund"]), PaymentFactory(collecting_entity=recon["fund"])
+    settlement = reconcile([settlement_line(payment)])
+    client = staff_client(staff["officer"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    settled = client.get(f"/collection/staff/payments/{payment.pk}/").content.decode()
+    unsettled = client.get(f"/collection/staff/payments/{waiting.pk}/").content.decode()
+    assert re.search(rf"file <bdi>{re.escape(settlement.name)}</bdi>, line 2", settled)
+    assert "Not yet in a settlement file" in unsettled
+
+
 # Files whose reading is a corner of CSV: PostgreSQL takes plain files by COPY and leaves the
 # rest to the row-by-row reading, so on both databases each file is taken or refused the same way.
 def _lines(*lines: str, header: str = ",".join(SETTLEMENT_COLUMNS)) -> bytes:
