@@ -135,7 +135,7 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
                 cutoff,
                 RowOutcome.MATCHED,
                 DiscrepancyKind.MISSING,
-            ],  # fmt: skip
+            ],
         )
         return int(raw.rowcount)
 
