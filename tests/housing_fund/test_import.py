@@ -261,7 +261,7 @@ def test_the_sql_path_makes_exactly_the_installments_of_the_python_path(branch, 
     loans_import(write(tmp_path, awkward_rows("P-"), "python.csv"), branch=branch, method="python")
     constraints_before = _installment_indexes_and_keys()
     if bulk:  # drop the indexes and keys, insert, re-create them
-        monkeypatch.setattr(importer, "BULK_INSTALLMENTS", 1)
+        monkeypatch.setattr("housing_fund.importer.writing.BULK_INSTALLMENTS", 1)
     report = loans_import(write(tmp_path, awkward_rows("Q-"), "sql.csv"), branch=branch, method="sql")
     assert report.ok
     assert report.installments == sum(term for _s, _t, _f, term, _p in AWKWARD)

@@ -1,0 +1,69 @@
+"""Every write of electronic collection: bills, the payment state machine, provider events,
+receipts, refunds and outlet payments. Money is integer IQD; every change is audited.
+
+The package: ``bills`` (who may, obligation listeners, creating, cancelling and closing bills),
+``payments`` (starting a payment, the state machine: apply, sync, cancel, expire), ``webhooks``
+(provider events), ``receipts``, ``refunds``, ``outlets`` (in-person card payments),
+``discrepancies`` (flagging and resolving).
+"""
+
+from collection.services.bills import (
+    OBLIGATION_LISTENERS,
+    REFUND_ROLES,
+    STAFF_ROLES,
+    ObligationListener,
+    obligation_cancel,
+    obligation_close,
+    obligation_create,
+    obligation_listener_register,
+)
+from collection.services.discrepancies import discrepancy_flag, discrepancy_resolve
+from collection.services.outlets import CardSlip, outlet_payment_record
+from collection.services.payments import (
+    Line,
+    payment_apply,
+    payment_cancel,
+    payment_start,
+    payment_sync,
+    payments_expire,
+)
+from collection.services.receipts import (
+    receipt_content,
+    receipt_display,
+    receipt_issue,
+    receipt_pdf_context,
+    receipt_render_pdf_now,
+    receipt_serial,
+)
+from collection.services.refunds import refund_create
+from collection.services.webhooks import payment_event_process, webhook_receive
+
+__all__ = [
+    "OBLIGATION_LISTENERS",
+    "REFUND_ROLES",
+    "STAFF_ROLES",
+    "CardSlip",
+    "Line",
+    "ObligationListener",
+    "discrepancy_flag",
+    "discrepancy_resolve",
+    "obligation_cancel",
+    "obligation_close",
+    "obligation_create",
+    "obligation_listener_register",
+    "outlet_payment_record",
+    "payment_apply",
+    "payment_cancel",
+    "payment_event_process",
+    "payment_start",
+    "payment_sync",
+    "payments_expire",
+    "receipt_content",
+    "receipt_display",
+    "receipt_issue",
+    "receipt_pdf_context",
+    "receipt_render_pdf_now",
+    "receipt_serial",
+    "refund_create",
+    "webhook_receive",
+]

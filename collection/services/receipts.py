@@ -1,0 +1,107 @@
+"""Receipts: signing and numbering a succeeded payment's receipt, and its PDF."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
+
+from collection.constants import RECEIPT_REGISTER
+from collection.models import Payment, Receipt
+from govportal.entities.models import Entity
+from govportal.numbering.services import counter_next
+from govportal.pdf import render_to_pdf
+from govportal.pdf.storage import store_pdf
+from govportal.verification.constants import ArtifactKind
+from govportal.verification.services import Signer, mask_name, verify_url
+
+# --- Receipts --------------------------------------------------------------------------
+
+
+def receipt_serial(entity: Entity, year: int, number: int) -> str:
+    return f"{entity.code}-RC-{year}-{number:06d}"
+
+
+def receipt_content(receipt: Receipt) -> bytes:
+    """The canonical bytes the receipt's signature covers."""
+    payment = receipt.payment
+    facts = {
+        "serial": receipt.serial,
+        "issuer": receipt.collecting_entity.code,
+        "payment_ref": payment.payment_ref,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "method": payment.method,
+        "payer": payment.payer.full_name,
+        "bills": sorted(a.obligation.reference for a in payment.allocations.select_related("obligation")),
+        "paid_at": payment.succeeded_at.isoformat() if payment.succeeded_at else "",
+        "issued_at": receipt.issued_at.isoformat(),
+    }
+    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def receipt_display(receipt: Receipt) -> list[tuple[str, str]]:
+    payment = receipt.payment
+    return [
+        (gettext_noop("Amount paid (IQD)"), f"{payment.amount:,}"),
+        (gettext_noop("Payment reference"), payment.payment_ref),
+        (gettext_noop("Paid by"), mask_name(payment.payer.full_name or "-")),
+        (gettext_noop("Paid at"), (payment.succeeded_at or receipt.issued_at).strftime("%Y-%m-%d %H:%M")),
+    ]
+
+
+def receipt_issue(*, payment: Payment) -> Receipt:
+    """Sign and number the receipt of a succeeded payment (inside the caller's transaction)."""
+    existing = Receipt.objects.filter(payment=payment).first()
+    if existing is not None:
+        return existing
+    entity = payment.collecting_entity
+    now = timezone.now()
+    number = counter_next(entity=entity, register=RECEIPT_REGISTER, year=now.year)
+    receipt = Receipt(payment=payment, collecting_entity=entity, serial=receipt_serial(entity, now.year, number))
+    receipt.issued_at = now
+    artifact = Signer(entity).artifact(
+        kind=ArtifactKind.RECEIPT,
+        serial=receipt.serial,
+        issued_at=now,
+        content=receipt_content(receipt),
+        display=receipt_display(receipt),
+    )
+    artifact.save(force_insert=True)
+    receipt.artifact = artifact
+    receipt.save(force_insert=True)
+    from collection.tasks import receipt_render_pdf
+
+    transaction.on_commit(lambda: receipt_render_pdf.delay(str(receipt.pk)), robust=True)
+    return receipt
+
+
+def receipt_pdf_context(receipt: Receipt) -> dict[str, Any]:
+    payment = receipt.payment
+    return {
+        "receipt": receipt,
+        "payment": payment,
+        "allocations": payment.allocations.select_related("obligation").order_by("obligation__due_date"),
+        "entity": receipt.collecting_entity,
+        "verify_url": verify_url(receipt.artifact),
+        "serial": receipt.serial,
+        "issued_at": receipt.issued_at,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def receipt_render_pdf_now(*, receipt: Receipt) -> Receipt:
+    """Render and store the receipt's PDF unless it already exists (safe to repeat)."""
+    receipt = Receipt.objects.select_related(
+        "collecting_entity__parent", "artifact", "payment__payer", "payment__outlet"
+    ).get(pk=receipt.pk)
+    if receipt.pdf:
+        return receipt
+    with translation.override(settings.LANGUAGE_CODE):
+        content = render_to_pdf("collection/receipt_pdf.html", receipt_pdf_context(receipt))
+    store_pdf(field_file=receipt.pdf, name=f"{receipt.serial}.pdf", content=content)
+    return receipt

@@ -1,0 +1,132 @@
+"""Certificates: signing a completed place's certificate, and its PDF."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
+
+from govportal.accounts.models import User
+from govportal.audit.services import audit_record
+from govportal.notifications.services import notify
+from govportal.numbering.services import counter_next
+from govportal.pdf import render_to_pdf
+from govportal.pdf.storage import store_pdf
+from govportal.verification.constants import ArtifactKind
+from govportal.verification.models import Artifact
+from govportal.verification.services import Signer, mask_id, mask_name, verify_url
+from training.constants import CERTIFICATE_REGISTER
+from training.models import Enrollment, TrainingCertificate
+from training.services.common import _coordinators, _tell_trainee
+
+# --- certificates --------------------------------------------------------------------------------------
+
+
+def certificate_content(certificate: TrainingCertificate) -> bytes:
+    """The canonical bytes the signature's digest covers: every fact the certificate states."""
+    enrollment = certificate.enrollment
+    session, trainee = enrollment.session, enrollment.trainee
+    facts = {
+        "serial": certificate.serial,
+        "issuer": certificate.issuing_entity.code,
+        "programme": session.programme.code,
+        "hours": session.programme.hours,
+        "from": session.start_date.isoformat(),
+        "to": session.end_date.isoformat(),
+        "trainee_name": trainee.full_name,
+        "trainee_national_id": trainee.national_id,
+        "institution": trainee.entity.code,
+        "score": enrollment.score,
+        "issued_at": certificate.issued_at.isoformat(),
+    }
+    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, str]]:
+    """What the public verify page shows: labels are msgids, personal data masked."""
+    enrollment = certificate.enrollment
+    session, trainee = enrollment.session, enrollment.trainee
+    return [
+        (gettext_noop("Programme"), f"{session.programme.title_ar} — {session.programme.title_en}"),
+        (gettext_noop("Hours"), str(session.programme.hours)),
+        (gettext_noop("Dates"), f"{session.start_date.isoformat()} – {session.end_date.isoformat()}"),
+        (gettext_noop("Trainee"), mask_name(trainee.full_name)),
+        (gettext_noop("National ID number"), mask_id(trainee.national_id)),
+        (gettext_noop("Institution"), f"{trainee.entity.name_ar} ({trainee.entity.code})"),
+    ]
+
+
+def certificate_issue(*, enrollment: Enrollment, actor: User) -> TrainingCertificate:
+    """Sign a certificate for a completed place: serial gapless per (organising entity, year)."""
+    owner = enrollment.session.programme.owner
+    now = timezone.now()
+    number = counter_next(entity=owner, register=CERTIFICATE_REGISTER, year=now.year)
+    certificate = TrainingCertificate(
+        serial=f"{owner.code}-TR-{now.year}-{number:06d}",
+        enrollment=enrollment,
+        issuing_entity=owner,
+        issued_at=now,
+        issued_by=actor,
+    )
+    artifact: Artifact = Signer(owner).artifact(
+        kind=ArtifactKind.TRAINING_CERTIFICATE,
+        serial=certificate.serial,
+        issued_at=now,
+        content=certificate_content(certificate),
+        display=certificate_display(certificate),
+    )
+    artifact.save(force_insert=True)
+    certificate.artifact = artifact
+    certificate.save(force_insert=True)
+    audit_record(
+        action="training_certificate_issue",
+        actor=actor,
+        entity=owner,
+        target=certificate,
+        data={"enrollment": enrollment.pk, "serial": certificate.serial},
+    )
+    from training.tasks import training_certificate_render_pdf
+
+    transaction.on_commit(lambda: training_certificate_render_pdf.delay(str(certificate.pk)))
+    params = {"name": enrollment.trainee.full_name, "serial": certificate.serial}
+    url = reverse("training:certificate_detail", args=[certificate.pk])
+    message = gettext_noop("%(name)s completed the training: certificate %(serial)s.")
+    notify(users=_coordinators(enrollment.trainee.entity), message=message, params=params, url=url, email=False)
+    _tell_trainee(enrollment.trainee, message, params, url)
+    return certificate
+
+
+def certificate_pdf_context(certificate: TrainingCertificate) -> dict[str, Any]:
+    enrollment = certificate.enrollment
+    return {
+        "certificate": certificate,
+        "enrollment": enrollment,
+        "session": enrollment.session,
+        "programme": enrollment.session.programme,
+        "trainee": enrollment.trainee,
+        "entity": certificate.issuing_entity,
+        "dates": f"{enrollment.session.start_date:%Y-%m-%d} – {enrollment.session.end_date:%Y-%m-%d}",
+        "score": f"{enrollment.score} / 100",
+        "verify_url": verify_url(certificate.artifact),
+        "serial": certificate.serial,
+        "issued_at": certificate.issued_at,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def certificate_render_pdf_now(*, certificate: TrainingCertificate) -> TrainingCertificate:
+    """Render and store the PDF unless it already exists (safe to repeat)."""
+    certificate = TrainingCertificate.objects.select_related(
+        "issuing_entity__parent", "artifact", "enrollment__session__programme", "enrollment__trainee__entity"
+    ).get(pk=certificate.pk)
+    if certificate.pdf:
+        return certificate
+    with translation.override(settings.LANGUAGE_CODE):  # the official copy is Arabic, whoever triggers it
+        content = render_to_pdf("training/certificate_pdf.html", certificate_pdf_context(certificate))
+    store_pdf(field_file=certificate.pdf, name=f"{certificate.serial}.pdf", content=content)
+    return certificate
