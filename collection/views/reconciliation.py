@@ -342,10 +342,10 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     row = SettlementRow.objects.filter(pk=OuterRef("row_pk"))
     payments = (
         selectors.paid_online(request.user, day)
-        .with_settled_at()
         .annotate(row_pk=Coalesce(Subquery(settling), Subquery(questioned[:1]), output_field=BigIntegerField()))
         .annotate(
             txn_id=Subquery(row.values("txn_id")),
+            row_settled_at=Subquery(row.values("settled_at")),
             settled_amount=Subquery(row.values("amount")),
             fee=Subquery(row.values("fee")),
             outcome=Subquery(row.values("outcome")),
@@ -365,7 +365,8 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
             yield [
                 p.payment_ref, p.collecting_entity.code, p.provider,
                 timezone.localtime(p.succeeded_at).isoformat() if p.succeeded_at else "", p.amount, p.status,
-                timezone.localtime(p.settled_at).isoformat() if p.settled_at else "", p.txn_id or "",
+                timezone.localtime(p.row_settled_at).isoformat() if p.outcome == RowOutcome.MATCHED else "",
+                p.txn_id or "",
                 "" if p.settled_amount is None else p.settled_amount, "" if p.fee is None else p.fee, outcome,
             ]  # fmt: skip
 

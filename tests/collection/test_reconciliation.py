@@ -641,6 +641,9 @@ def test_the_daily_summary_totals_and_exports_the_days_payments(recon, staff, st
     export = client.get("/collection/staff/reconciliation/export.csv", {"day": day.isoformat()})
     assert export["Content-Type"].startswith("text/csv")
     lines = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    settled_at = {line["payment_ref"]: line["settled_at"] for line in lines}
+    assert dt.datetime.fromisoformat(settled_at[settled.payment_ref]) == at
+    assert settled_at[short.payment_ref] == settled_at[waiting.payment_ref] == ""  # not settled with us
     assert [(line["payment_ref"], line["outcome"], line["fee"]) for line in lines] == sorted(
         [
             (settled.payment_ref, "matched", "1500"),
