@@ -132,6 +132,13 @@ TEMPLATES = [
 
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    if not env_bool("DATABASE_JIT", default=False):
+        # PostgreSQL's JIT compiles a query whose estimated cost is high, whatever it then does:
+        # a home-page count planned around a large subquery spent 0.5 s compiling to read nothing.
+        # Portal queries are short; turned off per connection (behind PgBouncer, which refuses
+        # startup options: DATABASE_JIT=1 and `ALTER ROLE … SET jit = off` instead).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -80,3 +80,22 @@ def test_seed_demo_is_refused_in_production():
     result = run_django(SAFE, "seed_demo", "--password", "whatever-long-enough")
     assert result.returncode != 0
     assert "refuses to run in production" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("jit", "expected"), [(None, "off client"), ("1", None)])
+def test_portal_connections_run_without_postgresqls_jit_unless_asked(jit, expected):
+    env = {**SAFE, "DATABASE_URL": database_url(), **({"DATABASE_JIT": jit} if jit else {})}
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute(\"SELECT setting, source FROM pg_settings WHERE name = 'jit'\")\n"
+        "    print(*c.fetchone())"
+    )
+    result = run_django(env, "shell", "--no-imports", "-c", script)
+    assert result.returncode == 0, result.stderr
+    setting = result.stdout.strip()
+    if expected:
+        assert setting == expected
+    else:  # as the server is configured, not set by the portal's connection
+        assert not setting.endswith(" client")
