@@ -26,10 +26,14 @@ def letters_visible(user: Any) -> QuerySet[Letter]:
     received_by = LetterRecipient.objects.filter(letter=OuterRef("pk"))
     dispatched = Q(status=LetterStatus.DISPATCHED)
     normal = Q(sender_entity__in=staff_entities) | (dispatched & Exists(received_by.filter(entity__in=staff_entities)))
+    # Named readers by EXISTS, not a join: a join lifts the whole rule above it, where PostgreSQL
+    # hashes every copy the entity ever received before it looks at a single letter.
+    reader = user.pk if getattr(user, "is_authenticated", False) else None
+    named = Letter.named_readers.through.objects.filter(letter=OuterRef("pk"), user=reader)
     restricted = (
         Q(sender_entity__in=head_entities)
         | (dispatched & Exists(received_by.filter(entity__in=head_entities)))
-        | Q(named_readers=user.pk if getattr(user, "is_authenticated", False) else None)
+        | Exists(named)
     )
     return (
         Letter.objects.filter(
