@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
@@ -110,10 +110,6 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
     def unsettled(self) -> PaymentQuerySet:
         """Not (yet) confirmed by a provider's settlement file."""
         return self.exclude(Exists(SettlementRow.objects.settling(OuterRef("pk"))))
-
-    def with_settled_at(self) -> PaymentQuerySet:
-        """Each payment with ``settled_at``: when its provider's settlement file confirmed it, or None."""
-        return self.annotate(settled_at=Subquery(SettlementRow.objects.settling(OuterRef("pk")).values("settled_at")))
 
 
 class Payment(models.Model):

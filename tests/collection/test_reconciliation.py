@@ -129,14 +129,12 @@ def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payment
     assert settlement.entity_counts[fund]["missing"] == 1
     assert settlement.entity_counts[fund]["unknown"] == 0  # unknown rows belong to no entity
 
-    settled = set(
-        Payment.objects.with_settled_at().filter(settled_at__isnull=False).values_list("payment_ref", flat=True)
-    )
+    settled = set(Payment.objects.exclude(pk__in=Payment.objects.unsettled()).values_list("payment_ref", flat=True))
     assert settled == {payments[k].payment_ref for k in ("matched", "twice", "refunded", "recent")}
     row = SettlementRow.objects.get(file=settlement, line=2)
     assert row.payment == payments["matched"]
     assert row.collecting_entity == recon["fund"]
-    assert Payment.objects.with_settled_at().get(pk=payments["matched"].pk).settled_at == row.settled_at
+    assert SettlementRow.objects.settling(payments["matched"]).get() == row
 
     found = {(d.kind, d.payment_id, d.row.line if d.row else None) for d in Discrepancy.objects.all()}
     assert found == {
@@ -334,7 +332,7 @@ def test_every_bad_row_is_listed_and_nothing_is_kept(recon, payments):
     assert shown[7] == ["the row has 3 columns instead of 8"]
     assert not SettlementRow.objects.exists()
     assert not Discrepancy.objects.exists()
-    assert not Payment.objects.with_settled_at().filter(settled_at__isnull=False).exists()
+    assert Payment.objects.unsettled().count() == Payment.objects.count()
 
     # Once corrected, the file goes in; the failed import of the same bytes may be repeated too.
     again = settlement_import(provider="sandbox", name="bad.csv", content=content, run_now=True)
@@ -464,7 +462,7 @@ def test_the_command_lists_every_bad_row_on_stderr_and_changes_nothing(
     assert not SettlementFile.objects.exists()
     assert AuditEvent.objects.count() == audit_before
     assert not any(private_settlements.rglob("*.csv"))
-    assert not Payment.objects.with_settled_at().filter(settled_at__isnull=False).exists()
+    assert Payment.objects.unsettled().count() == Payment.objects.count()
 
 
 def test_the_command_refuses_an_unknown_provider(recon, write_settlement):
