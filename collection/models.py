@@ -4,7 +4,6 @@ settlement files. Money is integer Iraqi dinars throughout."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -109,7 +108,7 @@ class PaymentQuerySet(models.QuerySet["Payment"]):
 
     def unsettled(self) -> PaymentQuerySet:
         """Not (yet) confirmed by a provider's settlement file."""
-        return self.exclude(Exists(SettlementRow.objects.settling(OuterRef("pk"))))
+        return self.exclude(Exists(Settlement.objects.filter(payment=OuterRef("pk"))))
 
 
 class Payment(models.Model):
@@ -373,20 +372,54 @@ class SettlementFile(models.Model):
         return self.name
 
 
-class SettlementRowQuerySet(models.QuerySet["SettlementRow"]):
-    def settling(self, payment: Any) -> SettlementRowQuerySet:
-        """The row that settled ``payment`` (a payment or an ``OuterRef``): at most one, by constraint."""
-        return self.filter(payment=payment, outcome=RowOutcome.MATCHED)
+class Settlement(models.Model):
+    """A payment's settlement: the line of a provider's settlement file that confirmed it, once.
+
+    Written only by ``collection.reconciliation``, a million at a time, from the rows it matched:
+    the provider's amount and currency were the payment's, so only what the file adds is kept
+    here (the whole line stays in the stored file). Settling is this insert, keyed by the
+    payment, never an update of the payment, whose many indexes a million updates would rewrite.
+    The foreign keys carry no database constraint, as on ``SettlementRow``.
+    """
+
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("payment"),
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="settlement",
+        db_constraint=False,
+    )
+    file = models.ForeignKey(
+        SettlementFile,
+        verbose_name=_("file"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # read by payment; a file's counts are kept with the file
+    )
+    line = models.PositiveIntegerField(_("line"))
+    txn_id = models.CharField(_("transaction ID"), max_length=80)
+    settled_at = models.DateTimeField(_("settled at"))
+    fee = models.BigIntegerField(_("fee (IQD)"), default=0)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}:{self.line}"
 
 
 class SettlementRow(models.Model):
-    """One line of a settlement file, with what reconciliation made of it.
+    """A line of a settlement file that settled nothing, kept whole with what reconciliation made
+    of it; each is in front of staff as a ``Discrepancy``. (A matched line is a ``Settlement``.)
 
-    Written only by ``collection.reconciliation``, a million at a time, by one ``INSERT … SELECT``
-    that takes ``payment`` and ``collecting_entity`` from a join with the payments in the same
-    transaction, under a lock on ``file``. So the three foreign keys carry no database constraint:
-    checking them again would queue three deferred trigger events per row, checked one by one at
-    commit (most of a large import's time). Files, payments and entities are never deleted (PROTECT).
+    Written only by ``collection.reconciliation``, by an ``INSERT … SELECT`` that takes
+    ``payment`` and ``collecting_entity`` from a join with the payments in the same transaction,
+    under a lock on ``file``. So the three foreign keys carry no database constraint: checking
+    them again would queue three deferred trigger events per row, checked one by one at commit.
+    Files, payments and entities are never deleted (PROTECT).
     """
 
     file = models.ForeignKey(
@@ -395,7 +428,7 @@ class SettlementRow(models.Model):
         on_delete=models.CASCADE,
         related_name="rows",
         db_constraint=False,
-        db_index=False,
+        db_index=False,  # the index on (file, line) below
     )
     line = models.PositiveIntegerField(_("line"))
     txn_id = models.CharField(_("transaction ID"), max_length=80)
@@ -414,10 +447,10 @@ class SettlementRow(models.Model):
         blank=True,
         related_name="+",
         db_constraint=False,
-        db_index=False,  # the constraint below finds a payment's settlement; others through its discrepancy
+        db_index=False,  # a payment's rows are found through their discrepancies
     )
     # The payment's collecting entity, copied at matching: scoping rows to staff needs no join.
-    # No index of its own: rows are always read within one file or by payment.
+    # No index of its own: rows are always read within one file or through a discrepancy.
     collecting_entity = models.ForeignKey(
         "entities.Entity",
         verbose_name=_("collecting entity"),
@@ -428,29 +461,15 @@ class SettlementRow(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices, blank=True)
-
-    objects = SettlementRowQuerySet.as_manager()
+    outcome = models.CharField(_("outcome"), max_length=16, choices=RowOutcome.choices)
 
     class Meta:
         verbose_name = _("settlement row")
         verbose_name_plural = _("settlement rows")
         ordering = ["file", "line"]
-        # Few indexes, each small or cheap to fill: a large file adds a million rows at once. The
-        # rows needing staff, by file and line; a file's rows as a whole through a BRIN index on
-        # ``file`` (migration 0004: a file's rows are written together, so they lie together).
-        indexes = [
-            models.Index(
-                fields=["file", "line"], condition=~Q(outcome=RowOutcome.MATCHED), name="settlement_row_attention"
-            ),
-        ]
+        indexes = [models.Index(fields=["file", "line"], name="settlement_row_file_line")]
         constraints = [
-            # The matched row is the payment's settlement: a payment is settled once. Settling is
-            # this insert, not an update of the payment (which would rewrite every index of a
-            # million payment rows per file).
-            models.UniqueConstraint(
-                fields=["payment"], condition=Q(outcome=RowOutcome.MATCHED), name="settlement_row_settles_once"
-            ),
+            models.CheckConstraint(condition=~Q(outcome=RowOutcome.MATCHED), name="settlement_row_not_matched"),
         ]
 
     def __str__(self) -> str:

@@ -161,14 +161,13 @@ def reconciliation_day(user: Any, day: dt.date) -> dict[str, Any]:
     from django.db.models import Q
     from django.db.models.functions import Coalesce
 
-    from collection.constants import RowOutcome
-    from collection.models import SettlementRow
+    from collection.models import Settlement
 
     start, end = day_bounds(day)
     paid = paid_online(user, day)
     totals = paid.aggregate(count=Count("pk"), amount=Sum("amount"))
-    settled = SettlementRow.objects.filter(outcome=RowOutcome.MATCHED, payment__in=paid).aggregate(
-        count=Count("pk"), amount=Sum("amount"), fee=Sum("fee")
+    settled = Settlement.objects.filter(payment__in=paid).aggregate(
+        count=Count("pk"), amount=Sum("payment__amount"), fee=Sum("fee")
     )
     awaiting = paid.unsettled().aggregate(count=Count("pk"), amount=Sum("amount"))
     found = discrepancies_visible(user).filter(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from collection.constants import Provider, SettlementStatus
 from collection.models import SettlementFile
-from collection.reconciliation.matching import counts_of, lock_provider, match
+from collection.reconciliation.matching import lock_provider, match
 from collection.reconciliation.progress import progress_clear, progress_set
 from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, copy_file, read_rows
 from govportal.accounts.constants import Role
@@ -198,10 +198,8 @@ def _reconcile(current: SettlementFile) -> None:
         raise _BadFile(read)
     progress_set(current, "matching", read.rows, read.rows)
     now, matching, steps = timezone.now(), time.perf_counter(), {"read": time.perf_counter() - started}
-    missing = match(current, stage, read, now, steps)
-    counting = time.perf_counter()
-    current.counts, current.entity_counts = counts_of(current)
-    steps["counts"] = time.perf_counter() - counting
+    matched = match(current, stage, read, now, steps)
+    current.counts, current.entity_counts = matched.counts, matched.entity_counts
     logger.info(
         "settlement file %s: %d rows %s in %.1f s, matched in %.1f s (%s)",
         current.pk, read.rows, "copied and checked in the database" if read.copied else "read, checked and staged",
@@ -219,7 +217,7 @@ def _reconcile(current: SettlementFile) -> None:
     )  # fmt: skip
     audit_record(
         action="settlement_reconcile", target=current,
-        data={"provider": current.provider, "rows": read.rows, "counts": current.counts, "missing": missing},
+        data={"provider": current.provider, "rows": read.rows, "counts": current.counts, "missing": matched.missing},
     )  # fmt: skip
 
 

@@ -16,8 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BigIntegerField, Exists, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -29,7 +28,7 @@ from django.views.decorators.http import require_POST
 from collection import selectors, services
 from collection.constants import DiscrepancyKind, Provider, RowOutcome, SettlementStatus
 from collection.forms import ResolveForm
-from collection.models import Discrepancy, SettlementRow
+from collection.models import Discrepancy, Settlement, SettlementRow
 from collection.reconciliation import (
     IMPORT_ROLES,
     MAX_FILE_BYTES,
@@ -179,12 +178,7 @@ def settlement_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         }
         for outcome in OUTCOMES
     ]
-    rows = (
-        selectors.settlement_rows(request.user, settlement)
-        .exclude(outcome=RowOutcome.MATCHED)
-        .select_related("discrepancy")
-        .order_by("line")
-    )
+    rows = selectors.settlement_rows(request.user, settlement).select_related("discrepancy").order_by("line")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.tone = OUTCOME_TONES.get(row.outcome, "grey")
@@ -335,20 +329,24 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     form, day = _day(request)
     if form.errors:
         raise Http404
-    # What the files said of each payment: the row that settled it, else the latest row about it
-    # that is in front of staff (a different amount, say). Both found by index, row by primary key.
-    settling = SettlementRow.objects.settling(OuterRef("pk")).values("pk")
+    # What the files said of each payment: its settlement, else the latest line about it that is
+    # in front of staff (a different amount, say). Each found by primary key or index.
+    settlement = Settlement.objects.filter(payment=OuterRef("pk"))
     questioned = Discrepancy.objects.filter(payment=OuterRef("pk"), row__isnull=False).order_by("-pk").values("row")
     row = SettlementRow.objects.filter(pk=OuterRef("row_pk"))
     payments = (
         selectors.paid_online(request.user, day)
-        .annotate(row_pk=Coalesce(Subquery(settling), Subquery(questioned[:1]), output_field=BigIntegerField()))
         .annotate(
-            txn_id=Subquery(row.values("txn_id")),
-            row_settled_at=Subquery(row.values("settled_at")),
-            settled_amount=Subquery(row.values("amount")),
-            fee=Subquery(row.values("fee")),
-            outcome=Subquery(row.values("outcome")),
+            settled_at=Subquery(settlement.values("settled_at")),
+            settled_txn_id=Subquery(settlement.values("txn_id")),
+            settled_fee=Subquery(settlement.values("fee")),
+            row_pk=Subquery(questioned[:1]),
+        )
+        .annotate(
+            row_txn_id=Subquery(row.values("txn_id")),
+            row_amount=Subquery(row.values("amount")),
+            row_fee=Subquery(row.values("fee")),
+            row_outcome=Subquery(row.values("outcome")),
             reported_missing=Exists(Discrepancy.objects.filter(payment=OuterRef("pk"), kind=DiscrepancyKind.MISSING)),
         )
         .select_related("collecting_entity")
@@ -361,13 +359,14 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
 
     def body() -> Iterator[list[Any]]:
         for p in payments.iterator(chunk_size=2000):
-            outcome = p.outcome or ("missing" if p.reported_missing else "not_settled_yet")
-            yield [
-                p.payment_ref, p.collecting_entity.code, p.provider,
-                timezone.localtime(p.succeeded_at).isoformat() if p.succeeded_at else "", p.amount, p.status,
-                timezone.localtime(p.row_settled_at).isoformat() if p.outcome == RowOutcome.MATCHED else "",
-                p.txn_id or "",
-                "" if p.settled_amount is None else p.settled_amount, "" if p.fee is None else p.fee, outcome,
-            ]  # fmt: skip
+            paid_at = timezone.localtime(p.succeeded_at).isoformat() if p.succeeded_at else ""
+            start = [p.payment_ref, p.collecting_entity.code, p.provider, paid_at, p.amount, p.status]
+            if p.settled_at is not None:  # a matched line: the provider's amount was ours
+                yield [*start, timezone.localtime(p.settled_at).isoformat(), p.settled_txn_id, p.amount,
+                       p.settled_fee, RowOutcome.MATCHED]  # fmt: skip
+            elif p.row_outcome:
+                yield [*start, "", p.row_txn_id, p.row_amount, p.row_fee, p.row_outcome]
+            else:
+                yield [*start, "", "", "", "", "missing" if p.reported_missing else "not_settled_yet"]
 
     return csv_response(f"reconciliation-{day.isoformat()}.csv", header, body())

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from collection import selectors, services
 from collection.constants import CAPTURED
 from collection.forms import PaymentFilterForm, RefundForm
-from collection.models import Payment, SettlementRow
+from collection.models import Payment, Settlement
 from govportal.accounts.selectors import entities_of
 from govportal.audit.models import AuditEvent
 from govportal.web.forms import apply_service_errors
@@ -72,7 +72,7 @@ def _detail(request: HttpRequest, payment: Payment, form: RefundForm | None = No
         {
             "payment": payment,
             "receipt": getattr(payment, "receipt", None),
-            "settlement": SettlementRow.objects.settling(payment).select_related("file").first(),
+            "settlement": Settlement.objects.filter(payment=payment).select_related("file").first(),
             "allocations": payment.allocations.select_related("obligation").order_by("obligation__due_date"),
             "refunds": payment.refunds.select_related("created_by"),
             "events": AuditEvent.objects.for_target(payment).order_by("id"),

@@ -30,7 +30,7 @@ from collection.constants import (
     RowOutcome,
     SettlementStatus,
 )
-from collection.models import Discrepancy, Payment, SandboxCharge, SettlementFile, SettlementRow
+from collection.models import Discrepancy, Payment, SandboxCharge, Settlement, SettlementFile, SettlementRow
 from collection.providers.sandbox import SETTLEMENT_COLUMNS
 from collection.reconciliation import PROBLEMS, error_messages, settlement_import, settlement_progress
 from govportal.audit.models import AuditEvent
@@ -94,7 +94,9 @@ def already_imported() -> str:
 
 
 def outcomes_by_line(settlement: SettlementFile) -> dict[int, str]:
-    return dict(SettlementRow.objects.filter(file=settlement).values_list("line", "outcome"))
+    """Each line of the file with what reconciliation made of it: settled its payment, or kept for staff."""
+    matched = dict.fromkeys(Settlement.objects.filter(file=settlement).values_list("line", flat=True), "matched")
+    return matched | dict(SettlementRow.objects.filter(file=settlement).values_list("line", "outcome"))
 
 
 def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payments, every_outcome):
@@ -131,10 +133,10 @@ def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payment
 
     settled = set(Payment.objects.exclude(pk__in=Payment.objects.unsettled()).values_list("payment_ref", flat=True))
     assert settled == {payments[k].payment_ref for k in ("matched", "twice", "refunded", "recent")}
-    row = SettlementRow.objects.get(file=settlement, line=2)
-    assert row.payment == payments["matched"]
-    assert row.collecting_entity == recon["fund"]
-    assert SettlementRow.objects.settling(payments["matched"]).get() == row
+    settlement_of_matched = Settlement.objects.get(payment=payments["matched"])
+    assert (settlement_of_matched.file, settlement_of_matched.line) == (settlement, 2)
+    row = SettlementRow.objects.get(file=settlement, line=3)
+    assert (row.payment, row.collecting_entity, row.amount) == (payments["short"], recon["fund"], 74_000)
 
     found = {(d.kind, d.payment_id, d.row.line if d.row else None) for d in Discrepancy.objects.all()}
     assert found == {
@@ -184,15 +186,21 @@ def test_a_payment_settled_by_an_earlier_file_is_a_duplicate_in_a_later_one(reco
     assert Discrepancy.objects.get(kind="duplicate").payment == payment
 
 
-def test_a_payment_is_settled_by_one_row_only(recon):
+def test_a_payment_is_settled_once_and_a_kept_line_never_settles(recon):
     payment = PaymentFactory()
     first = reconcile([settlement_line(payment)])
+    settled = Settlement.objects.get(payment=payment)
     with pytest.raises(IntegrityError), transaction.atomic():
-        row = SettlementRow.objects.get(file=first)
+        Settlement.objects.create(
+            payment=payment, file=first, line=3, txn_id="txn_forged", settled_at=settled.settled_at, fee=0
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
         SettlementRow.objects.create(
             file=first, line=3, txn_id="txn_forged", payment_ref=payment.payment_ref, amount=payment.amount,
-            currency="IQD", status="settled", settled_at=row.settled_at, payment=payment, outcome=RowOutcome.MATCHED,
+            currency="IQD", status="settled", settled_at=settled.settled_at, payment=payment,
+            outcome=RowOutcome.MATCHED,
         )  # fmt: skip
+    assert Settlement.objects.get(payment=payment).line == 2
     assert Payment.objects.unsettled().filter(pk=payment.pk).count() == 0
 
 
@@ -237,20 +245,21 @@ def test_on_postgresql_a_plain_file_goes_in_by_copy_and_an_unusual_one_row_by_ro
 
 def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_taken_with_its_line_numbers(recon):
     one, two = PaymentFactory(), PaymentFactory()
-    content = b"\xef\xbb\xbf" + _lines(_row(one), _row(two, card_last4="")).replace(b"\n", b"\r\n")
+    short = _row(two, card_last4="", amount=str(two.amount - 1000))
+    content = b"\xef\xbb\xbf" + _lines(_row(one), short).replace(b"\n", b"\r\n")
     settlement = settlement_import(provider="sandbox", name="crlf.csv", content=content, run_now=True)
     assert settlement.status == SettlementStatus.DONE
-    assert outcomes_by_line(settlement) == {2: "matched", 3: "matched"}
+    assert outcomes_by_line(settlement) == {2: "matched", 3: "amount_mismatch"}
     assert SettlementRow.objects.get(file=settlement, line=3).card_last4 == ""
 
 
 def test_a_quoted_empty_card_and_a_quoted_comma_are_read_as_written(recon):
     payment = PaymentFactory()
-    line = _row(payment, txn_id="txn,with comma").replace(",1111,", ',"",')
+    line = _row(payment, txn_id="txn,with comma", amount=str(payment.amount + 1000)).replace(",1111,", ',"",')
     settlement = settlement_import(provider="sandbox", name="q.csv", content=_lines(line), run_now=True)
     assert settlement.status == SettlementStatus.DONE
     row = SettlementRow.objects.get(file=settlement)
-    assert (row.txn_id, row.card_last4, row.outcome) == ("txn,with comma", "", "matched")
+    assert (row.txn_id, row.card_last4, row.outcome) == ("txn,with comma", "", "amount_mismatch")
 
 
 def test_a_transaction_id_spanning_two_lines_keeps_the_line_numbers_of_the_file(recon):
@@ -260,7 +269,7 @@ def test_a_transaction_id_spanning_two_lines_keeps_the_line_numbers_of_the_file(
     )
     assert settlement.status == SettlementStatus.DONE
     assert outcomes_by_line(settlement) == {3: "matched", 4: "matched"}
-    assert SettlementRow.objects.get(file=settlement, line=3).txn_id == "txn\nsplit"
+    assert Settlement.objects.get(file=settlement, line=3).txn_id == "txn\nsplit"
 
 
 @pytest.mark.parametrize(
@@ -288,19 +297,21 @@ def test_a_file_with_a_bad_line_anywhere_is_refused_with_that_line(recon, line, 
     )
     assert settlement.status == SettlementStatus.FAILED
     assert [(e["line"], e["codes"]) for e in settlement.errors] == [(3, codes)]
-    assert not SettlementRow.objects.exists()
+    assert not Settlement.objects.exists() and not SettlementRow.objects.exists()
 
 
 def test_the_same_file_is_refused_as_a_duplicate_and_nothing_changes(recon, payments, every_outcome):
     first = reconcile(every_outcome)
-    before = (SettlementRow.objects.count(), Discrepancy.objects.count(), AuditEvent.objects.count())
+    before = (Settlement.objects.count(), SettlementRow.objects.count(), Discrepancy.objects.count(),
+              AuditEvent.objects.count())  # fmt: skip
     with pytest.raises(ValidationError) as refused:
         reconcile(every_outcome)
     assert refused.value.code == "duplicate_file"
     with translation.override("en"):
         assert first.name in " ".join(refused.value.messages)
     assert list(SettlementFile.objects.all()) == [first]
-    assert (SettlementRow.objects.count(), Discrepancy.objects.count(), AuditEvent.objects.count()) == before
+    assert (Settlement.objects.count(), SettlementRow.objects.count(), Discrepancy.objects.count(),
+            AuditEvent.objects.count()) == before  # fmt: skip
 
 
 def test_every_bad_row_is_listed_and_nothing_is_kept(recon, payments):
@@ -330,7 +341,7 @@ def test_every_bad_row_is_listed_and_nothing_is_kept(recon, payments):
         "currency must be 3 capital letters, such as IQD",
     ]
     assert shown[7] == ["the row has 3 columns instead of 8"]
-    assert not SettlementRow.objects.exists()
+    assert not Settlement.objects.exists() and not SettlementRow.objects.exists()
     assert not Discrepancy.objects.exists()
     assert Payment.objects.unsettled().count() == Payment.objects.count()
 
@@ -425,8 +436,8 @@ def test_the_nightly_sandbox_fetch_reconciles_yesterdays_file(recon, settings):
     settlement = SettlementFile.objects.get(pk=sandbox_settlement_fetch(yesterday.isoformat()))
     assert settlement.name == f"sandbox-{yesterday.isoformat()}.csv"
     assert settlement.counts["matched"] == 1
-    row = SettlementRow.objects.get(file=settlement)
-    assert (row.payment, row.fee, row.settled_at) == (payment, 625, paid_at)
+    settled = Settlement.objects.get(file=settlement)
+    assert (settled.payment, settled.fee, settled.settled_at) == (payment, 625, paid_at)
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -527,7 +538,7 @@ def test_a_refused_file_lists_its_bad_rows_on_the_page(
     text = client.get(response["Location"]).content.decode()
     with translation.override("ar"):
         assert str(PROBLEMS["fee"]) in text
-    assert not SettlementRow.objects.exists()
+    assert not Settlement.objects.exists() and not SettlementRow.objects.exists()
 
 
 @pytest.mark.parametrize(
