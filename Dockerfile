@@ -51,9 +51,12 @@ COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY . .
 
-# locale/ may be absent from a fresh checkout (git keeps no empty directories).
+# locale/ may be absent from a fresh checkout (git keeps no empty directories). The project's
+# own bytecode is compiled here: at run time /app is read-only to the service user and
+# PYTHONDONTWRITEBYTECODE is set, so every gunicorn, worker and command start would compile it.
 RUN mkdir -p locale var/static \
-    && DJANGO_DEBUG=1 python manage.py compilemessages
+    && DJANGO_DEBUG=1 python manage.py compilemessages \
+    && python -m compileall -q /app
 
 # collectstatic must run with the *production* storage (CompressedManifestStaticFilesStorage)
 # so that staticfiles.json exists; in DEBUG mode no manifest is written and every

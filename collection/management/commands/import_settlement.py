@@ -18,6 +18,10 @@ class _Refused(Exception):
 
 
 class Command(BaseCommand):
+    # A data command run by operators and schedulers: the system checks (every URL pattern, every
+    # model, every template setting) belong to deployment (``check --deploy``) and would add a
+    # second to every import. The settings still fail loudly when Django starts.
+    requires_system_checks: list[str] = []
     help = (
         "Import a provider's settlement file and reconcile it now (sandbox columns: "
         + ",".join(SETTLEMENT_FORMATS["sandbox"])
