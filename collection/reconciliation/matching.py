@@ -13,7 +13,7 @@ from django.db.models import Count
 
 from collection.constants import CAPTURED, SETTLEMENT_WINDOW_DAYS, DiscrepancyKind, RowOutcome
 from collection.models import Discrepancy, Payment, Settlement, SettlementFile, SettlementRow
-from collection.reconciliation.reading import Read, Stage
+from collection.reconciliation.reading import Read, Stage, repeats_sql
 
 OUTCOMES = [*RowOutcome.values, "missing"]
 
@@ -42,23 +42,86 @@ class Matched:
     missing: int
 
 
-def _repeats(stage: Stage, column: str) -> str:
-    """The lines of ``stage`` whose ``column`` came on an earlier line: a hash aggregate and a
-    join, far cheaper than numbering each value's lines with a window over a million rows."""
-    return f"""
-        SELECT r.line FROM {stage.name} r
-        JOIN (SELECT {column}, MIN(line) AS first FROM {stage.name} GROUP BY {column} HAVING COUNT(*) > 1) f
-          ON f.{column} = r.{column} AND r.line > f.first
-    """  # noqa: S608 — names from the code
+JUDGED = "settlement_judged"
+REPEATS = "settlement_repeats"
 
 
-def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime, steps: dict[str, float]) -> Matched:
-    """Settle the payments the file confirms, keep the other lines and put them in front of staff.
+def _temporary(name: str) -> str:
+    return f"pg_temp.{name}" if connection.vendor == "postgresql" else f"temp.{name}"
 
-    ``steps`` gets the seconds each statement took (for the log).
+
+def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> None:
+    """Each staged line with its payment and outcome, in a temporary table: unknown to us, a
+    payment an earlier file settled (a repeat), not paid with us, a different amount or
+    currency, matched. Lines repeated within the file are ``repeats_mark``'s.
     """
     t = tables()
-    judged = "pg_temp.settlement_judged" if stage.postgres else "temp.settlement_judged"
+    captured = list(CAPTURED)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_temporary(JUDGED)}")
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {JUDGED} AS
+            SELECT s.line, s.txn_id, s.payment_ref, s.amount, s.currency, s.status, s.settled_at, s.card_last4, s.fee,
+                   p.id AS payment_id, p.collecting_entity_id,
+                   CASE
+                       WHEN p.id IS NULL THEN %s
+                       WHEN EXISTS (SELECT 1 FROM {t["settlements"]} m WHERE m.payment_id = p.id) THEN %s
+                       WHEN p.status NOT IN ({", ".join(["%s"] * len(captured))}) THEN %s
+                       WHEN p.amount <> s.amount OR p.currency <> s.currency THEN %s
+                       ELSE %s
+                   END AS outcome
+            FROM (SELECT {stage.typed_columns()} FROM {stage.name} st) s
+            LEFT JOIN {t["payments"]} p ON p.payment_ref = s.payment_ref AND p.provider = %s
+            """,  # noqa: S608 — table names from the models, values as parameters
+            [
+                RowOutcome.UNKNOWN,
+                RowOutcome.DUPLICATE,
+                *captured,
+                RowOutcome.STATUS_MISMATCH,
+                RowOutcome.AMOUNT_MISMATCH,
+                RowOutcome.MATCHED,
+                settlement.provider,
+            ],
+        )
+    steps["judge"] = time.perf_counter() - started
+
+
+def repeats_mark(stage: Stage, read: Read, steps: dict[str, float]) -> None:
+    """A line that repeats an earlier line's transaction is a duplicate; one that repeats an
+    earlier line's payment too, unless we do not know the payment (then it stays unknown).
+    The repeats come found with the file's checks (``read.repeats``) or are found here."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_temporary(REPEATS)}")
+        if read.repeats is None:
+            cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} AS {repeats_sql(stage)}")
+        else:
+            cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} (line integer, by_txn integer)")
+            cursor.executemany(
+                f"INSERT INTO {_temporary(REPEATS)} (line, by_txn) VALUES (%s, %s)",  # noqa: S608 — a fixed name
+                [(line, int(by_txn)) for line, by_txn in read.repeats],
+            )
+        cursor.execute(
+            f"""
+            UPDATE {_temporary(JUDGED)} AS j SET outcome = %s
+            FROM {_temporary(REPEATS)} r
+            WHERE j.line = r.line AND (r.by_txn = 1 OR j.payment_id IS NOT NULL)
+            """,  # noqa: S608 — fixed names
+            [RowOutcome.DUPLICATE],
+        )
+        cursor.execute(f"DROP TABLE {_temporary(REPEATS)}")
+    steps["repeats"] = time.perf_counter() - started
+
+
+def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[str, float]) -> Matched:
+    """Settle the payments the judged lines confirm, keep the other lines and put them in front
+    of staff; report payments missing from settlement. ``steps`` gets the seconds each statement
+    took (for the log).
+    """
+    t = tables()
+    judged = _temporary(JUDGED)
     file_id = SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection)
     stamp = connection.ops.adapt_datetimefield_value(now)
     captured = list(CAPTURED)
@@ -71,48 +134,15 @@ def match(settlement: SettlementFile, stage: Stage, read: Read, now: dt.datetime
             raw.execute(sql, params)
             steps[step] = time.perf_counter() - started
 
-        # Each line's outcome, in this order: repeated (a transaction that came on an earlier
-        # line), unknown to us, repeated (a payment that came on an earlier line, or that an
-        # earlier file settled), not paid with us, different amount or currency, matched. In
-        # payment order, so that the settlements below take their keys in order.
-        raw.execute(f"DROP TABLE IF EXISTS {judged}")
-        execute(
-            "judge",
-            f"""
-            CREATE TEMPORARY TABLE settlement_judged AS
-            SELECT s.line, s.txn_id, s.payment_ref, s.amount, s.currency, s.status, s.settled_at, s.card_last4, s.fee,
-                   p.id AS payment_id, p.collecting_entity_id,
-                   CASE
-                       WHEN s.line IN ({_repeats(stage, "txn_id")}) THEN %s
-                       WHEN p.id IS NULL THEN %s
-                       WHEN s.line IN ({_repeats(stage, "payment_ref")}) OR {settled_earlier} THEN %s
-                       WHEN p.status NOT IN ({marks}) THEN %s
-                       WHEN p.amount <> s.amount OR p.currency <> s.currency THEN %s
-                       ELSE %s
-                   END AS outcome
-            FROM (SELECT {stage.typed_columns()} FROM {stage.name} st) s
-            LEFT JOIN {t["payments"]} p ON p.payment_ref = s.payment_ref AND p.provider = %s
-            ORDER BY p.id, s.line
-            """,  # noqa: S608 — table names from the models, values as parameters
-            [
-                RowOutcome.DUPLICATE,
-                RowOutcome.UNKNOWN,
-                RowOutcome.DUPLICATE,
-                *captured,
-                RowOutcome.STATUS_MISMATCH,
-                RowOutcome.AMOUNT_MISMATCH,
-                RowOutcome.MATCHED,
-                settlement.provider,
-            ],
-        )
-        stage.drop()
-        # A matched line is its payment's settlement (the primary key: once per payment). The
-        # judged lines lie in payment order, so the key's index fills from its right-hand end.
+        # A matched line is its payment's settlement (the primary key: once per payment). In
+        # payment order, so that the key's index fills from its right-hand end: in the file's
+        # order each of a million keys would land on a page of its own (three times slower).
         execute(
             "settle",
             f"""
             INSERT INTO {t["settlements"]} (payment_id, file_id, line, txn_id, settled_at, fee)
             SELECT payment_id, %s, line, txn_id, settled_at, fee FROM {judged} WHERE outcome = %s
+            ORDER BY payment_id
             """,  # noqa: S608
             [file_id, RowOutcome.MATCHED],
         )

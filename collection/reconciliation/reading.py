@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ class Read:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     copied: bool = False  # taken by COPY as a whole (PostgreSQL), not read row by row
+    repeats: list[tuple[int, bool]] | None = None  # (line, by transaction ID), when already found
 
     def refuse(self, line: int, codes: list[str], **params: Any) -> None:
         self.bad_rows += 1
@@ -179,61 +181,138 @@ _PLAIN_ROW = """
 """
 
 
-def copy_file(settlement: SettlementFile, stage: Stage) -> Read | None:
-    """PostgreSQL's fast path: the file goes into ``stage`` as it is, by COPY, and one statement
-    checks every row there.
+def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) -> bool:
+    """PostgreSQL's fast path: the file goes into ``stage`` as it is, by COPY (``report``: the
+    progress of the upload to the database, for the pages).
 
-    Returns None, with nothing staged, whenever the file is not plainly good: a header other than
-    the provider's, anything PostgreSQL's CSV reader refuses, a record spanning lines or an
-    end-of-data marker (the rows staged are not the file's lines), or a row outside the checks.
-    ``read_rows`` then reads it row by row and says what is wrong, so both paths accept and refuse
-    the same files and store the same values.
+    False, with nothing copied, when the header is not exactly the provider's. Anything
+    PostgreSQL's CSV reader refuses raises; the caller's savepoint then takes the file to
+    ``read_rows``. Whether every row is plainly good is ``plain_read``'s question.
     """
     columns = SETTLEMENT_FORMATS[settlement.provider]
     total = max(settlement.rows_total, 1)
-    with settlement.upload.open("rb") as stored:
+    storage, name = settlement.upload.storage, settlement.upload.name
+    # A handle of its own (not the field's, which FileCheck's thread would share).
+    with storage.open(name, "rb") as stored:
         opening = stored.read(COPY_CHUNK)
         header, _newline, rest = opening.removeprefix(b"\xef\xbb\xbf").partition(b"\n")
         header = header.removesuffix(b"\r")
         try:
             if b"\r" in header or next(csv.reader([header.decode("utf-8")]), None) != columns:
-                return None
+                return False
         except (UnicodeDecodeError, csv.Error):
-            return None
-        sent, size = len(opening), max(settlement.upload.size, 1)
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                with cursor.cursor.copy(f"COPY {stage.name} ({FILE_COLUMNS}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(rest)
-                    while chunk := stored.read(COPY_CHUNK):
-                        copy.write(chunk)
-                        sent += len(chunk)
+            return False
+        sent, size = len(opening), max(storage.size(name), 1)
+        shown, step = 0, max(size // 20, 1)  # the page's bar moves by 5%: a cache write each
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {stage.name} ({FILE_COLUMNS}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(rest)
+                while chunk := stored.read(COPY_CHUNK):
+                    copy.write(chunk)
+                    sent += len(chunk)
+                    if report and sent - shown >= step:
+                        shown = sent
                         progress_set(settlement, "reading", min(total * sent // size, total), total)
-                cursor.execute(
-                    f"""SELECT count(*), count(*) FILTER (WHERE ({_PLAIN_ROW}) IS NOT TRUE),
-                               min(settled_at COLLATE "C"), max(settled_at COLLATE "C")
-                        FROM {stage.name}"""  # noqa: S608 — a fixed name
-                )
-                rows, bad, first_at, last_at = cursor.fetchone() or (0, 0, None, None)
-                if bad or rows != settlement.rows_total:
-                    raise _NotPlain
-        except (_NotPlain, DatabaseError, psycopg.Error):  # the CSV reader's errors, an impossible date…
-            return None
+    return True
+
+
+def plain_read(settlement: SettlementFile, stage: Stage) -> Read | None:
+    """Whether every row ``copy_file`` staged is plainly good, in one statement; None if not.
+
+    Not plainly good: a row outside the checks of ``_PLAIN_ROW``, or fewer or more rows than the
+    file has lines (a record spanning lines, an end-of-data marker). ``read_rows`` then reads the
+    file row by row and says what is wrong, so both paths accept and refuse the same files and
+    store the same values. A value a cast refuses raises.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE ({_PLAIN_ROW}) IS NOT TRUE),
+                       min(settled_at COLLATE "C"), max(settled_at COLLATE "C")
+                FROM {stage.name}"""  # noqa: S608 — a fixed name
+        )
+        rows, bad, first_at, last_at = cursor.fetchone() or (0, 0, None, None)
+    if bad or rows != settlement.rows_total:
+        return None
     # Every time is in the one form, so the first and last in text order are the earliest and latest.
     first, last = (dt.datetime.fromisoformat(at) if at else None for at in (first_at, last_at))
     return Read(rows=rows, first=first, last=last, copied=True)
 
 
-class _NotPlain(Exception):
-    pass
+def repeats_sql(stage: Stage) -> str:
+    """The staged lines that repeat an earlier line's transaction (``by_txn`` true) or payment
+    reference: each value's lines side by side, sorted by a 64-bit hash of the value first
+    (cheaper to compare than the text, and the text next keeps a collision apart)."""
+
+    def repeating(column: str) -> str:
+        key = f"hashtextextended({column}, 0), {column}" if stage.postgres else column
+        return f"""SELECT line FROM (SELECT line, {column} = lag({column}) OVER (ORDER BY {key}, line) AS again
+                                     FROM {stage.name}) r WHERE again"""  # noqa: S608 — names from the code
+
+    by_txn, by_payment = repeating("txn_id"), repeating("payment_ref")
+    return f"SELECT line, 1 AS by_txn FROM ({by_txn}) t UNION ALL SELECT line, 0 FROM ({by_payment}) p"  # noqa: S608
+
+
+def check_file(settlement: SettlementFile) -> Read | None:
+    """The file's own checks, on this thread's own database connection: COPY into its own
+    staging table, every row checked (``plain_read``), the repeated lines found. None when the
+    file is not plainly good (or the database refused it)."""
+    try:
+        temp_buffers_roomy()
+        with transaction.atomic():
+            with Stage(analyze=False) as own:
+                if not copy_file(settlement, own, report=False):
+                    return None
+            read = plain_read(settlement, own)
+            if read is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(repeats_sql(own))
+                    read.repeats = [(line, bool(by_txn)) for line, by_txn in cursor.fetchall()]
+            own.drop()
+            return read
+    except (DatabaseError, psycopg.Error):
+        return None
+    finally:
+        connection.close()
+
+
+class FileCheck:
+    """``check_file`` on a thread of its own, beside the reconciliation's connection.
+
+    A file's own checks (every value in its usual form, no line repeated) do not depend on our
+    payments, so a second connection runs them while the first copies and matches: on
+    PostgreSQL each connection has its own process, and the two keep two cores busy.
+    """
+
+    def __init__(self, settlement: SettlementFile) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settlement-check")
+        self._future = self._pool.submit(check_file, settlement)
+
+    def result(self) -> Read | None:
+        """Wait for the checks (again: the same answer)."""
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+
+def temp_buffers_roomy() -> None:
+    """256 MB for this connection's temporary tables (taken only as used; PostgreSQL's default
+    of 8 MB sends a million staged rows through the file system). PostgreSQL allows the change
+    only before the connection's first temporary table: after that the default stays."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET temp_buffers = '256MB'")
+    except DatabaseError:
+        pass
 
 
 class Stage:
     """A temporary table of the file's good rows, all text until matching casts them on
     PostgreSQL (``copy_file`` and ``read_rows``, by COPY); typed on SQLite, batched inserts."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, analyze: bool = True) -> None:
         self.postgres = connection.vendor == "postgresql"
+        self.analyze = analyze  # for the planner of a join; checks and sorts need no statistics
         self.name = "pg_temp.settlement_stage" if self.postgres else "temp.settlement_stage"
         self.batch: list[tuple[Any, ...]] = []
         self._copy: Any = None
@@ -284,7 +363,7 @@ class Stage:
             self._copy = None
         elif not self.postgres and kind is None:
             self._flush()
-        if self.postgres and kind is None:
+        if self.postgres and self.analyze and kind is None:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {self.name}")  # noqa: S608 — the planner needs its size
 

@@ -10,19 +10,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import psycopg
 from celery import shared_task
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collection.constants import Provider, SettlementStatus
 from collection.models import SettlementFile
-from collection.reconciliation.matching import lock_provider, match
+from collection.reconciliation.matching import judge, lock_provider, match, repeats_mark
 from collection.reconciliation.progress import progress_clear, progress_set
-from collection.reconciliation.reading import SETTLEMENT_FORMATS, Read, Stage, copy_file, read_rows
+from collection.reconciliation.reading import (
+    SETTLEMENT_FORMATS,
+    FileCheck,
+    Read,
+    Stage,
+    copy_file,
+    read_rows,
+    temp_buffers_roomy,
+)
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
@@ -191,19 +200,17 @@ def _reconcile(current: SettlementFile) -> None:
             # saves on these few one-off statements.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL jit = off")
+    steps: dict[str, float] = {}
     started = time.perf_counter()
-    with Stage() as stage:
-        read = (copy_file(current, stage) if stage.postgres else None) or read_rows(current, stage)
-    if read.bad_rows:
-        raise _BadFile(read)
+    read = _stage_and_judge(current, steps)
     progress_set(current, "matching", read.rows, read.rows)
-    now, matching, steps = timezone.now(), time.perf_counter(), {"read": time.perf_counter() - started}
-    matched = match(current, stage, read, now, steps)
+    now = timezone.now()
+    matched = match(current, read, now, steps)
     current.counts, current.entity_counts = matched.counts, matched.entity_counts
     logger.info(
-        "settlement file %s: %d rows %s in %.1f s, matched in %.1f s (%s)",
+        "settlement file %s: %d rows %s in %.1f s, judged and matched in %.1f s (%s)",
         current.pk, read.rows, "copied and checked in the database" if read.copied else "read, checked and staged",
-        steps["read"], time.perf_counter() - matching,
+        steps["read"], time.perf_counter() - started - steps["read"],
         ", ".join(f"{step} {seconds:.1f} s" for step, seconds in steps.items() if step != "read"),
     )  # fmt: skip
     current.status = SettlementStatus.DONE
@@ -219,6 +226,51 @@ def _reconcile(current: SettlementFile) -> None:
         action="settlement_reconcile", target=current,
         data={"provider": current.provider, "rows": read.rows, "counts": current.counts, "missing": matched.missing},
     )  # fmt: skip
+
+
+def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
+    """Every row of the file checked and staged, each judged against our payments (``judge``,
+    ``repeats_mark``); raises ``_BadFile`` listing the bad rows.
+
+    On PostgreSQL the file is first taken as it is, by COPY, and judged at once, while a second
+    connection checks it (``FileCheck``); if the file is not plainly good, all of that is rolled
+    back and the file is read row by row, as on SQLite.
+    """
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        temp_buffers_roomy()
+        check = FileCheck(current)
+        try:
+            with transaction.atomic():
+                with Stage() as stage:
+                    if not copy_file(current, stage):
+                        raise _NotPlain
+                steps["read"] = time.perf_counter() - started
+                judge(current, stage, steps)
+                waiting = time.perf_counter()
+                read = check.result()
+                steps["check"] = time.perf_counter() - waiting
+                if read is None:
+                    raise _NotPlain
+                repeats_mark(stage, read, steps)
+                stage.drop()
+                return read
+        except (_NotPlain, DatabaseError, psycopg.Error):  # the CSV reader's errors, an impossible date…
+            check.result()
+            steps.clear()
+    with Stage() as stage:
+        read = read_rows(current, stage)
+    if read.bad_rows:
+        raise _BadFile(read)
+    steps["read"] = time.perf_counter() - started
+    judge(current, stage, steps)
+    repeats_mark(stage, read, steps)
+    stage.drop()
+    return read
+
+
+class _NotPlain(Exception):
+    pass
 
 
 def _fail(settlement: SettlementFile, errors: list[dict[str, Any]], *, rows: int) -> SettlementFile:

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -221,7 +221,7 @@ def _lines(*lines: str, header: str = ",".join(SETTLEMENT_COLUMNS)) -> bytes:
     return "\n".join([header, *lines, ""]).encode()
 
 
-def _row(payment: Payment, **changes: Any) -> str:
+def _row(payment: Payment | None, **changes: Any) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(settlement_line(payment, **changes).values())
     return out.getvalue()
@@ -241,6 +241,41 @@ def test_on_postgresql_a_plain_file_goes_in_by_copy_and_an_unusual_one_row_by_ro
     assert "1 rows read, checked and staged" in logged[unusual.pk]
     assert outcomes_by_line(plain) == {2: "matched", 3: "matched"}
     assert outcomes_by_line(unusual) == {2: "amount_mismatch"}
+
+
+def test_repeated_lines_are_duplicates_in_a_plain_file_as_in_an_unusual_one(recon, caplog):
+    """A plain file is checked beside the matching on PostgreSQL (its repeats found there); the
+    unusual one (a line in dollars) is read row by row: both judge repeats the same way."""
+    caplog.set_level("INFO", logger="collection.reconciliation.services")
+    a, b, c = PaymentFactory(), PaymentFactory(), PaymentFactory()
+    repeating = [
+        _row(a),  # 2
+        _row(a),  # 3: the same line again
+        _row(b),  # 4
+        _row(b, txn_id="txn_b_again"),  # 5: the same payment under another transaction
+        _row(None, payment_ref="P999NOBODY", txn_id="txn_x"),  # 6
+        _row(None, payment_ref="P999NOBODY", txn_id="txn_x2"),  # 7: unknown twice stays unknown
+        _row(None, payment_ref="P999OTHER", txn_id="txn_x"),  # 8: a transaction already listed
+        _row(c, txn_id=a.provider_ref),  # 9: so is this one, for another payment
+    ]
+    expected = {2: "matched", 3: "duplicate", 4: "matched", 5: "duplicate", 6: "unknown", 7: "unknown",
+                8: "duplicate", 9: "duplicate"}  # fmt: skip
+    plain = settlement_import(provider="sandbox", name="plain.csv", content=_lines(*repeating), run_now=True)
+    assert outcomes_by_line(plain) == expected
+    assert plain.counts == ALL_OUTCOMES | {"matched": 2, "duplicate": 4, "unknown": 2}
+    assert Settlement.objects.filter(file=plain).count() == 2
+    assert Discrepancy.objects.filter(file=plain).count() == 6
+
+    Settlement.objects.all().delete()  # the same payments again, for the other path
+    d = PaymentFactory()
+    unusual = settlement_import(
+        provider="sandbox", name="unusual.csv", content=_lines(*repeating, _row(d, currency="USD")), run_now=True
+    )
+    assert outcomes_by_line(unusual) == expected | {10: "amount_mismatch"}
+    if connection.vendor == "postgresql":
+        logged = {record.args[0]: record.getMessage() for record in caplog.records if "rows" in record.msg}
+        assert "8 rows copied and checked in the database" in logged[plain.pk]
+        assert "9 rows read, checked and staged" in logged[unusual.pk]
 
 
 def test_a_file_with_a_byte_order_mark_and_windows_line_ends_is_taken_with_its_line_numbers(recon):
