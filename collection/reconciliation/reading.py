@@ -191,7 +191,7 @@ def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) 
     """
     columns = SETTLEMENT_FORMATS[settlement.provider]
     total = max(settlement.rows_total, 1)
-    storage, name = settlement.upload.storage, settlement.upload.name
+    storage, name = settlement.upload.storage, str(settlement.upload.name)
     # A handle of its own (not the field's, which FileCheck's thread would share).
     with storage.open(name, "rb") as stored:
         opening = stored.read(COPY_CHUNK)
