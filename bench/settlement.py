@@ -225,7 +225,7 @@ def reconcile(bench: BenchEnv, path: Path) -> Run:
         stdout, stderr = out.read().decode(), err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"import_settlement failed:\n{stdout[-2000:]}\n{stderr[-3000:]}")
-    found = re.search(r"(\d+) rows (.*) in ([\d.]+) s, matched in ([\d.]+) s \((.*)\)", stderr)
+    found = re.search(r"(\d+) rows (.*) in ([\d.]+) s, judged and matched in ([\d.]+) s \((.*)\)", stderr)
     total = re.search(r"reconciled and committed in ([\d.]+) s", stderr)
     phases = (
         f"{found[2]} {found[3]} s; matching {found[4]} s ({found[5]}); "

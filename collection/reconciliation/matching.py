@@ -88,37 +88,76 @@ def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> 
     steps["judge"] = time.perf_counter() - started
 
 
-def repeats_mark(stage: Stage, read: Read, steps: dict[str, float]) -> None:
-    """A line that repeats an earlier line's transaction is a duplicate; one that repeats an
-    earlier line's payment too, unless we do not know the payment (then it stays unknown).
-    The repeats come found with the file's checks (``read.repeats``) or are found here."""
+def settle(settlement: SettlementFile, steps: dict[str, float]) -> None:
+    """Each payment's first line in the file, if it matched, is the payment's settlement (the
+    primary key: once per payment). Its later lines repeat it; ``repeats_mark`` takes back a
+    first line that repeats another's transaction. In payment order, so that the key's index
+    fills from its right-hand end: in the file's order each of a million keys would land on a
+    page of its own (three times slower)."""
+    t = tables()
+    judged = _temporary(JUDGED)
+    if connection.vendor == "postgresql":
+        first = f"""SELECT DISTINCT ON (payment_id) payment_id, line, txn_id, settled_at, fee, outcome
+                    FROM {judged} WHERE payment_id IS NOT NULL ORDER BY payment_id, line"""  # noqa: S608
+    else:  # SQLite takes the other columns from the row of MIN(line)
+        first = f"""SELECT payment_id, MIN(line) AS line, txn_id, settled_at, fee, outcome
+                    FROM {judged} WHERE payment_id IS NOT NULL GROUP BY payment_id"""  # noqa: S608
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {_temporary(REPEATS)}")
+        cursor.execute(
+            f"""
+            INSERT INTO {t["settlements"]} (payment_id, file_id, line, txn_id, settled_at, fee)
+            SELECT payment_id, %s, line, txn_id, settled_at, fee FROM ({first}) f WHERE outcome = %s
+            ORDER BY payment_id
+            """,  # noqa: S608 — table names from the models, values as parameters
+            [SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection), RowOutcome.MATCHED],
+        )
+    steps["settle"] = time.perf_counter() - started
+
+
+def repeats_mark(settlement: SettlementFile, stage: Stage, read: Read, steps: dict[str, float]) -> None:
+    """A line that repeats an earlier line's transaction is a duplicate (and settles nothing);
+    one that repeats an earlier line's payment too, unless we do not know the payment (then it
+    stays unknown). The repeats come found with the file's checks (``read.repeats``) or are
+    found here."""
+    t = tables()
+    judged, repeats = _temporary(JUDGED), _temporary(REPEATS)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {repeats}")
         if read.repeats is None:
             cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} AS {repeats_sql(stage)}")
         else:
             cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} (line integer, by_txn integer)")
             cursor.executemany(
-                f"INSERT INTO {_temporary(REPEATS)} (line, by_txn) VALUES (%s, %s)",  # noqa: S608 — a fixed name
+                f"INSERT INTO {repeats} (line, by_txn) VALUES (%s, %s)",  # noqa: S608 — a fixed name
                 [(line, int(by_txn)) for line, by_txn in read.repeats],
             )
         cursor.execute(
             f"""
-            UPDATE {_temporary(JUDGED)} AS j SET outcome = %s
-            FROM {_temporary(REPEATS)} r
+            DELETE FROM {t["settlements"]}
+            WHERE file_id = %s
+              AND payment_id IN (SELECT j.payment_id FROM {judged} j JOIN {repeats} r ON r.line = j.line
+                                 WHERE r.by_txn = 1)
+              AND line IN (SELECT line FROM {repeats} WHERE by_txn = 1)
+            """,  # noqa: S608 — fixed names
+            [SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection)],
+        )
+        cursor.execute(
+            f"""
+            UPDATE {judged} AS j SET outcome = %s
+            FROM {repeats} r
             WHERE j.line = r.line AND (r.by_txn = 1 OR j.payment_id IS NOT NULL)
             """,  # noqa: S608 — fixed names
             [RowOutcome.DUPLICATE],
         )
-        cursor.execute(f"DROP TABLE {_temporary(REPEATS)}")
+        cursor.execute(f"DROP TABLE {repeats}")
     steps["repeats"] = time.perf_counter() - started
 
 
 def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[str, float]) -> Matched:
-    """Settle the payments the judged lines confirm, keep the other lines and put them in front
-    of staff; report payments missing from settlement. ``steps`` gets the seconds each statement
-    took (for the log).
+    """Keep the judged lines that settled nothing and put them in front of staff; report
+    payments missing from settlement. ``steps`` gets the seconds each statement took (for the log).
     """
     t = tables()
     judged = _temporary(JUDGED)
@@ -134,18 +173,6 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
             raw.execute(sql, params)
             steps[step] = time.perf_counter() - started
 
-        # A matched line is its payment's settlement (the primary key: once per payment). In
-        # payment order, so that the key's index fills from its right-hand end: in the file's
-        # order each of a million keys would land on a page of its own (three times slower).
-        execute(
-            "settle",
-            f"""
-            INSERT INTO {t["settlements"]} (payment_id, file_id, line, txn_id, settled_at, fee)
-            SELECT payment_id, %s, line, txn_id, settled_at, fee FROM {judged} WHERE outcome = %s
-            ORDER BY payment_id
-            """,  # noqa: S608
-            [file_id, RowOutcome.MATCHED],
-        )
         execute(
             "rows",
             f"""

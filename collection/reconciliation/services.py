@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from collection.constants import Provider, SettlementStatus
 from collection.models import SettlementFile
-from collection.reconciliation.matching import judge, lock_provider, match, repeats_mark
+from collection.reconciliation.matching import judge, lock_provider, match, repeats_mark, settle
 from collection.reconciliation.progress import progress_clear, progress_set
 from collection.reconciliation.reading import (
     SETTLEMENT_FORMATS,
@@ -229,8 +229,9 @@ def _reconcile(current: SettlementFile) -> None:
 
 
 def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
-    """Every row of the file checked and staged, each judged against our payments (``judge``,
-    ``repeats_mark``); raises ``_BadFile`` listing the bad rows.
+    """Every row of the file checked and staged, judged against our payments and the payments
+    it confirms settled (``judge``, ``settle``, ``repeats_mark``); raises ``_BadFile`` listing
+    the bad rows.
 
     On PostgreSQL the file is first taken as it is, by COPY, and judged at once, while a second
     connection checks it (``FileCheck``); if the file is not plainly good, all of that is rolled
@@ -247,12 +248,13 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
                         raise _NotPlain
                 steps["read"] = time.perf_counter() - started
                 judge(current, stage, steps)
+                settle(current, steps)
                 waiting = time.perf_counter()
                 read = check.result()
                 steps["check"] = time.perf_counter() - waiting
                 if read is None:
                     raise _NotPlain
-                repeats_mark(stage, read, steps)
+                repeats_mark(current, stage, read, steps)
                 stage.drop()
                 return read
         except (_NotPlain, DatabaseError, psycopg.Error):  # the CSV reader's errors, an impossible date…
@@ -264,7 +266,8 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
         raise _BadFile(read)
     steps["read"] = time.perf_counter() - started
     judge(current, stage, steps)
-    repeats_mark(stage, read, steps)
+    settle(current, steps)
+    repeats_mark(current, stage, read, steps)
     stage.drop()
     return read
 
