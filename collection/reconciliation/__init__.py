@@ -2,20 +2,27 @@
 
 A provider's settlement file lists what it paid out to us, one transaction a line. Importing
 stores the file (by content hash, refusing one already imported) and queues its reconciliation.
-Reconciling reads the file once, streaming (constant memory), and sends its rows into a
-temporary table. On PostgreSQL the file goes in as it is, by COPY, and one statement checks
-every row; a file that is not plainly good there (or any file on SQLite) is read row by row in
-Python (batched inserts on SQLite), which lists every bad row. A single bad row fails the whole
-file, nothing kept. Matching is then a handful of set-based statements, the same SQL on both
-databases:
 
-- one ``INSERT … SELECT`` stores every row with its outcome (duplicate / unknown / status
-  mismatch / amount mismatch / matched), its payment and that payment's collecting entity; a
-  matched row is its payment's settlement (at most one per payment, by a unique constraint), so
-  settling writes no payment row;
-- one ``INSERT … SELECT`` puts every row that did not match in front of staff (a discrepancy);
-- one ``INSERT … SELECT`` reports payments that succeeded with us more than
-  ``SETTLEMENT_WINDOW_DAYS`` before the file's last settlement and appear in no settlement file.
+Reconciling reads the file, streaming (constant memory), into a temporary table. On PostgreSQL
+the file goes in as it is, by COPY, and is judged at once, while a second connection
+(``FileCheck``, on a thread) copies it again and checks it on its own: every value in its usual
+form, and which lines repeat an earlier line's transaction or payment reference. The file's own
+checks do not depend on our payments, so the two connections keep two cores busy. A file that is
+not plainly good (or any file on SQLite) is read row by row in Python instead, which lists every
+bad row, and its repeats are found in the database. A single bad row fails the whole file,
+nothing kept. Then a handful of set-based statements:
+
+- ``judge``: one ``CREATE TEMPORARY TABLE … AS SELECT`` gives each line its payment, that
+  payment's collecting entity and an outcome (unknown / settled by an earlier file / status
+  mismatch / amount mismatch / matched);
+- ``settle``: each payment's first line, if it matched, becomes its ``Settlement`` (keyed by the
+  payment: settled once), inserted in payment order; no payment row is updated;
+- ``repeats_mark``: lines repeating an earlier line become duplicates (a first line repeating
+  another payment's transaction settles nothing after all);
+- ``match``: the lines that settled nothing are kept whole (``SettlementRow``), each put in front
+  of staff as a discrepancy; payments that succeeded with us more than
+  ``SETTLEMENT_WINDOW_DAYS`` before the file's last settlement and appear in no settlement file
+  are reported missing.
 
 All of it runs in one transaction: a file is reconciled completely or not at all. Progress
 (rows read) goes to the cache, not the database, because the rows' transaction stays open
