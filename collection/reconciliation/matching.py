@@ -1,5 +1,5 @@
 """Matching the staged rows against our payments: a handful of set-based statements, the same
-SQL on PostgreSQL and SQLite."""
+SQL on PostgreSQL and SQLite but for how ``settle`` finds each payment's first line."""
 
 from __future__ import annotations
 

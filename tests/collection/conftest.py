@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from collection.constants import Method, PaymentStatus, Provider
-from collection.models import Payment
+from collection.models import Payment, Settlement, SettlementFile, SettlementRow
 from collection.providers.sandbox import SETTLEMENT_COLUMNS
 from govportal.accounts.constants import Role
 from govportal.accounts.models import User
@@ -121,3 +121,9 @@ def private_settlements(settings: Any, tmp_path: Path) -> Path:
 
 # The payment-flow world (a fund, its staff, a citizen with two bills) shared by the payment tests.
 from tests.collection.payments_world import world  # noqa: E402, F401
+
+
+def outcomes_by_line(settlement: SettlementFile) -> dict[int, str]:
+    """Each line of the file with what reconciliation made of it: settled its payment, or kept for staff."""
+    matched = dict.fromkeys(Settlement.objects.filter(file=settlement).values_list("line", flat=True), "matched")
+    return matched | dict(SettlementRow.objects.filter(file=settlement).values_list("line", "outcome"))

@@ -34,7 +34,7 @@ from collection.models import Discrepancy, Payment, SandboxCharge, Settlement, S
 from collection.providers.sandbox import SETTLEMENT_COLUMNS
 from collection.reconciliation import PROBLEMS, error_messages, settlement_import, settlement_progress
 from govportal.audit.models import AuditEvent
-from tests.collection.conftest import PaymentFactory, settlement_bytes, settlement_line
+from tests.collection.conftest import PaymentFactory, outcomes_by_line, settlement_bytes, settlement_line
 from tests.conftest import login_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_settlements")]
@@ -91,12 +91,6 @@ def already_imported() -> str:
     """The start of the duplicate-file message, in Arabic as the tests run."""
     with translation.override("ar"):
         return gettext("This settlement file has already been imported (%(name)s, %(when)s).").split("(")[0].strip()
-
-
-def outcomes_by_line(settlement: SettlementFile) -> dict[int, str]:
-    """Each line of the file with what reconciliation made of it: settled its payment, or kept for staff."""
-    matched = dict.fromkeys(Settlement.objects.filter(file=settlement).values_list("line", flat=True), "matched")
-    return matched | dict(SettlementRow.objects.filter(file=settlement).values_list("line", "outcome"))
 
 
 def test_every_outcome_is_found_counted_and_put_in_front_of_staff(recon, payments, every_outcome):
