@@ -156,6 +156,39 @@ def paid_online(user: Any, day: dt.date) -> PaymentQuerySet:
     ).exclude(provider=Provider.OUTLET)
 
 
+def paid_online_as_settled(user: Any, day: dt.date) -> QuerySet[Any]:
+    """``paid_online`` with what the settlement files said of each payment: its settlement
+    (``settled_at``, ``settled_txn_id``, ``settled_fee``), else the latest line about it in front
+    of staff (``row_txn_id``, ``row_amount``, ``row_fee``, ``row_outcome``), and whether it was
+    reported missing. Each found by primary key or index; in the order they were paid."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from collection.constants import DiscrepancyKind
+    from collection.models import Settlement, SettlementRow
+
+    settlement = Settlement.objects.filter(payment=OuterRef("pk"))
+    questioned = Discrepancy.objects.filter(payment=OuterRef("pk"), row__isnull=False).order_by("-pk").values("row")
+    row = SettlementRow.objects.filter(pk=OuterRef("row_pk"))
+    return (
+        paid_online(user, day)
+        .annotate(
+            settled_at=Subquery(settlement.values("settled_at")),
+            settled_txn_id=Subquery(settlement.values("txn_id")),
+            settled_fee=Subquery(settlement.values("fee")),
+            row_pk=Subquery(questioned[:1]),
+        )
+        .annotate(
+            row_txn_id=Subquery(row.values("txn_id")),
+            row_amount=Subquery(row.values("amount")),
+            row_fee=Subquery(row.values("fee")),
+            row_outcome=Subquery(row.values("outcome")),
+            reported_missing=Exists(Discrepancy.objects.filter(payment=OuterRef("pk"), kind=DiscrepancyKind.MISSING)),
+        )
+        .select_related("collecting_entity")
+        .order_by("succeeded_at", "payment_ref")
+    )
+
+
 def reconciliation_day(user: Any, day: dt.date) -> dict[str, Any]:
     """What was paid with us on ``day`` against what the providers settled of it, fees and discrepancies."""
     from django.db.models import Q

@@ -37,9 +37,8 @@ def lock_provider(provider: str) -> None:
 
 @dataclass
 class Matched:
-    counts: dict[str, int]  # rows per outcome, and payments newly reported missing
+    counts: dict[str, int]  # rows per outcome, and payments newly reported missing ("missing")
     entity_counts: dict[str, dict[str, int]]  # the same per collecting entity (its primary key)
-    missing: int
 
 
 JUDGED = "settlement_judged"
@@ -48,6 +47,10 @@ REPEATS = "settlement_repeats"
 
 def _temporary(name: str) -> str:
     return f"pg_temp.{name}" if connection.vendor == "postgresql" else f"temp.{name}"
+
+
+def _file_id(settlement: SettlementFile) -> Any:
+    return SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection)
 
 
 def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> None:
@@ -110,7 +113,7 @@ def settle(settlement: SettlementFile, steps: dict[str, float]) -> None:
             SELECT payment_id, %s, line, txn_id, settled_at, fee FROM ({first}) f WHERE outcome = %s
             ORDER BY payment_id
             """,  # noqa: S608 — table names from the models, values as parameters
-            [SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection), RowOutcome.MATCHED],
+            [_file_id(settlement), RowOutcome.MATCHED],
         )
     steps["settle"] = time.perf_counter() - started
 
@@ -131,7 +134,7 @@ def repeats_mark(settlement: SettlementFile, stage: Stage, read: Read, steps: di
             cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} (line integer, by_txn integer)")
             cursor.executemany(
                 f"INSERT INTO {repeats} (line, by_txn) VALUES (%s, %s)",  # noqa: S608 — a fixed name
-                [(line, int(by_txn)) for line, by_txn in read.repeats],
+                read.repeats,
             )
         cursor.execute(
             f"""
@@ -141,7 +144,7 @@ def repeats_mark(settlement: SettlementFile, stage: Stage, read: Read, steps: di
                                  WHERE r.by_txn = 1)
               AND line IN (SELECT line FROM {repeats} WHERE by_txn = 1)
             """,  # noqa: S608 — fixed names
-            [SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection)],
+            [_file_id(settlement)],
         )
         cursor.execute(
             f"""
@@ -161,7 +164,7 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
     """
     t = tables()
     judged = _temporary(JUDGED)
-    file_id = SettlementFile._meta.pk.get_db_prep_value(settlement.pk, connection)
+    file_id = _file_id(settlement)
     stamp = connection.ops.adapt_datetimefield_value(now)
     captured = list(CAPTURED)
     marks = ", ".join(["%s"] * len(captured))
@@ -243,14 +246,14 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
             .annotate(n=Count("pk"))
             .order_by()
         )
-    return _counted(groups, missing)
+    return _counted(groups)
 
 
-def _counted(groups: list[Any], missing: int) -> Matched:
+def _counted(groups: list[Any]) -> Matched:
     total = dict.fromkeys(OUTCOMES, 0)
     by_entity: dict[str, dict[str, int]] = {}
     for entity_id, outcome, n in groups:
         total[outcome] += n
         if entity_id is not None:
             by_entity.setdefault(str(entity_id), dict.fromkeys(OUTCOMES, 0))[outcome] += n
-    return Matched(total, by_entity, missing)
+    return Matched(total, by_entity)

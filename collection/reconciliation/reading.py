@@ -60,7 +60,7 @@ class Read:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     copied: bool = False  # taken by COPY as a whole (PostgreSQL), not read row by row
-    repeats: list[tuple[int, bool]] | None = None  # (line, by transaction ID), when already found
+    repeats: list[tuple[int, int]] | None = None  # (line, 1 if by transaction ID else 0), when already found
 
     def refuse(self, line: int, codes: list[str], **params: Any) -> None:
         self.bad_rows += 1
@@ -239,7 +239,7 @@ def plain_read(settlement: SettlementFile, stage: Stage) -> Read | None:
 
 
 def repeats_sql(stage: Stage) -> str:
-    """The staged lines that repeat an earlier line's transaction (``by_txn`` true) or payment
+    """The staged lines that repeat an earlier line's transaction (``by_txn`` 1) or payment
     reference: each value's lines side by side, sorted by a 64-bit hash of the value first
     (cheaper to compare than the text, and the text next keeps a collision apart)."""
 
@@ -266,7 +266,7 @@ def check_file(settlement: SettlementFile) -> Read | None:
             if read is not None:
                 with connection.cursor() as cursor:
                     cursor.execute(repeats_sql(own))
-                    read.repeats = [(line, bool(by_txn)) for line, by_txn in cursor.fetchall()]
+                    read.repeats = cursor.fetchall()
             own.drop()
             return read
     except (DatabaseError, psycopg.Error):

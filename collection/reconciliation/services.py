@@ -224,7 +224,7 @@ def _reconcile(current: SettlementFile) -> None:
     )  # fmt: skip
     audit_record(
         action="settlement_reconcile", target=current,
-        data={"provider": current.provider, "rows": read.rows, "counts": current.counts, "missing": matched.missing},
+        data={"provider": current.provider, "rows": read.rows, "counts": current.counts},
     )  # fmt: skip
 
 

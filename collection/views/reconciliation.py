@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_POST
 from collection import selectors, services
 from collection.constants import DiscrepancyKind, Provider, RowOutcome, SettlementStatus
 from collection.forms import ResolveForm
-from collection.models import Discrepancy, Settlement, SettlementRow
+from collection.models import Discrepancy
 from collection.reconciliation import (
     IMPORT_ROLES,
     MAX_FILE_BYTES,
@@ -329,29 +328,7 @@ def reconciliation_day_csv(request: HttpRequest) -> StreamingHttpResponse:
     form, day = _day(request)
     if form.errors:
         raise Http404
-    # What the files said of each payment: its settlement, else the latest line about it that is
-    # in front of staff (a different amount, say). Each found by primary key or index.
-    settlement = Settlement.objects.filter(payment=OuterRef("pk"))
-    questioned = Discrepancy.objects.filter(payment=OuterRef("pk"), row__isnull=False).order_by("-pk").values("row")
-    row = SettlementRow.objects.filter(pk=OuterRef("row_pk"))
-    payments = (
-        selectors.paid_online(request.user, day)
-        .annotate(
-            settled_at=Subquery(settlement.values("settled_at")),
-            settled_txn_id=Subquery(settlement.values("txn_id")),
-            settled_fee=Subquery(settlement.values("fee")),
-            row_pk=Subquery(questioned[:1]),
-        )
-        .annotate(
-            row_txn_id=Subquery(row.values("txn_id")),
-            row_amount=Subquery(row.values("amount")),
-            row_fee=Subquery(row.values("fee")),
-            row_outcome=Subquery(row.values("outcome")),
-            reported_missing=Exists(Discrepancy.objects.filter(payment=OuterRef("pk"), kind=DiscrepancyKind.MISSING)),
-        )
-        .select_related("collecting_entity")
-        .order_by("succeeded_at", "payment_ref")
-    )
+    payments = selectors.paid_online_as_settled(request.user, day)
     header = [
         "payment_ref", "collecting_entity", "provider", "paid_at", "amount", "status", "settled_at", "txn_id",
         "settled_amount", "fee", "outcome",

@@ -682,6 +682,8 @@ def test_the_daily_summary_totals_and_exports_the_days_payments(recon, staff, st
     settled_at = {line["payment_ref"]: line["settled_at"] for line in lines}
     assert dt.datetime.fromisoformat(settled_at[settled.payment_ref]) == at
     assert settled_at[short.payment_ref] == settled_at[waiting.payment_ref] == ""  # not settled with us
+    reported = {line["payment_ref"]: line["settled_amount"] for line in lines}
+    assert reported == {settled.payment_ref: "300000", short.payment_ref: "49000", waiting.payment_ref: ""}
     assert [(line["payment_ref"], line["outcome"], line["fee"]) for line in lines] == sorted(
         [
             (settled.payment_ref, "matched", "1500"),
@@ -729,7 +731,8 @@ def test_the_pages_in_a_browser_in_both_languages_on_a_phone_and_a_desktop(
         "settlement": f"{LIST}{settlement.pk}/",
         "discrepancies": QUEUE,
         "discrepancy": f"{QUEUE}{item.pk}/",
-        "day": f"/collection/staff/reconciliation/?day={timezone.localdate() - dt.timedelta(days=3)}",
+        "day": f"/collection/staff/reconciliation/?day={timezone.localdate(payments['matched'].succeeded_at)}",
+        "settled-payment": f"/collection/staff/payments/{payments['matched'].pk}/",
     }
     problems = []
     for language in ("ar", "en"):
