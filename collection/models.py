@@ -477,7 +477,15 @@ class SettlementRow(models.Model):
 
 
 class Discrepancy(models.Model):
-    """Something staff must look at: money that does not add up between us and a provider."""
+    """Something staff must look at: money that does not add up between us and a provider.
+
+    Reconciliation writes them ten thousand at a time, by an ``INSERT … SELECT`` that takes the
+    entity, payment, row and file from the rows it has just written in the same transaction (as
+    for ``SettlementRow``); the few others come from the ORM with the objects in hand. So those
+    four foreign keys carry no database constraint: checking them again would lock each payment
+    and queue four deferred trigger events per row, checked one by one at commit. None of them
+    is ever deleted while a discrepancy points at it (PROTECT; a row goes with its file).
+    """
 
     kind = models.CharField(_("kind"), max_length=20, choices=DiscrepancyKind.choices)
     provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
@@ -488,12 +496,24 @@ class Discrepancy(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
     )
     payment = models.ForeignKey(
-        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Payment,
+        verbose_name=_("payment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     row = models.OneToOneField(
-        SettlementRow, verbose_name=_("settlement row"), on_delete=models.CASCADE, null=True, blank=True
+        SettlementRow,
+        verbose_name=_("settlement row"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_constraint=False,
     )
     file = models.ForeignKey(
         SettlementFile,
@@ -502,6 +522,7 @@ class Discrepancy(models.Model):
         null=True,
         blank=True,
         related_name="discrepancies",
+        db_constraint=False,
     )
     expected_amount = models.BigIntegerField(_("our amount (IQD)"), null=True, blank=True)
     reported_amount = models.BigIntegerField(_("provider's amount (IQD)"), null=True, blank=True)

@@ -17,10 +17,11 @@ nothing kept. Then a handful of set-based statements:
   mismatch / amount mismatch / matched);
 - ``settle``: each payment's first line, if it matched, becomes its ``Settlement`` (keyed by the
   payment: settled once), inserted in payment order; no payment row is updated;
-- ``repeats_mark``: lines repeating an earlier line become duplicates (a first line repeating
-  another payment's transaction settles nothing after all);
-- ``match``: the lines that settled nothing are kept whole (``SettlementRow``), each put in front
-  of staff as a discrepancy; payments that succeeded with us more than
+- ``keep``: the lines that settled nothing go to a small temporary table with their final
+  outcome: lines repeating an earlier line become duplicates there (and a first line repeating
+  another payment's transaction gives its settlement back);
+- ``match``: those lines are kept whole (``SettlementRow``), each put in front of staff as a
+  discrepancy; the outcomes are counted; payments that succeeded with us more than
   ``SETTLEMENT_WINDOW_DAYS`` before the file's last settlement and appear in no settlement file
   are reported missing.
 

@@ -43,6 +43,7 @@ class Matched:
 
 JUDGED = "settlement_judged"
 REPEATS = "settlement_repeats"
+KEPT = "settlement_kept"
 
 
 def _temporary(name: str) -> str:
@@ -56,7 +57,7 @@ def _file_id(settlement: SettlementFile) -> Any:
 def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> None:
     """Each staged line with its payment and outcome, in a temporary table: unknown to us, a
     payment an earlier file settled (a repeat), not paid with us, a different amount or
-    currency, matched. Lines repeated within the file are ``repeats_mark``'s.
+    currency, matched. Lines repeated within the file are ``keep``'s.
     """
     t = tables()
     captured = list(CAPTURED)
@@ -67,7 +68,7 @@ def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> 
             f"""
             CREATE TEMPORARY TABLE {JUDGED} AS
             SELECT s.line, s.txn_id, s.payment_ref, s.amount, s.currency, s.status, s.settled_at, s.card_last4, s.fee,
-                   p.id AS payment_id, p.collecting_entity_id,
+                   p.id AS payment_id, p.collecting_entity_id, p.amount AS expected_amount,
                    CASE
                        WHEN p.id IS NULL THEN %s
                        WHEN EXISTS (SELECT 1 FROM {t["settlements"]} m WHERE m.payment_id = p.id) THEN %s
@@ -93,10 +94,10 @@ def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> 
 
 def settle(settlement: SettlementFile, steps: dict[str, float]) -> None:
     """Each payment's first line in the file, if it matched, is the payment's settlement (the
-    primary key: once per payment). Its later lines repeat it; ``repeats_mark`` takes back a
-    first line that repeats another's transaction. In payment order, so that the key's index
-    fills from its right-hand end: in the file's order each of a million keys would land on a
-    page of its own (three times slower)."""
+    primary key: once per payment). Its later lines repeat it; ``keep`` takes back a first line
+    that repeats another's transaction. In payment order, so that the key's index fills from
+    its right-hand end: in the file's order each of a million keys would land on a page of its
+    own (three times slower)."""
     t = tables()
     judged = _temporary(JUDGED)
     if connection.vendor == "postgresql":
@@ -118,16 +119,20 @@ def settle(settlement: SettlementFile, steps: dict[str, float]) -> None:
     steps["settle"] = time.perf_counter() - started
 
 
-def repeats_mark(settlement: SettlementFile, stage: Stage, read: Read, steps: dict[str, float]) -> None:
-    """A line that repeats an earlier line's transaction is a duplicate (and settles nothing);
-    one that repeats an earlier line's payment too, unless we do not know the payment (then it
-    stays unknown). The repeats come found with the file's checks (``read.repeats``) or are
-    found here."""
+def keep(settlement: SettlementFile, stage: Stage, read: Read, steps: dict[str, float]) -> None:
+    """The lines that settled nothing, in a temporary table with their final outcome (``final``).
+
+    A line that repeats an earlier line's transaction is a duplicate (and settles nothing: a
+    settlement it made is taken back); so is one that repeats an earlier line's payment, unless
+    we do not know the payment (then it stays unknown). The repeats come found with the file's
+    checks (``read.repeats``) or are found here.
+    """
     t = tables()
-    judged, repeats = _temporary(JUDGED), _temporary(REPEATS)
+    judged, repeats, kept = _temporary(JUDGED), _temporary(REPEATS), _temporary(KEPT)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {repeats}")
+        cursor.execute(f"DROP TABLE IF EXISTS {kept}")
         if read.repeats is None:
             cursor.execute(f"CREATE TEMPORARY TABLE {REPEATS} AS {repeats_sql(stage)}")
         else:
@@ -136,39 +141,42 @@ def repeats_mark(settlement: SettlementFile, stage: Stage, read: Read, steps: di
                 f"INSERT INTO {repeats} (line, by_txn) VALUES (%s, %s)",  # noqa: S608 — a fixed name
                 read.repeats,
             )
+        # Only the lines that matched are looked up among the repeats (IN: a hashed look-up,
+        # whatever the planner guesses of the tables' sizes).
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {KEPT} AS
+            SELECT j.*, CASE WHEN j.line IN (SELECT line FROM {repeats} WHERE by_txn = 1)
+                               OR (j.payment_id IS NOT NULL AND j.line IN (SELECT line FROM {repeats})) THEN %s
+                             ELSE j.outcome END AS final
+            FROM {judged} j
+            WHERE j.outcome <> %s OR j.line IN (SELECT line FROM {repeats})
+            """,  # noqa: S608 — fixed names
+            [RowOutcome.DUPLICATE, RowOutcome.MATCHED],
+        )
         cursor.execute(
             f"""
             DELETE FROM {t["settlements"]}
             WHERE file_id = %s
-              AND payment_id IN (SELECT j.payment_id FROM {judged} j JOIN {repeats} r ON r.line = j.line
-                                 WHERE r.by_txn = 1)
+              AND payment_id IN (SELECT payment_id FROM {kept} WHERE payment_id IS NOT NULL AND final = %s)
               AND line IN (SELECT line FROM {repeats} WHERE by_txn = 1)
             """,  # noqa: S608 — fixed names
-            [_file_id(settlement)],
-        )
-        cursor.execute(
-            f"""
-            UPDATE {judged} AS j SET outcome = %s
-            FROM {repeats} r
-            WHERE j.line = r.line AND (r.by_txn = 1 OR j.payment_id IS NOT NULL)
-            """,  # noqa: S608 — fixed names
-            [RowOutcome.DUPLICATE],
+            [_file_id(settlement), RowOutcome.DUPLICATE],
         )
         cursor.execute(f"DROP TABLE {repeats}")
-    steps["repeats"] = time.perf_counter() - started
+    steps["keep"] = time.perf_counter() - started
 
 
 def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[str, float]) -> Matched:
-    """Keep the judged lines that settled nothing and put them in front of staff; report
-    payments missing from settlement. ``steps`` gets the seconds each statement took (for the log).
+    """Put the lines kept (``keep``) in front of staff; count the outcomes; report payments
+    missing from settlement. ``steps`` gets the seconds each statement took (for the log).
     """
     t = tables()
-    judged = _temporary(JUDGED)
+    judged, kept = _temporary(JUDGED), _temporary(KEPT)
     file_id = _file_id(settlement)
     stamp = connection.ops.adapt_datetimefield_value(now)
     captured = list(CAPTURED)
     marks = ", ".join(["%s"] * len(captured))
-    settled_earlier = f"EXISTS (SELECT 1 FROM {t['settlements']} m WHERE m.payment_id = p.id)"  # noqa: S608
     with connection.cursor() as raw:
 
         def execute(step: str, sql: str, params: list[Any]) -> None:
@@ -182,18 +190,11 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
             INSERT INTO {t["rows"]} (file_id, line, txn_id, payment_ref, amount, currency, status, settled_at,
                                      card_last4, fee, payment_id, collecting_entity_id, outcome)
             SELECT %s, line, txn_id, payment_ref, amount, currency, status, settled_at,
-                   card_last4, fee, payment_id, collecting_entity_id, outcome
-            FROM {judged} WHERE outcome <> %s
+                   card_last4, fee, payment_id, collecting_entity_id, final
+            FROM {kept}
             """,  # noqa: S608
-            [file_id, RowOutcome.MATCHED],
+            [file_id],
         )
-        started = time.perf_counter()
-        raw.execute(
-            f"SELECT collecting_entity_id, outcome, COUNT(*) FROM {judged} GROUP BY collecting_entity_id, outcome"  # noqa: S608
-        )
-        groups = raw.fetchall()
-        raw.execute(f"DROP TABLE {judged}")  # noqa: S608 — a fixed name
-        steps["counts"] = time.perf_counter() - started
         # Every row kept is in front of staff.
         execute(
             "discrepancies",
@@ -202,17 +203,35 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
                                               expected_amount, reported_amount, detail, created_at, resolution, note,
                                               resolved_by_id, resolved_at)
             SELECT r.outcome, %s, r.collecting_entity_id, r.payment_id, r.id, r.file_id,
-                   p.amount, r.amount, '', %s, '', '', NULL, NULL
-            FROM {t["rows"]} r LEFT JOIN {t["payments"]} p ON p.id = r.payment_id
+                   k.expected_amount, r.amount, '', %s, '', '', NULL, NULL
+            FROM {t["rows"]} r JOIN {kept} k ON k.line = r.line
             WHERE r.file_id = %s
             """,  # noqa: S608
             [settlement.provider, stamp, file_id],
         )
+        # The outcomes as judged, less the repeats' changes (a few lines, all kept).
+        started = time.perf_counter()
+        raw.execute(
+            f"SELECT collecting_entity_id, outcome, COUNT(*) FROM {judged} GROUP BY collecting_entity_id, outcome"  # noqa: S608
+        )
+        groups = raw.fetchall()
+        raw.execute(
+            f"""SELECT collecting_entity_id, outcome, final, COUNT(*) FROM {kept} WHERE final <> outcome
+                GROUP BY collecting_entity_id, outcome, final"""  # noqa: S608
+        )
+        for entity_id, outcome, final, n in raw.fetchall():
+            groups += [(entity_id, outcome, -n), (entity_id, final, n)]
+        for table in (judged, kept):
+            raw.execute(f"DROP TABLE {table}")
+        steps["counts"] = time.perf_counter() - started
         missing = 0
         if read.last is not None:
             # Paid with us well before the file's last settlement, and in no settlement file at
             # all: not settled, and no line of a file about it in front of staff (a different
-            # amount, say).
+            # amount, say). On PostgreSQL, OFFSET 0 keeps each NOT EXISTS a look-up by the
+            # payment's key, as many as there are candidates, never a scan of every settlement
+            # ever made.
+            by_key = " OFFSET 0" if connection.vendor == "postgresql" else ""
             cutoff = connection.ops.adapt_datetimefield_value(read.last - dt.timedelta(days=SETTLEMENT_WINDOW_DAYS))
             execute(
                 "missing",
@@ -224,9 +243,9 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
                        NULL, NULL
                 FROM {t["payments"]} p
                 WHERE p.provider = %s AND p.status IN ({marks}) AND p.succeeded_at < %s
-                  AND NOT {settled_earlier}
+                  AND NOT EXISTS (SELECT 1 FROM {t["settlements"]} m WHERE m.payment_id = p.id{by_key})
                   AND NOT EXISTS (SELECT 1 FROM {t["discrepancies"]} d
-                                  WHERE d.payment_id = p.id AND (d.row_id IS NOT NULL OR d.kind = %s))
+                                  WHERE d.payment_id = p.id AND (d.row_id IS NOT NULL OR d.kind = %s){by_key})
                 """,  # noqa: S608
                 [
                     DiscrepancyKind.MISSING,

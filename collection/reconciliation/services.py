@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from collection.constants import Provider, SettlementStatus
 from collection.models import SettlementFile
-from collection.reconciliation.matching import judge, lock_provider, match, repeats_mark, settle
+from collection.reconciliation.matching import judge, keep, lock_provider, match, settle
 from collection.reconciliation.progress import progress_clear, progress_set
 from collection.reconciliation.reading import (
     SETTLEMENT_FORMATS,
@@ -31,6 +31,7 @@ from collection.reconciliation.reading import (
     copy_file,
     read_rows,
     temp_buffers_roomy,
+    work_mem_roomy,
 )
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
@@ -194,12 +195,7 @@ def settlement_reconcile_now(settlement: SettlementFile) -> SettlementFile:
 def _reconcile(current: SettlementFile) -> None:
     """The work of one reconciliation, inside the caller's transaction (which holds the file's lock)."""
     lock_provider(current.provider)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Room to sort a million rows in memory; no JIT, whose compiling costs more than it
-            # saves on these few one-off statements.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
+    work_mem_roomy()
     steps: dict[str, float] = {}
     started = time.perf_counter()
     read = _stage_and_judge(current, steps)
@@ -229,9 +225,9 @@ def _reconcile(current: SettlementFile) -> None:
 
 
 def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
-    """Every row of the file checked and staged, judged against our payments and the payments
-    it confirms settled (``judge``, ``settle``, ``repeats_mark``); raises ``_BadFile`` listing
-    the bad rows.
+    """Every row of the file checked and staged, judged against our payments, the payments it
+    confirms settled, and the lines that settled nothing kept (``judge``, ``settle``,
+    ``keep``); raises ``_BadFile`` listing the bad rows.
 
     On PostgreSQL the file is first taken as it is, by COPY, and judged at once, while a second
     connection checks it (``FileCheck``); if the file is not plainly good, all of that is rolled
@@ -254,7 +250,7 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
                 steps["check"] = time.perf_counter() - waiting
                 if read is None:
                     raise _NotPlain
-                repeats_mark(current, stage, read, steps)
+                keep(current, stage, read, steps)
                 stage.drop()
                 return read
         except (_NotPlain, DatabaseError, psycopg.Error):  # the CSV reader's errors, an impossible date…
@@ -267,7 +263,7 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
     steps["read"] = time.perf_counter() - started
     judge(current, stage, steps)
     settle(current, steps)
-    repeats_mark(current, stage, read, steps)
+    keep(current, stage, read, steps)
     stage.drop()
     return read
 
