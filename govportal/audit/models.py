@@ -46,7 +46,9 @@ class AuditEvent(models.Model):
     target_type = models.CharField(_("target type"), max_length=100, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=300, blank=True)
-    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Text, not PostgreSQL's inet: the hash covers this exact string (``normalize_ip``), and inet
+    # would hand back its own spelling of some addresses ("::10.0.0.1" for "::a00:1").
+    ip = models.CharField(_("IP address"), max_length=39, null=True, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)

@@ -60,12 +60,24 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 
 def normalize_ip(address: str | None) -> str | None:
+    """The one spelling of a client address that is stored and hashed, the same on every Python.
+
+    An IPv4 client seen through an IPv6 socket (``::ffff:10.0.0.1``) is that IPv4 client: Python
+    3.12 and 3.13 write the mapped form differently (``::ffff:a00:1``), the plain address never.
+    Other IPv6 addresses take their RFC 5952 form, without a zone (``%eth0``), which is local to
+    the machine that saw it.
+    """
     if not address:
         return None
     try:
-        return str(ipaddress.ip_address(address))
+        ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return ipaddress.IPv6Address(int(ip)).compressed  # int() drops the zone
+    return ip.compressed
 
 
 def audit_record(
