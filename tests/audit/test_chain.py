@@ -103,9 +103,11 @@ def test_migration_0003_keeps_every_existing_event_verifiable():
     inet, text = ("audit", "0002_append_only_trigger"), ("audit", "0003_ip_as_text")
     executor = MigrationExecutor(connection)
     executor.migrate([inet])
+    column_type = (
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
-                       "WHERE attrelid = 'audit_auditevent'::regclass AND attname = 'ip'")  # fmt: skip
+        cursor.execute(column_type, ["audit_auditevent", "ip"])
         assert cursor.fetchone()[0] == "inet"
     for address in ("10.0.0.7", "2001:db8::5"):
         audit_record(action="user_login", request=RequestFactory().get("/", REMOTE_ADDR=address))
