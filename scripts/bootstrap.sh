@@ -3,6 +3,8 @@
 # WeasyPrint and the Arabic pages need, and the .venv built from uv.lock.
 #   scripts/bootstrap.sh run    what `make run` needs
 #   scripts/bootstrap.sh test   the same plus Chromium for the browser tests
+# PYTHON=/path/to/python3.12 picks the interpreter; UV_PROJECT_ENVIRONMENT=.venv-3.12 builds the
+# environment elsewhere than .venv (CI runs the suite on a second Python that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
@@ -70,9 +72,10 @@ else
 fi
 
 # --- 4. The project environment from uv.lock -------------------------------------------------
-say "Syncing .venv with uv.lock (Python: $PY)"
+venv="${UV_PROJECT_ENVIRONMENT:-.venv}"
+say "Syncing $venv with uv.lock (Python: $PY)"
 # Bytecode compiled once here, as the image does (Dockerfile): where PYTHONDONTWRITEBYTECODE is
 # set, Python would otherwise compile a thousand modules again at every start (about 2 s for each
 # manage.py command, worker and test process).
-UV_PYTHON_DOWNLOADS=never "$UV" sync --frozen --python "$PY" --quiet --compile-bytecode
-.venv/bin/python -m compileall -q -x '/\.' . || die "Could not compile the project's Python files."
+UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT="$venv" "$UV" sync --frozen --python "$PY" --quiet --compile-bytecode
+"$venv/bin/python" -m compileall -q -x '/\.' . || die "Could not compile the project's Python files."
