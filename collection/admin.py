@@ -48,6 +48,7 @@ from govportal.web.admin import (
     RecordAction,
     RecordAdmin,
     has_pdf,
+    operator,
     pdf_render_again_action,
 )
 
@@ -78,7 +79,7 @@ class RefundInline(ReadOnlyInline):
 
 
 def _payment_cancel(request: HttpRequest, payment: Payment, data: dict[str, Any]) -> None:
-    payment_cancel(payment=payment, actor=request.user, reason=f"cancelled_by_admin: {data['reason']}"[:200])
+    payment_cancel(payment=payment, actor=operator(request), reason=f"cancelled_by_admin: {data['reason']}"[:200])
 
 
 def _payment_sync(request: HttpRequest, payment: Payment, data: dict[str, Any]) -> None:
@@ -132,10 +133,14 @@ class PaymentAdmin(RecordAdmin):
             label=_("Ask the provider for the status of the selected payments"),
             button=_("Ask the provider for the status"),
             run=_payment_sync,
-            done=lambda n: ngettext(
-                "The provider was asked about %(count)d payment.", "The provider was asked about %(count)d payments.", n
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext(
+                    "The provider was asked about %(count)d payment.",
+                    "The provider was asked about %(count)d payments.",
+                    n,
+                )
+                % {"count": n}
+            ),
             applies=lambda payment: payment.status in ACTIVE and payment.provider != Provider.OUTLET,
             not_applicable=_("Only an online payment not yet finished has a status to ask for."),
         ),
@@ -158,7 +163,7 @@ def _event_process(request: HttpRequest, event: PaymentEvent, data: dict[str, An
         raise ValidationError(gettext("The payment service is not answering. Try again in a few minutes.")) from error
     audit_record(
         action="payment_event_process",
-        actor=request.user,
+        actor=operator(request),
         target=event,
         data={"event_id": event.event_id, "provider": event.provider, "outcome": str(outcome)},
         request=request,
@@ -178,8 +183,10 @@ class PaymentEventAdmin(RecordAdmin):
             label=_("Process the selected provider events"),
             button=_("Process this event"),
             run=_event_process,
-            done=lambda n: ngettext("%(count)d provider event processed.", "%(count)d provider events processed.", n)
-            % {"count": n},
+            done=lambda n: (
+                ngettext("%(count)d provider event processed.", "%(count)d provider events processed.", n)
+                % {"count": n}
+            ),
             applies=lambda event: event.processed_at is None,
             not_applicable=_(
                 "An event already processed keeps its outcome; ask the provider for the payment's status instead."
@@ -218,8 +225,14 @@ class ReceiptAdmin(RecordAdmin):
             render=receipt_render,
             entity=lambda receipt: receipt.collecting_entity,
             replaced=_("The stored PDF of each selected receipt is replaced by a new rendering of the receipt."),
-            done=lambda n: ngettext("The PDF of %(count)d receipt was rendered again.", "The PDFs of %(count)d receipts were rendered again.", n)
-            % {"count": n},
+            done=lambda n: (
+                ngettext(
+                    "The PDF of %(count)d receipt was rendered again.",
+                    "The PDFs of %(count)d receipts were rendered again.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
     ]
 
@@ -266,7 +279,11 @@ class SettlementRowAdmin(RecordAdmin):
 
 def _discrepancy_resolve(request: HttpRequest, discrepancy: Discrepancy, data: dict[str, Any]) -> None:
     discrepancy_resolve(
-        discrepancy=discrepancy, resolution=data["resolution"], note=data["note"], actor=request.user, request=request
+        discrepancy=discrepancy,
+        resolution=data["resolution"],
+        note=data["note"],
+        actor=operator(request),
+        request=request,
     )
 
 
@@ -293,8 +310,9 @@ class DiscrepancyAdmin(RecordAdmin):
             label=_("Resolve the selected discrepancies"),
             button=_("Resolve this discrepancy"),
             run=_discrepancy_resolve,
-            done=lambda n: ngettext("%(count)d discrepancy resolved.", "%(count)d discrepancies resolved.", n)
-            % {"count": n},
+            done=lambda n: (
+                ngettext("%(count)d discrepancy resolved.", "%(count)d discrepancies resolved.", n) % {"count": n}
+            ),
             applies=lambda discrepancy: discrepancy.resolved_at is None,
             consequences=[
                 _("The discrepancy leaves the open queue with what was done and your note; it cannot be reopened."),

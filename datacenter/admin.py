@@ -17,7 +17,15 @@ from django.utils.translation import ngettext
 from datacenter.models import AuthenticityRequest, Certificate
 from datacenter.services import certificate_render_pdf_now, certificate_revoke
 from govportal.verification.constants import ArtifactStatus
-from govportal.web.admin import ReasonForm, RecordAction, RecordAdmin, has_pdf, masked, pdf_render_again_action
+from govportal.web.admin import (
+    ReasonForm,
+    RecordAction,
+    RecordAdmin,
+    has_pdf,
+    masked,
+    operator,
+    pdf_render_again_action,
+)
 
 
 @admin.register(AuthenticityRequest)
@@ -52,7 +60,7 @@ def certificate_render(certificate: Certificate) -> Certificate:
 
 
 def _certificate_revoke(request: HttpRequest, certificate: Certificate, data: dict[str, Any]) -> None:
-    certificate_revoke(certificate=certificate, reason=data["reason"], actor=request.user, request=request)
+    certificate_revoke(certificate=certificate, reason=data["reason"], actor=operator(request), request=request)
 
 
 @admin.register(Certificate)
@@ -82,8 +90,9 @@ class CertificateAdmin(RecordAdmin):
             label=_("Revoke the selected certificates"),
             button=_("Revoke this certificate"),
             run=_certificate_revoke,
-            done=lambda n: ngettext("%(count)d certificate revoked.", "%(count)d certificates revoked.", n)
-            % {"count": n},
+            done=lambda n: (
+                ngettext("%(count)d certificate revoked.", "%(count)d certificates revoked.", n) % {"count": n}
+            ),
             applies=lambda certificate: certificate.artifact.status == ArtifactStatus.VALID,
             consequences=[
                 _(
@@ -107,12 +116,14 @@ class CertificateAdmin(RecordAdmin):
             replaced=_(
                 "The stored PDF of each selected certificate is replaced by a new rendering of the certificate."
             ),
-            done=lambda n: ngettext(
-                "The PDF of %(count)d certificate was rendered again.",
-                "The PDFs of %(count)d certificates were rendered again.",
-                n,
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext(
+                    "The PDF of %(count)d certificate was rendered again.",
+                    "The PDFs of %(count)d certificates were rendered again.",
+                    n,
+                )
+                % {"count": n}
+            ),
         ),
     ]
 

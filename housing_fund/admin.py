@@ -100,10 +100,12 @@ class StatementAdmin(RecordAdmin):
             label=_("Render the missing PDF of the selected statements"),
             button=_("Render the missing PDF"),
             run=statement_render,
-            done=lambda n: ngettext(
-                "The PDF of %(count)d statement was rendered.", "The PDFs of %(count)d statements were rendered.", n
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext(
+                    "The PDF of %(count)d statement was rendered.", "The PDFs of %(count)d statements were rendered.", n
+                )
+                % {"count": n}
+            ),
             applies=lambda statement: not statement.pdf,
             not_applicable=_(
                 "Its PDF is stored. A statement shows the loan on the day it was issued, so its PDF is never "

@@ -236,7 +236,8 @@ class AllocationFactory(factory.django.DjangoModelFactory):
 
     payment = factory.SubFactory(PaymentFactory)
     obligation = factory.SubFactory(
-        ObligationFactory, payer=factory.SelfAttribute("..payment.payer"),
+        ObligationFactory,
+        payer=factory.SelfAttribute("..payment.payer"),
         collecting_entity=factory.SelfAttribute("..payment.collecting_entity"),
     )
     amount = factory.SelfAttribute("payment.amount")
@@ -272,7 +273,9 @@ class ReceiptFactory(factory.django.DjangoModelFactory):
     serial = factory.Sequence(lambda n: f"ADM-RC-2026-{n:06d}")
     issued_at = factory.LazyFunction(timezone.now)
     artifact = factory.SubFactory(
-        ArtifactFactory, entity=factory.SelfAttribute("..collecting_entity"), kind="receipt",
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..collecting_entity"),
+        kind="receipt",
         serial=factory.SelfAttribute("..serial"),
     )
 
@@ -411,7 +414,9 @@ class StatementFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     balance = 40_000_000
     artifact = factory.SubFactory(
-        ArtifactFactory, entity=factory.SelfAttribute("..loan.branch"), kind="statement",
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..loan.branch"),
+        kind="statement",
         serial=factory.SelfAttribute("..serial"),
     )
 
@@ -465,7 +470,9 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     holder_national_id = "199012345678"
     issued_at = factory.LazyFunction(timezone.now)
     artifact = factory.SubFactory(
-        ArtifactFactory, entity=factory.SelfAttribute("..issuing_entity"), kind="certificate",
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..issuing_entity"),
+        kind="certificate",
         serial=factory.SelfAttribute("..serial"),
     )
 
@@ -567,6 +574,8 @@ class TrainingCertificateFactory(factory.django.DjangoModelFactory):
     issued_at = factory.LazyFunction(timezone.now)
     issued_by = factory.SubFactory(UserFactory)
     artifact = factory.SubFactory(
-        ArtifactFactory, entity=factory.SelfAttribute("..issuing_entity"), kind="training_certificate",
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..issuing_entity"),
+        kind="training_certificate",
         serial=factory.SelfAttribute("..serial"),
     )

@@ -104,11 +104,13 @@ class TrainingCertificateAdmin(RecordAdmin):
                 "The stored PDF of each selected training certificate is replaced by a new rendering of the "
                 "certificate."
             ),
-            done=lambda n: ngettext(
-                "The PDF of %(count)d training certificate was rendered again.",
-                "The PDFs of %(count)d training certificates were rendered again.",
-                n,
-            )
-            % {"count": n},
+            done=lambda n: (
+                ngettext(
+                    "The PDF of %(count)d training certificate was rendered again.",
+                    "The PDFs of %(count)d training certificates were rendered again.",
+                    n,
+                )
+                % {"count": n}
+            ),
         )
     ]

@@ -16,11 +16,11 @@ from django.utils.translation import ngettext
 from govportal.verification.constants import KeyStatus
 from govportal.verification.models import Artifact, SigningKey
 from govportal.verification.services import key_revoke
-from govportal.web.admin import ReasonForm, RecordAction, RecordAdmin
+from govportal.web.admin import ReasonForm, RecordAction, RecordAdmin, operator
 
 
 def _key_revoke(request: HttpRequest, key: SigningKey, data: dict[str, Any]) -> None:
-    key_revoke(kid=key.kid, reason=data["reason"], actor=request.user, request=request)
+    key_revoke(kid=key.kid, reason=data["reason"], actor=operator(request), request=request)
 
 
 @admin.register(SigningKey)
@@ -37,8 +37,9 @@ class SigningKeyAdmin(RecordAdmin):
             label=_("Revoke the selected signing keys"),
             button=_("Revoke this key"),
             run=_key_revoke,
-            done=lambda n: ngettext("%(count)d signing key revoked.", "%(count)d signing keys revoked.", n)
-            % {"count": n},
+            done=lambda n: (
+                ngettext("%(count)d signing key revoked.", "%(count)d signing keys revoked.", n) % {"count": n}
+            ),
             applies=lambda key: key.status != KeyStatus.REVOKED,
             consequences=[
                 _(

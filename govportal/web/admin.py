@@ -33,11 +33,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
+from django.contrib.admin.options import Action
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -48,6 +49,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from govportal.accounts.models import User
 from govportal.audit import labels
 from govportal.audit.services import audit_record
 from govportal.verification.services import mask_id
@@ -56,6 +58,11 @@ from govportal.verification.services import mask_id
 ACTION_LIMIT = 100
 
 labels.register({"pdf_render": _("PDF rendered again from the admin")})
+
+
+def operator(request: HttpRequest) -> User:
+    """The administrator acting (the admin's views are for signed-in staff only)."""
+    return cast(User, request.user)
 
 
 def masked(number: str | None) -> str:
@@ -119,8 +126,8 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[str]:
-        return self.get_fields(request, obj)  # type: ignore[return-value]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [str(name) for name in self.get_fields(request, obj)]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -157,7 +164,13 @@ class RecordActionsMixin(admin.ModelAdmin):
         # A record's own page has its buttons (only the actions that apply to it) instead.
         if action_location == ActionLocation.CHANGE_LIST and self.has_operate_permission(request):
             for action in self.record_actions:
-                actions[action.name] = (self._changelist_action(action), action.name, action.label)
+                actions[action.name] = Action(
+                    func=self._changelist_action(action),
+                    name=action.name,
+                    description=str(action.label),
+                    plural_description=str(action.label),
+                    locations=[ActionLocation.CHANGE_LIST],
+                )
         return actions
 
     def _changelist_action(self, action: RecordAction) -> Callable[..., HttpResponse | None]:
@@ -189,7 +202,9 @@ class RecordActionsMixin(admin.ModelAdmin):
             self.message_user(
                 request,
                 ngettext(
-                    "Choose at most %(count)d record at a time.", "Choose at most %(count)d records at a time.", ACTION_LIMIT
+                    "Choose at most %(count)d record at a time.",
+                    "Choose at most %(count)d records at a time.",
+                    ACTION_LIMIT,
                 )
                 % {"count": ACTION_LIMIT},
                 messages.ERROR,

@@ -113,7 +113,9 @@ def builders() -> dict[type[Model], Builder]:
         datacenter.Certificate: _batch(f.CertificateFactory, issuing_entity=entity),
         # documents
         documents.Letter: _batch(f.LetterFactory, sender_entity=entity, created_by=user),
-        documents.LetterRecipient: _batch(f.LetterRecipientFactory, letter__sender_entity=entity, letter__created_by=user),
+        documents.LetterRecipient: _batch(
+            f.LetterRecipientFactory, letter__sender_entity=entity, letter__created_by=user
+        ),
         documents.Attachment: _batch(f.AttachmentFactory, letter__sender_entity=entity, added_by=user),
         documents.Referral: _batch(
             f.ReferralFactory, recipient__letter__sender_entity=entity, referred_to=user, created_by=user

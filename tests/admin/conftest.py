@@ -16,5 +16,5 @@ def admin_client(db: Any) -> Client:
     client = Client()
     client.post("/accounts/login/", {"login": admin.email, "password": PASSWORD})
     client.post("/accounts/2fa/authenticate/", {"code": current_totp(admin)})
-    client.admin = admin  # type: ignore[attr-defined]
+    client.admin = admin
     return client
