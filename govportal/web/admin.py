@@ -46,7 +46,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.models import User
@@ -367,3 +367,36 @@ def pdf_render_again_action(
         ],
         confirm=_("Yes, render again"),
     )
+
+
+# Django admin strings whose Arabic is missing from Django's catalogue ("Run", "Search …", the
+# date hierarchy's and pagination's labels) or wrong in it; listed so that makemessages keeps them
+# in ours, which takes precedence.
+TERMS = [
+    gettext_noop("Run"),
+    gettext_noop("Search %(name)s"),
+    gettext_noop("Filter by %(field_name)s"),
+    gettext_noop("Pagination %(name)s"),
+    gettext_noop("Pagination %(name)s entries"),
+    gettext_noop(", "),
+    gettext_noop('The app "%s" could not be found.'),
+    gettext_noop(
+        "Deleting the %(object_name)s “%(escaped_object)s” would result in deleting "
+        "related objects, but your account doesn't have permission to delete the "
+        "following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s “%(escaped_object)s” would require deleting the "
+        "following protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the %(object_name)s “%(escaped_object)s”? All "
+        "of the following related items will be deleted:"
+    ),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("No, take me back"),
+    gettext_noop("You don’t have permission to view or edit anything."),
+    gettext_noop("Database error"),
+    gettext_noop("Logout"),
+    ngettext_lazy("…and %(count)d more object.", "…and %(count)d more objects.", "count"),
+]
