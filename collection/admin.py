@@ -47,6 +47,7 @@ from govportal.web.admin import (
     ReasonForm,
     RecordAction,
     RecordAdmin,
+    dinars,
     has_pdf,
     operator,
     pdf_render_again_action,
@@ -60,7 +61,16 @@ labels.register({"payment_event_process": _("Provider event processed again from
 
 @admin.register(Obligation)
 class ObligationAdmin(RecordAdmin):
-    list_display = ["reference", "payer", "collecting_entity", "purpose", "amount", "amount_paid", "due_date", "status"]
+    list_display = [
+        "reference",
+        "payer",
+        "collecting_entity",
+        "purpose",
+        dinars(Obligation, "amount"),
+        dinars(Obligation, "amount_paid"),
+        "due_date",
+        "status",
+    ]
     list_filter = ["status", "purpose"]
     search_fields = ["reference__exact", "=payer__email", "=collecting_entity__code"]
     list_select_related = ["payer", "collecting_entity"]
@@ -92,7 +102,7 @@ class PaymentAdmin(RecordAdmin):
         "payment_ref",
         "payer",
         "collecting_entity",
-        "amount",
+        dinars(Payment, "amount"),
         "method",
         "provider",
         "status",
@@ -149,7 +159,7 @@ class PaymentAdmin(RecordAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(RecordAdmin):
-    list_display = ["payment", "obligation", "amount", "refunded"]
+    list_display = ["payment", "obligation", dinars(Allocation, "amount"), dinars(Allocation, "refunded")]
     search_fields = ["payment__payment_ref__exact", "obligation__reference__exact"]
     list_select_related = ["payment", "obligation"]
     show_full_result_count = False
@@ -197,7 +207,7 @@ class PaymentEventAdmin(RecordAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(RecordAdmin):
-    list_display = ["payment", "amount", "reason", "created_by", "created_at"]
+    list_display = ["payment", dinars(Refund, "amount"), "reason", "created_by", "created_at"]
     search_fields = ["payment__payment_ref__exact", "provider_ref__exact"]
     list_select_related = ["payment", "created_by"]
     date_hierarchy = "created_at"
@@ -260,7 +270,7 @@ class SettlementFileAdmin(RecordAdmin):
 
 @admin.register(Settlement)
 class SettlementAdmin(RecordAdmin):
-    list_display = ["payment", "file", "line", "txn_id", "settled_at", "fee"]
+    list_display = ["payment", "file", "line", "txn_id", "settled_at", dinars(Settlement, "fee")]
     search_fields = ["txn_id__exact", "payment__payment_ref__exact"]
     list_select_related = ["payment", "file"]
     date_hierarchy = "settled_at"
@@ -269,7 +279,17 @@ class SettlementAdmin(RecordAdmin):
 
 @admin.register(SettlementRow)
 class SettlementRowAdmin(RecordAdmin):
-    list_display = ["file", "line", "txn_id", "payment_ref", "amount", "currency", "status", "outcome", "settled_at"]
+    list_display = [
+        "file",
+        "line",
+        "txn_id",
+        "payment_ref",
+        dinars(SettlementRow, "amount"),
+        "currency",
+        "status",
+        "outcome",
+        "settled_at",
+    ]
     list_filter = ["outcome"]
     search_fields = ["txn_id__exact", "payment_ref__exact"]
     list_select_related = ["file"]
@@ -294,8 +314,8 @@ class DiscrepancyAdmin(RecordAdmin):
         "provider",
         "collecting_entity",
         "payment",
-        "expected_amount",
-        "reported_amount",
+        dinars(Discrepancy, "expected_amount"),
+        dinars(Discrepancy, "reported_amount"),
         "created_at",
         "resolution",
         "resolved_at",
@@ -333,7 +353,15 @@ class DiscrepancyAdmin(RecordAdmin):
 class SandboxChargeAdmin(RecordAdmin):
     """The sandbox payment company's own ledger (it plays the provider's side)."""
 
-    list_display = ["id", "payment_ref", "merchant", "amount", "state", "created_at", "completed_at"]
+    list_display = [
+        "id",
+        "payment_ref",
+        "merchant",
+        dinars(SandboxCharge, "amount"),
+        "state",
+        "created_at",
+        "completed_at",
+    ]
     list_filter = ["state"]
     search_fields = ["id__exact", "payment_ref__exact"]
     date_hierarchy = "created_at"

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from govportal.web.admin import ReadOnlyInline, RecordAction, RecordAdmin, has_pdf, masked
+from govportal.web.admin import ReadOnlyInline, RecordAction, RecordAdmin, dinars, has_pdf, masked
 from housing_fund.models import Installment, Loan, LoanImport, Reschedule, Schedule, Statement
 from housing_fund.services import statement_render_pdf_now
 
@@ -28,7 +28,7 @@ class LoanAdmin(RecordAdmin):
         "national_id",
         "branch",
         "purpose",
-        "principal",
+        dinars(Loan, "principal"),
         "term_months",
         "start_date",
         "status",
@@ -53,7 +53,7 @@ class InstallmentInline(ReadOnlyInline):
 
 @admin.register(Schedule)
 class ScheduleAdmin(RecordAdmin):
-    list_display = ["loan", "version", "is_current", "total", "created_at"]
+    list_display = ["loan", "version", "is_current", dinars(Schedule, "total"), "created_at"]
     list_filter = ["is_current"]
     search_fields = ["loan__number__exact"]
     list_select_related = ["loan"]
@@ -64,7 +64,15 @@ class ScheduleAdmin(RecordAdmin):
 
 @admin.register(Installment)
 class InstallmentAdmin(RecordAdmin):
-    list_display = ["loan", "number", "due_date", "amount", "paid", "legacy_paid", "replaced"]
+    list_display = [
+        "loan",
+        "number",
+        "due_date",
+        dinars(Installment, "amount"),
+        dinars(Installment, "paid"),
+        dinars(Installment, "legacy_paid"),
+        "replaced",
+    ]
     list_filter = ["replaced"]
     search_fields = ["loan__number__exact"]
     list_select_related = ["loan"]
@@ -88,7 +96,7 @@ def statement_render(request: HttpRequest, statement: Statement, data: dict[str,
 
 @admin.register(Statement)
 class StatementAdmin(RecordAdmin):
-    list_display = ["serial", "loan", "issued_at", "balance", has_pdf]
+    list_display = ["serial", "loan", "issued_at", dinars(Statement, "balance"), has_pdf]
     list_filter = [("pdf", admin.EmptyFieldListFilter)]
     search_fields = ["serial__exact", "loan__number__exact"]
     list_select_related = ["loan"]

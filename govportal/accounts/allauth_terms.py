@@ -69,6 +69,12 @@ TERMS = [
     gettext_noop("Password successfully set."),
     gettext_noop("Primary email address set."),
     gettext_noop("Warning:"),
+    gettext_noop("Email (again)"),
+    gettext_noop("You must type the same email each time."),
+    gettext_noop("Username can not be used. Please use other username."),
+    gettext_noop("We are sorry, but the sign up is currently closed."),
+    gettext_noop("If you have not created an account yet, then please %(link)ssign up%(end_link)s first."),
+    gettext_noop("Already have an account? Then please %(link)ssign in%(end_link)s."),
     gettext_noop(
         "This email confirmation link expired or is invalid. Please <a "
         'href="%(email_url)s">issue a new email confirmation request</a>.'
