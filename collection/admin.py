@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -324,6 +325,7 @@ class DiscrepancyAdmin(RecordAdmin):
     search_fields = ["payment__payment_ref__exact", "row__txn_id__exact", "=collecting_entity__code"]
     list_select_related = ["collecting_entity", "payment"]
     date_hierarchy = "created_at"
+
     record_actions = [
         RecordAction(
             name="resolve",
@@ -347,6 +349,13 @@ class DiscrepancyAdmin(RecordAdmin):
             not_applicable=_("It is already resolved."),
         )
     ]
+
+    def record_label(self, discrepancy: Discrepancy) -> str:
+        reference = discrepancy.payment.payment_ref if discrepancy.payment_id else discrepancy.row_id
+        return f"{discrepancy.get_kind_display()} — {reference}"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Discrepancy]:
+        return super().get_queryset(request).select_related("payment")
 
 
 @admin.register(SandboxCharge)

@@ -164,6 +164,10 @@ class RecordActionsMixin(admin.ModelAdmin):
 
     # --- who, and which ------------------------------------------------------------------
 
+    def record_label(self, obj: Any) -> str:
+        """How a record is named on the confirmation page and in messages."""
+        return str(obj)
+
     def has_operate_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_superuser)
@@ -252,7 +256,7 @@ class RecordActionsMixin(admin.ModelAdmin):
         if confirming and (form is None or form.is_valid()):
             self._execute(request, objects, action, form.cleaned_data if form else {})
             return None
-        applicable = [obj for obj in objects if action.applies(obj)]
+        applicable = [(obj, self.record_label(obj)) for obj in objects if action.applies(obj)]
         context = {
             **self.admin_site.each_context(request),
             "title": action.label if back is None else action.button,
@@ -260,7 +264,7 @@ class RecordActionsMixin(admin.ModelAdmin):
             "opts": self.opts,
             "action": action,
             "applicable": applicable,
-            "left_alone": [obj for obj in objects if not action.applies(obj)],
+            "left_alone": [self.record_label(obj) for obj in objects if not action.applies(obj)],
             "form": form,
             "back": back or reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
             "from_changelist": back is None,
@@ -281,11 +285,11 @@ class RecordActionsMixin(admin.ModelAdmin):
             except PermissionDenied:
                 self.message_user(
                     request,
-                    gettext("%(record)s: refused. %(who)s") % {"record": obj, "who": action.who},
+                    gettext("%(record)s: refused. %(who)s") % {"record": self.record_label(obj), "who": action.who},
                     messages.ERROR,
                 )
             except ValidationError as error:
-                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+                self.message_user(request, f"{self.record_label(obj)}: {' '.join(error.messages)}", messages.ERROR)
             else:
                 done += 1
         if done:

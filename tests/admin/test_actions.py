@@ -89,7 +89,7 @@ def test_a_discrepancy_is_resolved_through_the_service_only_by_its_entitys_offic
 
     refused = _run(admin_client, Discrepancy, "resolve", [discrepancy], **answers)
     assert refused.status_code == 200
-    assert any(str(discrepancy) in message for message in _messages(refused))
+    assert any(discrepancy.payment.payment_ref in message for message in _messages(refused))
     assert Discrepancy.objects.get(pk=discrepancy.pk).resolved_at is None
     assert not AuditEvent.objects.filter(action="discrepancy_resolve").exists()
 
