@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -353,9 +352,6 @@ class DiscrepancyAdmin(RecordAdmin):
     def record_label(self, discrepancy: Discrepancy) -> str:
         reference = discrepancy.payment.payment_ref if discrepancy.payment_id else discrepancy.row_id
         return f"{discrepancy.get_kind_display()} — {reference}"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Discrepancy]:
-        return super().get_queryset(request).select_related("payment")
 
 
 @admin.register(SandboxCharge)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -85,9 +84,6 @@ class CertificateAdmin(RecordAdmin):
     show_full_result_count = False
     exclude = ["pdf", "holder_national_id"]
     readonly_fields = ["national_id", "status"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Certificate]:
-        return super().get_queryset(request).select_related("artifact")
 
     record_actions = [
         RecordAction(
