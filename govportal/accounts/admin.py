@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.accounts.services import membership_grant, membership_revoke
 from govportal.audit.services import audit_record
-from govportal.web.admin import RecordAdmin, masked
+from govportal.web.admin import ReadOnlyAdmin, RecordAdmin, masked
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -166,7 +166,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(ReadOnlyAdmin):
     """Read-only, except that an administrator may delete a staff member's authenticator (a
     lost phone): they must set up a new one at their next sign-in. Each deletion is audited."""
 
@@ -177,11 +177,8 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     exclude = ["data"]  # the TOTP secret and the recovery codes
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)  # the model permission, as usual
 
     @transaction.atomic
     def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
