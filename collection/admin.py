@@ -350,7 +350,7 @@ class DiscrepancyAdmin(RecordAdmin):
     ]
 
     def record_label(self, discrepancy: Discrepancy) -> str:
-        reference = discrepancy.payment.payment_ref if discrepancy.payment_id else discrepancy.row_id
+        reference = discrepancy.payment.payment_ref if discrepancy.payment else discrepancy.row_id
         return f"{discrepancy.get_kind_display()} — {reference}"
 
 

@@ -78,7 +78,7 @@ def masked(number: str | None) -> str:
 def dinars(model: type[models.Model], field: str) -> Callable[[Any], str]:
     """A changelist column showing an amount in IQD with thousands separators, under the field's name."""
 
-    @admin.display(description=model._meta.get_field(field).verbose_name, ordering=field)
+    @admin.display(description=getattr(model._meta.get_field(field), "verbose_name", field), ordering=field)
     def column(obj: Any) -> str:
         value = getattr(obj, field)
         return "" if value is None else f"{value:,}"

@@ -26,7 +26,7 @@ WRONG += ["\u202a.", "\u202a:", "\u202a("]
 
 def _allauth_arabic() -> dict[object, str]:
     locale = Path(allauth.__file__).parent / "locale"
-    return gnu_gettext.translation("django", localedir=locale, languages=["ar"])._catalog  # type: ignore[attr-defined]
+    return gnu_gettext.translation("django", localedir=locale, languages=["ar"])._catalog
 
 
 def test_every_wrong_arabic_sentence_of_allauth_is_replaced_by_ours():
