@@ -124,8 +124,8 @@ class RecordAction:
         return bool(self.consequences) or self.form is not None
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record: shown, never added, changed or deleted here (see the module's docstring)."""
+class NoWrites:
+    """Refuses adding, changing and deleting, whatever the account's permissions."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -137,7 +137,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    """A record: shown, never added, changed or deleted here (see the module's docstring)."""
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     """Rows of a record shown on its page, read-only like the record."""
 
     extra = 0
@@ -145,15 +149,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [str(name) for name in self.get_fields(request, obj)]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RecordActionsMixin(admin.ModelAdmin):
