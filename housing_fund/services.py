@@ -441,12 +441,24 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
     artifact.save(force_insert=True)
     statement.artifact = artifact
     statement.save(force_insert=True)
-    with translation.override(settings.LANGUAGE_CODE):
-        content = render_to_pdf("housing_fund/statement_pdf.html", statement_context(loan, statement))
-    store_pdf(field_file=statement.pdf, name=f"{statement.serial}.pdf", content=content)
+    statement_render_pdf_now(statement=statement)
     audit_record(
         action="statement_issue", actor=actor, entity=loan.branch, target=loan, data={"serial": statement.serial}
     )
+    return statement
+
+
+def statement_render_pdf_now(*, statement: Statement) -> Statement:
+    """Render and store the statement's PDF unless it already exists (safe to repeat).
+
+    The PDF shows the loan as it is when rendered, so it is rendered when the statement is
+    issued; a stored one is never drawn again (a new statement is issued instead).
+    """
+    if statement.pdf:
+        return statement
+    with translation.override(settings.LANGUAGE_CODE):
+        content = render_to_pdf("housing_fund/statement_pdf.html", statement_context(statement.loan, statement))
+    store_pdf(field_file=statement.pdf, name=f"{statement.serial}.pdf", content=content)
     return statement
 
 

@@ -169,3 +169,413 @@ def bill(payer: User, entity: Entity, amount: int = 100_000, *, days: int = 10, 
         amount=amount,
         due_date=timezone.localdate() + dt.timedelta(days=days),
     )
+
+
+# --- verifiable artifacts ------------------------------------------------------------------------
+
+
+class ArtifactFactory(factory.django.DjangoModelFactory):
+    """A signed artifact registered through ``artifact_issue`` (so its token really verifies)."""
+
+    class Meta:
+        model = "verification.Artifact"
+
+    entity = factory.SubFactory(EntityFactory)
+    kind = "receipt"
+    serial = factory.Sequence(lambda n: f"TST-{n:06d}")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from govportal.verification.services import artifact_issue
+
+        return artifact_issue(content=kwargs["serial"].encode(), display=[], **kwargs)
+
+
+# --- collection -----------------------------------------------------------------------------------
+
+
+class ObligationFactory(factory.django.DjangoModelFactory):
+    """An open bill, written as collection's service leaves it."""
+
+    class Meta:
+        model = "collection.Obligation"
+
+    payer = factory.SubFactory(UserFactory)
+    collecting_entity = factory.SubFactory(EntityFactory)
+    purpose = "other"
+    reference = factory.Sequence(lambda n: f"BILL-{n:06d}")
+    amount = 100_000
+    due_date = factory.LazyFunction(lambda: _soon(10))
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """An online sandbox payment that succeeded yesterday."""
+
+    class Meta:
+        model = "collection.Payment"
+
+    payment_ref = factory.Sequence(lambda n: f"PADM{n:08d}")
+    payer = factory.SubFactory(UserFactory)
+    collecting_entity = factory.SubFactory(EntityFactory)
+    amount = 50_000
+    method = "online_card"
+    provider = "sandbox"
+    provider_ref = factory.Sequence(lambda n: f"txn_adm_{n:012d}")
+    status = "succeeded"
+    basket_key = factory.Sequence(lambda n: f"basket-adm-{n}")
+    card_last4 = "1111"
+    succeeded_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+    class Params:
+        pending = factory.Trait(status="pending", succeeded_at=None, card_last4="")
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Allocation"
+
+    payment = factory.SubFactory(PaymentFactory)
+    obligation = factory.SubFactory(
+        ObligationFactory,
+        payer=factory.SelfAttribute("..payment.payer"),
+        collecting_entity=factory.SelfAttribute("..payment.collecting_entity"),
+    )
+    amount = factory.SelfAttribute("payment.amount")
+
+
+class PaymentEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.PaymentEvent"
+
+    provider = "sandbox"
+    event_id = factory.Sequence(lambda n: f"evt_adm_{n}")
+    kind = "payment.succeeded"
+    payment_ref = factory.Sequence(lambda n: f"PADM{n:08d}")
+    payload = factory.LazyAttribute(lambda e: {"id": e.event_id, "type": e.kind, "data": {}})
+
+
+class RefundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Refund"
+
+    payment = factory.SubFactory(PaymentFactory, status="partially_refunded", refunded_amount=1_000)
+    amount = 1_000
+    reason = "Overpaid by mistake"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReceiptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Receipt"
+
+    payment = factory.SubFactory(PaymentFactory)
+    collecting_entity = factory.SelfAttribute("payment.collecting_entity")
+    serial = factory.Sequence(lambda n: f"ADM-RC-2026-{n:06d}")
+    issued_at = factory.LazyFunction(timezone.now)
+    artifact = factory.SubFactory(
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..collecting_entity"),
+        kind="receipt",
+        serial=factory.SelfAttribute("..serial"),
+    )
+
+
+class OutletFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Outlet"
+
+    entity = factory.SubFactory(EntityFactory)
+    code = factory.Sequence(lambda n: f"OUT-{n:03d}")
+    name_ar = factory.Sequence(lambda n: f"منفذ الجباية {n}")
+    name_en = factory.Sequence(lambda n: f"Payment outlet {n}")
+    address = "بغداد، الكرادة"
+
+
+class SettlementFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.SettlementFile"
+
+    provider = "sandbox"
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    name = factory.Sequence(lambda n: f"settlement-{n}.csv")
+    status = "done"
+
+
+class SettlementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Settlement"
+
+    payment = factory.SubFactory(PaymentFactory)
+    file = factory.SubFactory(SettlementFileFactory)
+    line = factory.Sequence(lambda n: n + 2)
+    txn_id = factory.SelfAttribute("payment.provider_ref")
+    settled_at = factory.LazyFunction(timezone.now)
+    fee = 250
+
+
+class SettlementRowFactory(factory.django.DjangoModelFactory):
+    """A line that settled nothing: unknown to us."""
+
+    class Meta:
+        model = "collection.SettlementRow"
+
+    file = factory.SubFactory(SettlementFileFactory)
+    line = factory.Sequence(lambda n: n + 2)
+    txn_id = factory.Sequence(lambda n: f"txn_unknown_{n}")
+    payment_ref = factory.Sequence(lambda n: f"PNOSUCH{n:06d}")
+    amount = 1_000
+    currency = "IQD"
+    status = "settled"
+    settled_at = factory.LazyFunction(timezone.now)
+    outcome = "unknown"
+
+
+class DiscrepancyFactory(factory.django.DjangoModelFactory):
+    """An open discrepancy: the provider reported another amount for a payment."""
+
+    class Meta:
+        model = "collection.Discrepancy"
+
+    kind = "amount_mismatch"
+    provider = "sandbox"
+    payment = factory.SubFactory(PaymentFactory)
+    collecting_entity = factory.SelfAttribute("payment.collecting_entity")
+    expected_amount = factory.SelfAttribute("payment.amount")
+    reported_amount = 49_000
+    detail = "provider reports 49000 IQD"
+
+
+class SandboxChargeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.SandboxCharge"
+
+    id = factory.Sequence(lambda n: f"txn_sbx_{n:010d}")
+    payment_ref = factory.Sequence(lambda n: f"PSBX{n:08d}")
+    merchant = "صندوق الإسكان العراقي"
+    amount = 50_000
+    return_url = "http://testserver/collection/payments/return/"
+
+
+# --- housing fund ---------------------------------------------------------------------------------
+
+
+class LoanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.Loan"
+
+    number = factory.Sequence(lambda n: f"HL-{n:07d}")
+    borrower_name = factory.Sequence(lambda n: f"مقترض تجريبي {n}")
+    borrower_national_id = factory.Sequence(lambda n: f"19{n:010d}")
+    borrower_birth_date = dt.date(1985, 3, 14)
+    purpose = "build"
+    principal = 50_000_000
+    admin_fee = 500_000
+    term_months = 120
+    start_date = dt.date(2025, 1, 1)
+    branch = factory.SubFactory(EntityFactory)
+
+
+class ScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.Schedule"
+
+    loan = factory.SubFactory(LoanFactory)
+    version = 1
+    total = factory.SelfAttribute("loan.total")
+
+
+class InstallmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.Installment"
+
+    schedule = factory.SubFactory(ScheduleFactory)
+    loan = factory.SelfAttribute("schedule.loan")
+    number = factory.Sequence(lambda n: n + 1)
+    due_date = factory.LazyAttribute(lambda i: dt.date(2025, 2, 1) + dt.timedelta(days=30 * (i.number % 120)))
+    amount = 421_000
+
+
+class RescheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.Reschedule"
+
+    loan = factory.SubFactory(LoanFactory)
+    term_months = 180
+    reason = "Lost income; longer term asked for"
+    proposed_by = factory.SubFactory(UserFactory)
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.Statement"
+
+    loan = factory.SubFactory(LoanFactory)
+    serial = factory.Sequence(lambda n: f"ADM-ST-2026-{n:06d}")
+    issued_at = factory.LazyFunction(timezone.now)
+    balance = 40_000_000
+    artifact = factory.SubFactory(
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..loan.branch"),
+        kind="statement",
+        serial=factory.SelfAttribute("..serial"),
+    )
+
+
+class LoanImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "housing_fund.LoanImport"
+
+    name = factory.Sequence(lambda n: f"loans-{n}.csv")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    branch = factory.SubFactory(EntityFactory)
+    uploaded_by = factory.SubFactory(UserFactory)
+    status = "done"
+
+
+# --- certificates of authenticity -----------------------------------------------------------------
+
+
+class AuthenticityRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "datacenter.AuthenticityRequest"
+
+    reference = factory.Sequence(lambda n: f"REQ-2026-{n:06d}")
+    requesting_entity = factory.SubFactory(EntityFactory)
+    issuing_entity = factory.SubFactory(EntityFactory)
+    document_type = "degree"
+    document_number = factory.Sequence(lambda n: f"BGD-2019-{n:05d}")
+    document_date = dt.date(2019, 7, 14)
+    holder_name = "أحمد كريم العبيدي"
+    holder_national_id = "199012345678"
+    attachment = "datacenter/requests/2026/01/scan.pdf"
+    attachment_content_type = "application/pdf"
+    attachment_sha256 = "0" * 64
+    submitted_by = factory.SubFactory(UserFactory)
+    due_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=7))
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A confirmed certificate of authenticity, signed by its issuer."""
+
+    class Meta:
+        model = "datacenter.Certificate"
+
+    serial = factory.Sequence(lambda n: f"NDC-2026-{n:06d}")
+    issuing_entity = factory.SubFactory(EntityFactory)
+    outcome = "confirmed"
+    document_type = "degree"
+    document_number = factory.Sequence(lambda n: f"BGD-2019-{n:05d}")
+    document_date = dt.date(2019, 7, 14)
+    holder_name = "أحمد كريم العبيدي"
+    holder_national_id = "199012345678"
+    issued_at = factory.LazyFunction(timezone.now)
+    artifact = factory.SubFactory(
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..issuing_entity"),
+        kind="certificate",
+        serial=factory.SelfAttribute("..serial"),
+    )
+
+
+# --- documents -------------------------------------------------------------------------------------
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    """A draft letter."""
+
+    class Meta:
+        model = "documents.Letter"
+
+    sender_entity = factory.SubFactory(EntityFactory)
+    subject = factory.Sequence(lambda n: f"بشأن الربط الإلكتروني {n}")
+    body = "نص الكتاب"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class LetterRecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.LetterRecipient"
+
+    letter = factory.SubFactory(LetterFactory)
+    entity = factory.SubFactory(EntityFactory)
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.Attachment"
+
+    letter = factory.SubFactory(LetterFactory)
+    file = "documents/attachments/scan.pdf"
+    name = factory.Sequence(lambda n: f"مرفق-{n}.pdf")
+    content_type = "application/pdf"
+    size = 2048
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    added_by = factory.SubFactory(UserFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "documents.Referral"
+
+    recipient = factory.SubFactory(LetterRecipientFactory)
+    referred_to = factory.SubFactory(UserFactory)
+    minute = "للاطلاع واتخاذ اللازم"
+    created_by = factory.SubFactory(UserFactory)
+
+
+# --- training places ------------------------------------------------------------------------------
+
+
+class NominationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Nomination"
+
+    session = factory.SubFactory(SessionFactory)
+    trainee = factory.SubFactory(TraineeFactory)
+    entity = factory.SelfAttribute("trainee.entity")
+    nominated_by = factory.SubFactory(UserFactory)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """A place from an approved nomination (``completed`` with a pass score as a trait)."""
+
+    class Meta:
+        model = "training.Enrollment"
+
+    nomination = factory.SubFactory(NominationFactory, status="approved")
+    session = factory.SelfAttribute("nomination.session")
+    trainee = factory.SelfAttribute("nomination.trainee")
+    status = "enrolled"
+    queue_number = factory.Sequence(lambda n: n + 1)
+    enrolled_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        completed = factory.Trait(status="completed", score=85, assessed_at=factory.LazyFunction(timezone.now))
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.Attendance"
+
+    enrollment = factory.SubFactory(EnrollmentFactory)
+    day = factory.SelfAttribute("enrollment.session.start_date")
+    present = True
+    method = "checklist"
+    marked_by = factory.SubFactory(UserFactory)
+
+
+class TrainingCertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "training.TrainingCertificate"
+
+    enrollment = factory.SubFactory(EnrollmentFactory, completed=True)
+    serial = factory.Sequence(lambda n: f"SEC-TR-2026-{n:06d}")
+    issuing_entity = factory.SelfAttribute("enrollment.session.programme.owner")
+    issued_at = factory.LazyFunction(timezone.now)
+    issued_by = factory.SubFactory(UserFactory)
+    artifact = factory.SubFactory(
+        ArtifactFactory,
+        entity=factory.SelfAttribute("..issuing_entity"),
+        kind="training_certificate",
+        serial=factory.SelfAttribute("..serial"),
+    )

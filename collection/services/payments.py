@@ -272,8 +272,9 @@ def payment_sync(*, payment: Payment) -> Payment:
     return Payment.objects.get(pk=payment.pk)
 
 
-def payment_cancel(*, payment: Payment, actor: Any = None) -> Payment:
-    """The payer gives up an unfinished payment. If the provider says it went through, it counts."""
+def payment_cancel(*, payment: Payment, actor: Any = None, reason: str = "cancelled_by_payer") -> Payment:
+    """The payer (or an administrator, giving ``reason``) gives up an unfinished payment.
+    If the provider says it went through, it counts."""
     if payment.status not in ACTIVE:
         return payment
     if payment.provider_ref:
@@ -286,7 +287,7 @@ def payment_cancel(*, payment: Payment, actor: Any = None) -> Payment:
         if reported.state == PaymentStatus.SUCCEEDED:
             payment_apply(payment=payment, reported=reported, source="cancel")
             return Payment.objects.get(pk=payment.pk)
-    return _payment_close(payment, PaymentStatus.CANCELLED, reason="cancelled_by_payer", actor=actor)
+    return _payment_close(payment, PaymentStatus.CANCELLED, reason=reason, actor=actor)
 
 
 def payments_expire(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -1,20 +1,38 @@
 import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from govportal.accounts.tasks import email_send
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's e-mails call the site ("Hello from …", "… on <domain>"). Without
+    django.contrib.sites allauth has none here, and the e-mails greeted from an empty name."""
+
+    name: str
+    domain: str
+
+
+def portal_site() -> PortalSite:
+    """The portal's name in the active language, and the host of its public address."""
+    return PortalSite(name=gettext("Iraqi Government Portal"), domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render now (in the reader's language), deliver from a Celery worker after commit."""
-        message = self.render_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, {**context, "current_site": portal_site()})
         alternatives = getattr(message, "alternatives", [])
         html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
         subject, body, to, from_email = (

@@ -1,6 +1,8 @@
 from typing import Any
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.accounts.services import membership_grant, membership_revoke
 from govportal.audit.services import audit_record
+from govportal.web.admin import ReadOnlyAdmin, RecordAdmin, masked
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -48,6 +51,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name", "citizen_profile__national_id"]
     readonly_fields = ["date_joined", "last_login"]
     inlines = [MembershipInline]
+    date_hierarchy = "date_joined"
     fieldsets = (
         (None, {"fields": ("email", "password", "full_name")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
@@ -98,6 +102,7 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "entity__code", "entity__name_ar", "entity__name_en"]
     autocomplete_fields = ["user", "entity"]
     list_select_related = ["user", "entity"]
+    date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
         # Changing who or where is a revoke plus a new grant, so both are audited.
@@ -121,8 +126,71 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(CitizenProfile)
-class CitizenProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "masked_national_id", "phone", "created_at"]
-    search_fields = ["user__email", "user__full_name", "national_id", "phone"]
-    autocomplete_fields = ["user"]
-    readonly_fields = ["created_at"]
+class CitizenProfileAdmin(RecordAdmin):
+    """Read-only: the national ID joins a citizen to their loans and bills, so it is set at sign-up
+    (audited) and never edited by hand."""
+
+    list_display = ["user", "national_id", "phone", "created_at"]
+    search_fields = ["=user__email", "user__full_name", "national_id__exact", "phone__exact"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    exclude = ["national_id"]
+    readonly_fields = ["national_id"]
+
+    @admin.display(description=_("national ID number"))
+    def national_id(self, profile: CitizenProfile) -> str:
+        return masked(profile.national_id)
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    list_select_related = ["user"]
+
+
+# allauth's Authenticator has no verbose names: the admin showed "Authenticators", "user",
+# "type" in English. They are named here, where they are shown.
+Authenticator._meta.verbose_name = _("authenticator")
+Authenticator._meta.verbose_name_plural = _("authenticators")
+for _name, _label in {
+    "user": _("user"),
+    "type": _("type"),
+    "data": _("data"),
+    "created_at": _("created at"),
+    "last_used_at": _("last used at"),
+}.items():
+    Authenticator._meta.get_field(_name).verbose_name = _label
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Read-only, except that an administrator may delete a staff member's authenticator (a
+    lost phone): they must set up a new one at their next sign-in. Each deletion is audited."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["=user__email", "user__full_name"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+    exclude = ["data"]  # the TOTP secret and the recovery codes
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)  # the model permission, as usual
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
+        audit_record(
+            action="mfa_remove",
+            actor=request.user,
+            target=obj.user,
+            data={"type": obj.type, "by": "admin"},
+            request=request,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
+        for authenticator in queryset.select_related("user"):
+            self.delete_model(request, authenticator)

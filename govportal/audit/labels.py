@@ -38,3 +38,8 @@ def register(labels: dict[str, Promise]) -> None:
 
 def action_label(action: str) -> str:
     return str(_LABELS.get(action, action))
+
+
+def known_actions() -> list[tuple[str, str]]:
+    """Every action with a name, as (action, its name in the active language), by name."""
+    return sorted(((action, str(label)) for action, label in _LABELS.items()), key=lambda pair: pair[1])

@@ -50,6 +50,7 @@ class EntityAdmin(admin.ModelAdmin):
     readonly_fields = ["path", "linkage_phase", "linked_at", "created_at"]
     actions = ["link_selected"]
     list_per_page = 50
+    date_hierarchy = "created_at"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Entity | None = None) -> list[str]:
         # The code is part of every descendant's path and printed on letters: fixed once created.
@@ -94,6 +95,7 @@ class RolloutPhaseAdmin(admin.ModelAdmin):
     list_display = ["number", "opened_at", "note"]
     readonly_fields = ["number", "opened_at"]
     actions = ["open_selected"]
+    date_hierarchy = "opened_at"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
