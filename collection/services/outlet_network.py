@@ -170,7 +170,7 @@ def outlet_open(*, outlet: Outlet, actor: User, request: HttpRequest | None = No
         raise ValidationError(_("This outlet is already open."), code="already_open")
     problems = outlet_readiness(outlet)
     if problems:
-        raise ValidationError(list(problems.values()), code="not_ready")
+        raise ValidationError([ValidationError(problem, code="not_ready") for problem in problems.values()])
     reopened = outlet.status == OutletStatus.CLOSED
     outlet.status = OutletStatus.OPEN
     outlet.opened_at, outlet.opened_by = timezone.now(), actor

@@ -39,7 +39,7 @@ def outlet_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def outlet_create(request: HttpRequest) -> HttpResponse:
-    entities = list(selectors.outlet_entities(request.user))
+    entities = selectors.outlet_entities(request.user)
     if not entities:
         raise Http404
     form = OutletForm(request.POST or None, entities=entities, initial={"opens_at": "08:00", "closes_at": "14:00"})

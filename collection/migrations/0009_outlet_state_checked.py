@@ -1,4 +1,4 @@
-"""The outlet's state replaces its old open flag, and the database checks it (after 0007 has set
+"""The outlet's state replaces its old open flag, and the database checks it (after 0008 has set
 every existing outlet's state)."""
 
 from django.db import migrations, models
@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("collection", "0007_outlet_network"),
+        ("collection", "0008_outlet_network_data"),
     ]
 
     operations = [
