@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from collection.constants import Governorate, Method, PaymentStatus, Resolution, Weekday
 from collection.models import Obligation, Outlet, Terminal
@@ -187,11 +188,22 @@ class OutletForm(forms.Form):
         max_length=32,
         help_text=_("Capital Latin letters, digits and hyphens, e.g. IHF-BSR-01. It cannot be changed later."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the outlet's code.")},
     )
-    name_ar = forms.CharField(label=_("Name in Arabic"), max_length=200, widget=forms.TextInput(attrs=_in("ar")))
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, widget=forms.TextInput(attrs=_in("en")))
+    name_ar = forms.CharField(
+        label=_("Name in Arabic"),
+        max_length=200,
+        widget=forms.TextInput(attrs=_in("ar")),
+        error_messages={"required": _("Enter the outlet's name in Arabic.")},
+    )
+    name_en = forms.CharField(
+        label=_("Name in English"),
+        max_length=200,
+        widget=forms.TextInput(attrs=_in("en")),
+        error_messages={"required": _("Enter the outlet's name in English.")},
+    )
     governorate = forms.ChoiceField(
-        label=_("Governorate"),
+        label=pgettext_lazy("where", "Governorate"),
         choices=[("", _("Choose the governorate")), *Governorate.choices],
         error_messages={"required": _("Choose the governorate.")},
     )
@@ -200,8 +212,14 @@ class OutletForm(forms.Form):
         max_length=300,
         help_text=_("District, street and a landmark citizens know."),
         widget=forms.TextInput(attrs=_in("ar")),
+        error_messages={"required": _("Enter the address in Arabic.")},
     )
-    address_en = forms.CharField(label=_("Address in English"), max_length=300, widget=forms.TextInput(attrs=_in("en")))
+    address_en = forms.CharField(
+        label=_("Address in English"),
+        max_length=300,
+        widget=forms.TextInput(attrs=_in("en")),
+        error_messages={"required": _("Enter the address in English.")},
+    )
     phone = forms.CharField(
         label=_("Telephone (optional)"),
         max_length=20,
@@ -211,8 +229,16 @@ class OutletForm(forms.Form):
     open_days = WeekdaysField(
         label=_("Open on"), error_messages={"required": _("Choose at least one day of the week.")}
     )
-    opens_at = forms.TimeField(label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    closes_at = forms.TimeField(label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    opens_at = forms.TimeField(
+        label=_("Opens at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Enter the opening time."), "invalid": _("Enter a time such as 08:00.")},
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Enter the closing time."), "invalid": _("Enter a time such as 14:00.")},
+    )
 
     def __init__(self, *args: Any, entities: Any = None, **kwargs: Any) -> None:
         """With ``entities`` (creating): the code, and the entity when there is a choice."""
@@ -255,6 +281,7 @@ class TerminalForm(forms.Form):
         max_length=32,
         help_text=_("As printed at the top of the terminal's card slips, e.g. 10042718."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the terminal ID printed on its slips.")},
     )
     serial_number = forms.CharField(
         label=_("Serial number (optional)"),
@@ -297,7 +324,7 @@ class AssignCashierForm(forms.Form):
 class OutletDirectoryForm(forms.Form):
     """The public list's filter: one governorate, or all."""
 
-    governorate = forms.ChoiceField(label=_("Governorate"), required=False)
+    governorate = forms.ChoiceField(label=pgettext_lazy("where", "Governorate"), required=False)
 
     def __init__(self, *args: Any, governorates: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

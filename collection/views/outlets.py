@@ -132,7 +132,10 @@ def closing(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     first = outlets.first()
     if first is None:
         raise Http404
-    form = ClosingForm(request.GET or {"outlet": first.pk, "day": timezone.localdate()}, outlets=outlets)
+    data = request.GET.copy()
+    data.setdefault("outlet", str(first.pk))
+    data.setdefault("day", timezone.localdate().isoformat())  # today's report unless asked for another day
+    form = ClosingForm(data, outlets=outlets)
     report = (
         selectors.outlet_closing(form.cleaned_data["outlet"], form.cleaned_data["day"]) if form.is_valid() else None
     )
