@@ -57,6 +57,19 @@ def _locked(outlet: Outlet) -> Outlet:
     return Outlet.objects.select_for_update().get(pk=outlet.pk)
 
 
+def _locked_terminal(terminal: Terminal) -> Terminal:
+    """The terminal as it is now, its outlet's row locked (``terminal.outlet`` is that row)."""
+    outlet = _locked(terminal.outlet)
+    terminal = Terminal.objects.get(pk=terminal.pk)
+    terminal.outlet = outlet
+    return terminal
+
+
+def _record(action: str, *, outlet: Outlet, actor: User, data: dict[str, Any], request: HttpRequest | None) -> None:
+    """The audit event of a change to ``outlet`` (or its terminals or cashiers)."""
+    audit_record(action=action, actor=actor, entity=outlet.entity, target=outlet, data=data, request=request)
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -98,6 +111,12 @@ def _details_data(outlet: Outlet) -> dict[str, Any]:
 # --- Outlets -------------------------------------------------------------------------------
 
 
+def _code_taken(code: str) -> ValidationError:
+    return ValidationError(
+        {"code": _("An outlet with code %(code)s already exists. Codes are never reused.") % {"code": code}}
+    )
+
+
 def outlet_create(
     *, entity: Entity, code: str, details: OutletDetails, actor: User, request: HttpRequest | None = None
 ) -> Outlet:
@@ -107,24 +126,19 @@ def outlet_create(
     outlet = Outlet(entity=entity, code=code.strip().upper(), **dataclasses.asdict(_clean_details(details)))
     _check(outlet)
     if Outlet.objects.filter(code=outlet.code).exists():
-        raise ValidationError(
-            {"code": _("An outlet with code %(code)s already exists. Codes are never reused.") % {"code": outlet.code}}
-        )
+        raise _code_taken(outlet.code)
     try:
         with transaction.atomic():
             outlet.save(force_insert=True)
-            audit_record(
-                action="outlet_create",
+            _record(
+                "outlet_create",
+                outlet=outlet,
                 actor=actor,
-                entity=entity,
-                target=outlet,
                 data={"code": outlet.code, **_details_data(outlet)},
                 request=request,
             )
     except IntegrityError as error:  # the same code, created at the same moment
-        raise ValidationError(
-            {"code": _("An outlet with code %(code)s already exists. Codes are never reused.") % {"code": outlet.code}}
-        ) from error
+        raise _code_taken(outlet.code) from error
     return outlet
 
 
@@ -142,9 +156,7 @@ def outlet_update(*, outlet: Outlet, details: OutletDetails, actor: User, reques
     changed = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
     if changed:
         outlet.save(update_fields=list(changed))
-        audit_record(
-            action="outlet_update", actor=actor, entity=outlet.entity, target=outlet, data=changed, request=request
-        )
+        _record("outlet_update", outlet=outlet, actor=actor, data=changed, request=request)
     return outlet
 
 
@@ -176,13 +188,8 @@ def outlet_open(*, outlet: Outlet, actor: User, request: HttpRequest | None = No
     outlet.opened_at, outlet.opened_by = timezone.now(), actor
     outlet.closed_at, outlet.closed_by, outlet.close_reason = None, None, ""
     outlet.save(update_fields=["status", "opened_at", "opened_by", "closed_at", "closed_by", "close_reason"])
-    audit_record(
-        action="outlet_open",
-        actor=actor,
-        entity=outlet.entity,
-        target=outlet,
-        data={"code": outlet.code, "reopened": reopened},
-        request=request,
+    _record(
+        "outlet_open", outlet=outlet, actor=actor, data={"code": outlet.code, "reopened": reopened}, request=request
     )
     return outlet
 
@@ -202,11 +209,10 @@ def outlet_close(*, outlet: Outlet, reason: str, actor: User, request: HttpReque
     outlet.status = OutletStatus.CLOSED
     outlet.closed_at, outlet.closed_by, outlet.close_reason = timezone.now(), actor, reason[:300]
     outlet.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
-    audit_record(
-        action="outlet_close",
+    _record(
+        "outlet_close",
+        outlet=outlet,
         actor=actor,
-        entity=outlet.entity,
-        target=outlet,
         data={"code": outlet.code, "reason": outlet.close_reason},
         request=request,
     )
@@ -227,6 +233,10 @@ def _terminal_in_use_elsewhere(terminal_id: str, outlet: Outlet) -> str | None:
             "terminal": terminal_id,
             "outlet": found.outlet.name,
         }
+    return _open_elsewhere(terminal_id)
+
+
+def _open_elsewhere(terminal_id: str) -> str:
     return _("Terminal %(terminal)s is open at another outlet.") % {"terminal": terminal_id}
 
 
@@ -259,12 +269,15 @@ def terminal_add(
     elsewhere = _terminal_in_use_elsewhere(terminal.terminal_id, outlet)
     if elsewhere:
         raise ValidationError({"terminal_id": elsewhere})
-    terminal.save(force_insert=True)
-    audit_record(
-        action="terminal_add",
+    try:
+        with transaction.atomic():
+            terminal.save(force_insert=True)
+    except IntegrityError as error:  # added at another outlet at the same moment
+        raise ValidationError({"terminal_id": _open_elsewhere(terminal.terminal_id)}) from error
+    _record(
+        "terminal_add",
+        outlet=outlet,
         actor=actor,
-        entity=outlet.entity,
-        target=outlet,
         data={
             "terminal_id": terminal.terminal_id,
             "serial_number": terminal.serial_number,
@@ -283,17 +296,16 @@ def terminal_close(*, terminal: Terminal, reason: str, actor: User, request: Htt
     reason = _squash(reason)
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing the terminal.")})
-    outlet = _locked(terminal.outlet)
-    terminal = Terminal.objects.get(pk=terminal.pk)
+    terminal = _locked_terminal(terminal)
+    outlet = terminal.outlet
     if terminal.closed_at is not None:
         raise ValidationError(_("This terminal is already closed."), code="already_closed")
     terminal.closed_at, terminal.closed_by, terminal.close_reason = timezone.now(), actor, reason[:300]
     terminal.save(update_fields=["closed_at", "closed_by", "close_reason"])
-    audit_record(
-        action="terminal_close",
+    _record(
+        "terminal_close",
+        outlet=outlet,
         actor=actor,
-        entity=outlet.entity,
-        target=outlet,
         data={"terminal_id": terminal.terminal_id, "reason": terminal.close_reason},
         request=request,
     )
@@ -304,8 +316,8 @@ def terminal_close(*, terminal: Terminal, reason: str, actor: User, request: Htt
 def terminal_reopen(*, terminal: Terminal, actor: User, request: HttpRequest | None = None) -> Terminal:
     """Put a closed terminal back in use at its outlet, unless its ID is now open elsewhere."""
     _require_manager(actor, terminal.outlet.entity)
-    outlet = _locked(terminal.outlet)
-    terminal = Terminal.objects.get(pk=terminal.pk)
+    terminal = _locked_terminal(terminal)
+    outlet = terminal.outlet
     if terminal.closed_at is None:
         raise ValidationError(_("This terminal is already open."), code="already_open")
     elsewhere = _terminal_in_use_elsewhere(terminal.terminal_id, outlet)
@@ -316,22 +328,16 @@ def terminal_reopen(*, terminal: Terminal, actor: User, request: HttpRequest | N
         with transaction.atomic():
             terminal.save(update_fields=["closed_at", "closed_by", "close_reason"])
     except IntegrityError as error:  # opened elsewhere at the same moment
-        raise ValidationError(
-            _("Terminal %(terminal)s is open at another outlet.") % {"terminal": terminal.terminal_id},
-            code="open_elsewhere",
-        ) from error
-    audit_record(
-        action="terminal_reopen",
-        actor=actor,
-        entity=outlet.entity,
-        target=outlet,
-        data={"terminal_id": terminal.terminal_id},
-        request=request,
-    )
+        raise ValidationError(_open_elsewhere(terminal.terminal_id), code="open_elsewhere") from error
+    _record("terminal_reopen", outlet=outlet, actor=actor, data={"terminal_id": terminal.terminal_id}, request=request)
     return terminal
 
 
 # --- Cashiers ------------------------------------------------------------------------------
+
+
+def _cashier_data(cashier: User) -> dict[str, str]:
+    return {"cashier": cashier.email, "cashier_id": str(cashier.pk)}
 
 
 @transaction.atomic
@@ -351,12 +357,11 @@ def cashier_assign(
         outlet=outlet, cashier=cashier, defaults={"assigned_by": actor}
     )
     if created:
-        audit_record(
-            action="cashier_assign",
+        _record(
+            "cashier_assign",
+            outlet=outlet,
             actor=actor,
-            entity=outlet.entity,
-            target=outlet,
-            data={"cashier": cashier.email, "cashier_id": str(cashier.pk)},
+            data=_cashier_data(cashier),
             request=request,
         )
     return assignment
@@ -370,11 +375,10 @@ def cashier_unassign(*, outlet: Outlet, cashier: User, actor: User, request: Htt
     outlet = _locked(outlet)
     deleted, _rows = CashierAssignment.objects.filter(outlet=outlet, cashier=cashier).delete()
     if deleted:
-        audit_record(
-            action="cashier_unassign",
+        _record(
+            "cashier_unassign",
+            outlet=outlet,
             actor=actor,
-            entity=outlet.entity,
-            target=outlet,
-            data={"cashier": cashier.email, "cashier_id": str(cashier.pk)},
+            data=_cashier_data(cashier),
             request=request,
         )
