@@ -342,12 +342,31 @@ def open_days_text(mask: int) -> str:
     return str(pgettext("list separator", ", ")).join(parts)
 
 
+class Closable(models.Model):
+    """When, by whom and why an outlet or a terminal was last closed (its history is in the audit log)."""
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class OutletQuerySet(models.QuerySet["Outlet"]):
     def open(self) -> OutletQuerySet:
         return self.filter(status=OutletStatus.OPEN)
 
 
-class Outlet(models.Model):
+class Outlet(Closable):
     """A place where citizens pay in person, by card (no cash), run by a collecting entity.
 
     Set up first (details, card terminals, cashiers), then opened to citizens; closed and opened
@@ -390,17 +409,6 @@ class Outlet(models.Model):
         related_name="+",
         editable=False,
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
 
     objects = OutletQuerySet.as_manager()
 
@@ -463,7 +471,7 @@ class TerminalQuerySet(models.QuerySet["Terminal"]):
         return self.filter(closed_at__isnull=True)
 
 
-class Terminal(models.Model):
+class Terminal(Closable):
     """A card terminal (POS) at an outlet. Cashiers record payments only on an open terminal of
     their outlet; a payment keeps the terminal ID printed on its slip (``Payment.terminal_id``),
     so closing or moving a terminal changes no past payment. A terminal ID is open at one outlet
@@ -486,17 +494,6 @@ class Terminal(models.Model):
         help_text=_("Who supplied the terminal and settles its payments."),
     )
     created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
 
     objects = TerminalQuerySet.as_manager()
 
