@@ -28,6 +28,15 @@ class CollectionConfig(AppConfig):
                 "settlement_import": _("Settlement file imported"),
                 "settlement_reconcile": _("Settlement file reconciled"),
                 "discrepancy_resolve": _("Discrepancy resolved"),
+                "outlet_create": _("Outlet set up"),
+                "outlet_update": _("Outlet details changed"),
+                "outlet_open": _("Outlet opened"),
+                "outlet_close": _("Outlet closed"),
+                "terminal_add": _("Card terminal added"),
+                "terminal_close": _("Card terminal closed"),
+                "terminal_reopen": _("Card terminal reopened"),
+                "cashier_assign": _("Cashier assigned"),
+                "cashier_unassign": _("Cashier unassigned"),
             }
         )
         if demo_payments not in SAMPLE_MAKERS:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 CURRENCY = "IQD"
 RECEIPT_REGISTER = "receipt"
@@ -33,6 +34,58 @@ class Provider(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox (test payments)")
     FIB = "fib", _("First Iraqi Bank")
     OUTLET = "outlet", _("Outlet card terminal")
+
+
+class OutletStatus(models.TextChoices):
+    """An outlet is set up (details, terminals, cashiers) before it opens to citizens."""
+
+    SETTING_UP = "setting_up", pgettext_lazy("outlet status", "Being set up")
+    OPEN = "open", pgettext_lazy("outlet status", "Open")
+    CLOSED = "closed", pgettext_lazy("outlet status", "Closed")
+
+
+class Governorate(models.TextChoices):
+    """Where an outlet is: Iraq's governorates, the Kurdistan Region's last."""
+
+    BAGHDAD = "baghdad", _("Baghdad")
+    BASRA = "basra", _("Basra")
+    NINEVEH = "nineveh", _("Nineveh")
+    ANBAR = "anbar", _("Anbar")
+    BABIL = "babil", _("Babil")
+    KARBALA = "karbala", _("Karbala")
+    NAJAF = "najaf", _("Najaf")
+    WASIT = "wasit", _("Wasit")
+    DIYALA = "diyala", _("Diyala")
+    SALAH_AL_DIN = "salah_al_din", _("Salah al-Din")
+    KIRKUK = "kirkuk", _("Kirkuk")
+    DHI_QAR = "dhi_qar", _("Dhi Qar")
+    MAYSAN = "maysan", _("Maysan")
+    MUTHANNA = "muthanna", _("Muthanna")
+    QADISIYAH = "qadisiyah", _("Qadisiyah")
+    ERBIL = "erbil", _("Erbil")
+    SULAYMANIYAH = "sulaymaniyah", _("Sulaymaniyah")
+    DUHOK = "duhok", _("Duhok")
+    HALABJA = "halabja", _("Halabja")
+
+
+class Weekday(models.IntegerChoices):
+    """Days of the week as Python numbers them (Monday 0), declared in the Iraqi week's order
+    (Saturday first). An outlet's open days are a bit mask: bit ``1 << day``."""
+
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+
+
+# Government working days: Sunday to Thursday.
+WORKING_DAYS = sum(
+    1 << day for day in (Weekday.SUNDAY, Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY)
+)
+EVERY_DAY = 0b1111111
 
 
 class PaymentStatus(models.TextChoices):

@@ -1,17 +1,35 @@
-"""Demo bills, an outlet and a paid bill with its receipt for ``seed_demo`` (idempotent)."""
+"""Demo bills, the Fund's outlets and a paid bill with its receipt for ``seed_demo`` (idempotent).
+
+The outlets are set up as the Fund's head would, through the same services as the staff pages:
+two open outlets in different governorates, each with a card terminal and the demo cashier, and a
+third still being set up."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from collection.constants import Purpose
+from collection.constants import WORKING_DAYS, Governorate, OutletStatus, Purpose, Weekday
 from collection.models import Obligation, Outlet
-from collection.services import CardSlip, obligation_create, outlet_payment_record, receipt_render_pdf_now
+from collection.services import (
+    CardSlip,
+    OutletDetails,
+    cashier_assign,
+    obligation_create,
+    outlet_create,
+    outlet_open,
+    outlet_payment_record,
+    outlet_update,
+    receipt_render_pdf_now,
+    terminal_add,
+)
+from govportal.accounts.constants import Role
 from govportal.accounts.models import User
+from govportal.accounts.services import membership_grant
 from govportal.entities.models import Entity
 from govportal.verification.services import verify_url
 
@@ -23,20 +41,94 @@ DEMO_BILLS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoOutlet:
+    code: str
+    details: OutletDetails
+    terminal: str  # its card terminal's ID; none while it is being set up
+    opened: bool
+
+
+DEMO_OUTLETS = [
+    DemoOutlet(
+        "IHF-BGD-01",
+        OutletDetails(
+            name_ar="منفذ صندوق الإسكان — الكرخ",
+            name_en="Housing Fund outlet — Karkh",
+            governorate=Governorate.BAGHDAD,
+            address_ar="بغداد، الكرخ، شارع حيفا، قرب ساحة المتحف",
+            address_en="Haifa Street, Karkh, Baghdad, near Museum Square",
+            phone="07700000101",
+            open_days=WORKING_DAYS,
+            opens_at=dt.time(8, 0),
+            closes_at=dt.time(14, 0),
+        ),
+        terminal="T-0042",
+        opened=True,
+    ),
+    DemoOutlet(
+        "IHF-BSR-01",
+        OutletDetails(
+            name_ar="منفذ صندوق الإسكان — البصرة",
+            name_en="Housing Fund outlet — Basra",
+            governorate=Governorate.BASRA,
+            address_ar="البصرة، العشار، شارع الكورنيش، مجاور دائرة التسجيل العقاري",
+            address_en="Corniche Street, Ashar, Basra, next to the Real Estate Registration office",
+            phone="07800000102",
+            open_days=WORKING_DAYS | 1 << Weekday.SATURDAY,
+            opens_at=dt.time(8, 30),
+            closes_at=dt.time(13, 30),
+        ),
+        terminal="T-0107",
+        opened=True,
+    ),
+    DemoOutlet(
+        "IHF-NJF-01",
+        OutletDetails(
+            name_ar="منفذ صندوق الإسكان — النجف",
+            name_en="Housing Fund outlet — Najaf",
+            governorate=Governorate.NAJAF,
+            address_ar="النجف، حي الأمير، شارع الروان",
+            address_en="Al-Rawan Street, Al-Ameer district, Najaf",
+            phone="",
+            open_days=WORKING_DAYS,
+            opens_at=dt.time(8, 0),
+            closes_at=dt.time(14, 0),
+        ),
+        terminal="",
+        opened=False,
+    ),
+]
+
+
+def demo_outlets(ihf: Entity, head: User, cashier: User) -> Outlet:
+    """The Fund's demo outlets, set up by its head; the first one (Karkh)."""
+    outlets = []
+    for demo in DEMO_OUTLETS:
+        outlet = Outlet.objects.filter(code=demo.code).first()
+        if outlet is None:
+            outlet = outlet_create(entity=ihf, code=demo.code, details=demo.details, actor=head)
+        else:  # audited only if something differs (an outlet from before its details were kept)
+            outlet = outlet_update(outlet=outlet, details=demo.details, actor=head)
+        if demo.terminal and not outlet.terminals.filter(terminal_id=demo.terminal).exists():
+            terminal_add(outlet=outlet, terminal_id=demo.terminal, acquirer="SandPay", actor=head)
+        if demo.opened:
+            cashier_assign(outlet=outlet, cashier=cashier, actor=head)
+            if outlet.status == OutletStatus.SETTING_UP:
+                outlet = outlet_open(outlet=outlet, actor=head)
+        outlets.append(outlet)
+    return outlets[0]
+
+
 def demo_payments() -> dict[str, Any]:
-    """An IHF outlet; three bills for the demo citizen, the first paid there by card."""
+    """The Fund's outlets; three bills for the demo citizen, the first paid at Karkh by card."""
     ihf = Entity.objects.get(code="IHF")
     citizen = User.objects.get(email__startswith="citizen@")
     cashier = User.objects.get(email__startswith="outlet.cashier@")
-    outlet, _created = Outlet.objects.get_or_create(
-        code="IHF-BGD-01",
-        defaults={
-            "entity": ihf,
-            "name_ar": "منفذ صندوق الإسكان — الكرخ",
-            "name_en": "Housing Fund outlet — Karkh",
-            "address": "بغداد، الكرخ، شارع حيفا",
-        },
-    )
+    # The demo's head also heads the Fund (as in housing_fund.demo), and runs its outlets.
+    head = User.objects.get(email__startswith="entity.head@")
+    membership_grant(user=head, entity=ihf, role=Role.ENTITY_HEAD)
+    outlet = demo_outlets(ihf, head, cashier)
     today = timezone.localdate()
     bills = []
     for reference, purpose, amount, days, description in DEMO_BILLS:
@@ -69,4 +161,6 @@ def demo_payments() -> dict[str, Any]:
     return {
         "receipt": verify_url(receipt.artifact),
         "receipt_pdf": reverse("collection:receipt_pdf", args=[receipt.pk]),
+        "outlets": reverse("collection:outlets"),
+        "outlets_staff": reverse("collection:outlet_list"),
     }

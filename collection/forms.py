@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from collection.constants import Method, PaymentStatus, Resolution
-from collection.models import Obligation, Outlet
+from collection.constants import Governorate, Method, PaymentStatus, Resolution, Weekday
+from collection.models import Obligation, Outlet, Terminal
+from collection.services.outlet_network import OutletDetails
+from govportal.accounts.models import User
 from govportal.accounts.validators import normalize_digits, validate_national_id
+from govportal.entities.models import Entity
 
 
 class BillChoiceField(forms.ModelMultipleChoiceField):
@@ -66,22 +71,50 @@ class CitizenLookupForm(forms.Form):
         return value
 
 
+def outlet_label(outlet: Outlet) -> str:
+    return f"{outlet.name} (\u2068{outlet.code}\u2069)"  # the code keeps its direction in Arabic
+
+
 class OutletChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Outlet) -> str:
-        return f"{obj.name} (\u2068{obj.code}\u2069)"  # the code keeps its direction in Arabic
+        return outlet_label(obj)
+
+
+class TerminalChoiceField(forms.ChoiceField):
+    """The open terminals of the cashier's outlets, grouped by outlet; the value is the terminal ID
+    (an ID is open at one outlet at a time), cleaned to the ``Terminal``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.terminals: dict[str, Terminal] = {}
+
+    def set_terminals(self, terminals: Any) -> None:
+        self.terminals = {terminal.terminal_id: terminal for terminal in terminals}
+        groups: dict[Outlet, list[tuple[str, str]]] = {}
+        for terminal in self.terminals.values():
+            label = f"\u2068{terminal.terminal_id}\u2069" + (f" — {terminal.acquirer}" if terminal.acquirer else "")
+            groups.setdefault(terminal.outlet, []).append((terminal.terminal_id, label))
+        choices: list[Any] = [] if len(self.terminals) == 1 else [("", _("Choose the terminal"))]
+        self.choices = choices + [(outlet_label(outlet), options) for outlet, options in groups.items()]
+
+    def clean(self, value: Any) -> Terminal:
+        return self.terminals[super().clean(value)]
 
 
 class OutletPaymentForm(forms.Form):
-    """The card slip of an in-person payment for the chosen bills."""
+    """The card slip of an in-person payment for the chosen bills, on one of the cashier's terminals."""
 
-    outlet = OutletChoiceField(label=_("Outlet"), queryset=Outlet.objects.none(), empty_label=None)
     national_id = forms.CharField(widget=forms.HiddenInput)
     bills = BillChoiceField(
         label=_("Bills paid"),
         queryset=Obligation.objects.none(),
         error_messages={"required": _("Choose at least one bill to pay.")},
     )
-    terminal_id = forms.CharField(label=_("Terminal ID"), max_length=32)
+    terminal_id = TerminalChoiceField(
+        label=_("Card terminal"),
+        help_text=_("The terminal the card was taken on: its ID is printed at the top of the slip."),
+        error_messages={"required": _("Choose the terminal the card was taken on.")},
+    )
     approval_code = forms.CharField(label=_("Approval code"), max_length=12)
     rrn = forms.CharField(
         label=_("RRN"),
@@ -95,12 +128,13 @@ class OutletPaymentForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, outlets: Any, bills: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, terminals: Any, bills: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        outlet_field, bills_field = self.fields["outlet"], self.fields["bills"]
-        assert isinstance(outlet_field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        terminal_field, bills_field = self.fields["terminal_id"], self.fields["bills"]
+        assert isinstance(terminal_field, TerminalChoiceField)  # noqa: S101 — declared above
         assert isinstance(bills_field, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
-        outlet_field.queryset, bills_field.queryset = outlets, bills
+        terminal_field.set_terminals(terminals)
+        bills_field.queryset = bills
 
     def clean_rrn(self) -> str:
         return normalize_digits(self.cleaned_data["rrn"]).strip()
@@ -118,6 +152,185 @@ class ClosingForm(forms.Form):
         field = self.fields["outlet"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
         field.queryset = outlets
+
+
+# --- Running outlets (the entity's head) -----------------------------------------------------
+
+
+def _in(language: str) -> dict[str, str]:
+    """A text input's attributes for text in ``language``, whatever the page's language."""
+    return {"lang": language, "dir": "rtl" if language == "ar" else "ltr"}
+
+
+class WeekdaysField(forms.TypedMultipleChoiceField):
+    """Days of the week as checkboxes (Saturday first), cleaned to the bit mask ``Outlet.open_days`` keeps."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Weekday.choices, coerce=int, **kwargs)
+
+    def clean(self, value: Any) -> int:
+        return sum(1 << day for day in set(super().clean(value)))
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return [day for day in Weekday if value & (1 << day)]
+        return value
+
+
+class OutletForm(forms.Form):
+    """An outlet's details. Its code is asked only when it is created: it never changes."""
+
+    entity = forms.ModelChoiceField(label=_("Collecting entity"), queryset=Entity.objects.none(), empty_label=None)
+    code = forms.CharField(
+        label=_("Outlet code"),
+        max_length=32,
+        help_text=_("Capital Latin letters, digits and hyphens, e.g. IHF-BSR-01. It cannot be changed later."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the outlet's code.")},
+    )
+    name_ar = forms.CharField(
+        label=_("Name in Arabic"),
+        max_length=200,
+        widget=forms.TextInput(attrs=_in("ar")),
+        error_messages={"required": _("Enter the outlet's name in Arabic.")},
+    )
+    name_en = forms.CharField(
+        label=_("Name in English"),
+        max_length=200,
+        widget=forms.TextInput(attrs=_in("en")),
+        error_messages={"required": _("Enter the outlet's name in English.")},
+    )
+    governorate = forms.ChoiceField(
+        label=pgettext_lazy("where", "Governorate"),
+        choices=[("", _("Choose the governorate")), *Governorate.choices],
+        error_messages={"required": _("Choose the governorate.")},
+    )
+    address_ar = forms.CharField(
+        label=_("Address in Arabic"),
+        max_length=300,
+        help_text=_("District, street and a landmark citizens know."),
+        widget=forms.TextInput(attrs=_in("ar")),
+        error_messages={"required": _("Enter the address in Arabic.")},
+    )
+    address_en = forms.CharField(
+        label=_("Address in English"),
+        max_length=300,
+        widget=forms.TextInput(attrs=_in("en")),
+        error_messages={"required": _("Enter the address in English.")},
+    )
+    phone = forms.CharField(
+        label=_("Telephone (optional)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    open_days = WeekdaysField(
+        label=_("Open on"), error_messages={"required": _("Choose at least one day of the week.")}
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Enter the opening time."), "invalid": _("Enter a time such as 08:00.")},
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": _("Enter the closing time."), "invalid": _("Enter a time such as 14:00.")},
+    )
+
+    def __init__(self, *args: Any, entities: Any = None, **kwargs: Any) -> None:
+        """With ``entities`` (creating): the code, and the entity when there is a choice."""
+        super().__init__(*args, **kwargs)
+        if entities is None:
+            del self.fields["entity"], self.fields["code"]
+            return
+        entity_field = self.fields["entity"]
+        assert isinstance(entity_field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        entity_field.queryset = entities
+        if len(entities) == 1:
+            entity_field.widget = forms.HiddenInput()
+            entity_field.initial = entities[0].pk
+
+    def clean_phone(self) -> str:
+        return normalize_digits(self.cleaned_data["phone"]).strip()
+
+    def clean_code(self) -> str:
+        return normalize_digits(self.cleaned_data["code"]).strip().upper()
+
+    def details(self) -> OutletDetails:
+        data = self.cleaned_data
+        return OutletDetails(**{field.name: data[field.name] for field in dataclasses.fields(OutletDetails)})
+
+
+class ReasonForm(forms.Form):
+    """Why an outlet or a terminal is closed (kept in the audit log)."""
+
+    reason = forms.CharField(
+        label=_("Reason for closing"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for closing.")},
+    )
+
+
+class TerminalForm(forms.Form):
+    terminal_id = forms.CharField(
+        label=_("Terminal ID (TID)"),
+        max_length=32,
+        help_text=_("As printed at the top of the terminal's card slips, e.g. 10042718."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+        error_messages={"required": _("Enter the terminal ID printed on its slips.")},
+    )
+    serial_number = forms.CharField(
+        label=_("Serial number (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("From the label on the device."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}),
+    )
+    acquirer = forms.CharField(
+        label=_("Bank or payment company (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("Who supplied the terminal and settles its payments."),
+    )
+
+    def clean_terminal_id(self) -> str:
+        return normalize_digits(self.cleaned_data["terminal_id"])
+
+
+class CashierChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} (\u2068{obj.email}\u2069)" if obj.full_name else obj.email
+
+
+class AssignCashierForm(forms.Form):
+    cashier = CashierChoiceField(
+        label=_("Cashier"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a cashier"),
+        error_messages={"required": _("Choose the cashier to assign.")},
+    )
+
+    def __init__(self, *args: Any, cashiers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["cashier"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
+        field.queryset = cashiers
+
+
+class OutletDirectoryForm(forms.Form):
+    """The public list's filter: one governorate, or all."""
+
+    governorate = forms.ChoiceField(label=pgettext_lazy("where", "Governorate"), required=False)
+
+    def __init__(self, *args: Any, governorates: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["governorate"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 — declared above
+        field.choices = [("", _("All governorates")), *governorates]
 
 
 class ResolveForm(forms.Form):

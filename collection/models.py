@@ -3,29 +3,39 @@ settlement files. Money is integer Iraqi dinars throughout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
     ACTIVE,
     CURRENCY,
+    EVERY_DAY,
     TRANSITIONS,
+    WORKING_DAYS,
     DiscrepancyKind,
     EventOutcome,
+    Governorate,
     Method,
     ObligationStatus,
+    OutletStatus,
     PaymentStatus,
     Provider,
     Purpose,
     Resolution,
     RowOutcome,
     SettlementStatus,
+    Weekday,
 )
+from govportal.entities.models import entity_code_validator
 
 _OBLIGATION_TONES: dict[str, str] = {
     ObligationStatus.OPEN: "blue",
@@ -301,31 +311,239 @@ class Receipt(models.Model):
         return self.serial
 
 
-class Outlet(models.Model):
-    """A place where citizens pay in person, by card (no cash)."""
+terminal_id_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9-]{1,31}$",
+    _("Use 2 to 32 Latin letters, digits or hyphens, as the terminal prints its ID on the slip."),
+)
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 -]{5,18}[0-9]$", _("Enter a telephone number of digits, for example 07701234567.")
+)
+
+
+def open_days_text(mask: int) -> str:
+    """The days of ``mask`` as people say them: "Sunday to Thursday", "Saturday, Monday"."""
+    if mask & EVERY_DAY == EVERY_DAY:
+        return str(_("Every day"))
+    runs: list[list[Weekday]] = []
+    previous_open = False
+    for day in Weekday:  # in the Iraqi week's order, Saturday first
+        is_open = bool(mask & (1 << day))
+        if is_open and previous_open:
+            runs[-1].append(day)
+        elif is_open:
+            runs.append([day])
+        previous_open = is_open
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(str(_("%(first)s to %(last)s") % {"first": run[0].label, "last": run[-1].label}))
+        else:
+            parts.extend(str(day.label) for day in run)
+    return str(pgettext("list separator", ", ")).join(parts)
+
+
+class Closable(models.Model):
+    """When, by whom and why an outlet or a terminal was last closed (its history is in the audit log)."""
+
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    close_reason = models.CharField(_("reason for closing"), max_length=300, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class OutletQuerySet(models.QuerySet["Outlet"]):
+    def open(self) -> OutletQuerySet:
+        return self.filter(status=OutletStatus.OPEN)
+
+
+class Outlet(Closable):
+    """A place where citizens pay in person, by card (no cash), run by a collecting entity.
+
+    Set up first (details, card terminals, cashiers), then opened to citizens; closed and opened
+    again by the entity's head (``collection.services.outlet_network``). Its code never changes: it
+    names the outlet in payments, closing reports and the audit log. Only an open outlet takes
+    payments and is listed for citizens.
+    """
 
     entity = models.ForeignKey(
         "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="outlets"
     )
-    code = models.CharField(_("code"), max_length=20, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[entity_code_validator],
+        help_text=_("Permanent: it names the outlet in payments and reports, e.g. IHF-BGD-01."),
+    )
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    is_active = models.BooleanField(_("open"), default=True)
+    governorate = models.CharField(_("governorate"), max_length=16, choices=Governorate.choices)
+    address_ar = models.CharField(_("address (Arabic)"), max_length=300)
+    # Blank only on outlets from before addresses were kept in both languages (migration 0007).
+    address_en = models.CharField(_("address (English)"), max_length=300)
+    phone = models.CharField(_("telephone"), max_length=20, blank=True, validators=[phone_validator])
+    open_days = models.PositiveSmallIntegerField(
+        _("open on"), default=WORKING_DAYS, help_text=_("The days of the week it is open (a bit per day).")
+    )
+    opens_at = models.TimeField(_("opens at"), default=dt.time(8, 0))
+    closes_at = models.TimeField(_("closes at"), default=dt.time(14, 0))
+    status = models.CharField(_("status"), max_length=12, choices=OutletStatus.choices, default=OutletStatus.SETTING_UP)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    opened_at = models.DateTimeField(_("last opened at"), null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outlet")
         verbose_name_plural = _("outlets")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=OutletStatus.OPEN) | Q(opened_at__isnull=False), name="outlet_open_since"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OutletStatus.CLOSED) | Q(closed_at__isnull=False), name="outlet_closed_since"
+            ),
+            models.CheckConstraint(condition=Q(opens_at__lt=F("closes_at")), name="outlet_hours_in_order"),
+            models.CheckConstraint(
+                condition=Q(open_days__gte=1) & Q(open_days__lte=EVERY_DAY), name="outlet_open_some_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "governorate"], name="outlet_status_governorate")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_ar}"
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
+        return self.name_en if _english() else self.name_ar
 
-        return self.name_en if (get_language() or "ar").startswith("en") else self.name_ar
+    @property
+    def address(self) -> str:
+        """The address in the active language (the Arabic one where no English was given)."""
+        return (self.address_en if _english() else "") or self.address_ar
+
+    @property
+    def open_days_text(self) -> str:
+        return open_days_text(self.open_days)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OutletStatus.OPEN
+
+    @property
+    def status_tone(self) -> str:
+        return _OUTLET_TONES[self.status]
+
+
+def _english() -> bool:
+    return (get_language() or "ar").startswith("en")
+
+
+_OUTLET_TONES: dict[str, str] = {
+    OutletStatus.SETTING_UP: "blue",
+    OutletStatus.OPEN: "green",
+    OutletStatus.CLOSED: "grey",
+}
+
+
+class TerminalQuerySet(models.QuerySet["Terminal"]):
+    def open(self) -> TerminalQuerySet:
+        return self.filter(closed_at__isnull=True)
+
+
+class Terminal(Closable):
+    """A card terminal (POS) at an outlet. Cashiers record payments only on an open terminal of
+    their outlet; a payment keeps the terminal ID printed on its slip (``Payment.terminal_id``),
+    so closing or moving a terminal changes no past payment. A terminal ID is open at one outlet
+    at a time; a terminal moved elsewhere is closed here and added there."""
+
+    outlet = models.ForeignKey(Outlet, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="terminals")
+    terminal_id = models.CharField(
+        _("terminal ID"),
+        max_length=32,
+        validators=[terminal_id_validator],
+        help_text=_("As printed at the top of the terminal's card slips (TID)."),
+    )
+    serial_number = models.CharField(
+        _("serial number"), max_length=40, blank=True, help_text=_("From the label on the device.")
+    )
+    acquirer = models.CharField(
+        _("bank or payment company"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who supplied the terminal and settles its payments."),
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+
+    objects = TerminalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("card terminal")
+        verbose_name_plural = _("card terminals")
+        ordering = ["outlet", "terminal_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "terminal_id"], name="terminal_unique_at_outlet"),
+            models.UniqueConstraint(
+                fields=["terminal_id"], condition=Q(closed_at__isnull=True), name="terminal_open_at_one_outlet"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.terminal_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CashierAssignment(models.Model):
+    """A cashier (a member of the outlet's entity with the outlet-cashier role) works at this
+    outlet. Unassigning deletes the row; who was assigned when is in the audit log, and past
+    payments keep their cashier."""
+
+    outlet = models.ForeignKey(Outlet, verbose_name=_("outlet"), on_delete=models.PROTECT, related_name="assignments")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cashier"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, editable=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("cashier assignment")
+        verbose_name_plural = _("cashier assignments")
+        ordering = ["outlet", "assigned_at"]
+        constraints = [models.UniqueConstraint(fields=["outlet", "cashier"], name="cashier_assigned_once")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet_id}: {self.cashier_id}"
 
 
 def settlement_upload_path(instance: SettlementFile, filename: str) -> str:

@@ -5,17 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from collection.constants import CAPTURED
-from collection.models import Discrepancy, Obligation, ObligationQuerySet, Outlet, Payment, PaymentQuerySet
+from collection.constants import CAPTURED, Governorate
+from collection.models import (
+    CashierAssignment,
+    Discrepancy,
+    Obligation,
+    ObligationQuerySet,
+    Outlet,
+    Payment,
+    PaymentQuerySet,
+    Terminal,
+)
 from govportal.accounts.constants import Role
+from govportal.accounts.models import Membership, User
 from govportal.accounts.selectors import entities_of
+from govportal.audit.models import AuditEvent
 from govportal.entities.models import Entity
 
 STAFF_ROLES = (Role.FUND_OFFICER, Role.ENTITY_HEAD, Role.AUDITOR)
 CASHIER_ROLES = (Role.OUTLET_CASHIER,)
+# Who opens and closes the entity's outlets and terminals and assigns its cashiers.
+OUTLET_MANAGER_ROLES = (Role.ENTITY_HEAD,)
 
 
 def bills_of(user: Any) -> ObligationQuerySet:
@@ -66,11 +81,136 @@ def discrepancies(user: Any) -> QuerySet[Discrepancy]:
     )
 
 
+# --- Outlets ------------------------------------------------------------------------------
+# Cashiers take payments at the open outlets they are assigned to; the entity's head runs its
+# outlets (pages in collection/views/outlet_network.py); citizens see the open ones.
+
+
 def outlets_of(user: Any) -> QuerySet[Outlet]:
-    """Open outlets of the entities where the user is a cashier."""
-    return Outlet.objects.filter(entity__in=entities_of(user, roles=CASHIER_ROLES), is_active=True).select_related(
-        "entity"
+    """The open outlets where the user may take payments: assigned there, and a cashier of its entity."""
+    return (
+        Outlet.objects.open()
+        .filter(entity__in=entities_of(user, roles=CASHIER_ROLES), assignments__cashier=user)
+        .select_related("entity")
+        .order_by("code")
     )
+
+
+def terminals_of(user: Any) -> QuerySet[Terminal]:
+    """The open card terminals of the outlets where the user may take payments."""
+    return (
+        Terminal.objects.open()
+        .filter(outlet__in=outlets_of(user).values("pk"))
+        .select_related("outlet")
+        .order_by("outlet__code", "terminal_id")
+    )
+
+
+def is_cashier(user: Any) -> bool:
+    return entities_of(user, roles=CASHIER_ROLES).exists()
+
+
+def outlet_entities(user: Any) -> QuerySet[Entity]:
+    """The collecting entities whose outlets the user runs: those the user heads that bill
+    citizens, have outlet cashiers or already have outlets."""
+    return (
+        entities_of(user, roles=OUTLET_MANAGER_ROLES)
+        .filter(
+            Exists(Obligation.objects.filter(collecting_entity=OuterRef("pk")))
+            | Exists(Membership.objects.filter(entity=OuterRef("pk"), role__in=CASHIER_ROLES))
+            | Exists(Outlet.objects.filter(entity=OuterRef("pk")))
+        )
+        .order_by("name_ar")
+    )
+
+
+def with_readiness(outlets: QuerySet[Outlet]) -> QuerySet[Any]:
+    """``outlets`` with ``open_terminals`` and ``cashiers`` (assigned and still holding the role)."""
+    terminals = Terminal.objects.open().filter(outlet=OuterRef("pk")).values("outlet").annotate(n=Count("pk"))
+    cashiers = (
+        CashierAssignment.objects.filter(
+            outlet=OuterRef("pk"),
+            cashier__in=Membership.objects.filter(entity=OuterRef(OuterRef("entity")), role__in=CASHIER_ROLES).values(
+                "user"
+            ),
+        )
+        .values("outlet")
+        .annotate(n=Count("pk"))
+    )
+    return outlets.annotate(
+        open_terminals=Coalesce(Subquery(terminals.values("n")), 0),
+        cashiers=Coalesce(Subquery(cashiers.values("n")), 0),
+    )
+
+
+def outlets_managed(user: Any) -> QuerySet[Outlet]:
+    """Every outlet (in any state) of the entities whose outlets the user runs, with its readiness."""
+    return with_readiness(
+        Outlet.objects.filter(entity__in=outlet_entities(user).values("pk")).select_related("entity")
+    ).order_by("status", "code")
+
+
+def outlet_managed_or_404(user: Any, code: str) -> Outlet:
+    return get_object_or_404(outlets_managed(user), code=code)
+
+
+def outlet_terminals(outlet: Outlet) -> QuerySet[Terminal]:
+    """The outlet's terminals, open ones first."""
+    return outlet.terminals.select_related("closed_by").order_by(F("closed_at").desc(nulls_first=True), "terminal_id")
+
+
+def outlet_assignments(outlet: Outlet) -> QuerySet[CashierAssignment]:
+    """Who is assigned to the outlet, each with ``holds_role``: still a cashier of its entity."""
+    return (
+        outlet.assignments.select_related("cashier", "assigned_by")
+        .annotate(
+            holds_role=Exists(
+                Membership.objects.filter(user=OuterRef("cashier"), entity=outlet.entity_id, role__in=CASHIER_ROLES)
+            )
+        )
+        .order_by("cashier__full_name", "cashier__email")
+    )
+
+
+def cashiers_assignable(outlet: Outlet) -> QuerySet[User]:
+    """The outlet entity's cashiers not yet assigned to it."""
+    members = Membership.objects.filter(entity=outlet.entity_id, role__in=CASHIER_ROLES).values("user")
+    return (
+        User.objects.filter(pk__in=members)
+        .exclude(pk__in=outlet.assignments.values("cashier"))
+        .order_by("full_name", "email")
+    )
+
+
+def outlet_history(outlet: Outlet) -> QuerySet[AuditEvent]:
+    """What was done to the outlet, its terminals and its cashiers (every such event names the outlet)."""
+    return AuditEvent.objects.for_target(outlet).order_by("id")
+
+
+def outlets_for_closing(user: Any) -> QuerySet[Outlet]:
+    """Outlets whose closing reports the user reads: a cashier's own, and every outlet its head runs."""
+    return (
+        Outlet.objects.filter(
+            Q(pk__in=outlets_of(user).values("pk")) | Q(entity__in=outlet_entities(user).values("pk"))
+        )
+        .select_related("entity")
+        .order_by("code")
+    )
+
+
+def outlets_listed(governorate: str = "") -> list[Outlet]:
+    """The open outlets citizens may visit, by governorate (in the list's order), then name."""
+    outlets = Outlet.objects.open().select_related("entity")
+    if governorate:
+        outlets = outlets.filter(governorate=governorate)
+    order = {value: index for index, value in enumerate(Governorate.values)}
+    return sorted(outlets, key=lambda outlet: (order[outlet.governorate], outlet.name, outlet.code))
+
+
+def governorates_listed() -> list[tuple[str, str]]:
+    """The governorates that have an open outlet, as choices."""
+    present = set(Outlet.objects.open().values_list("governorate", flat=True))
+    return [(value, str(label)) for value, label in Governorate.choices if value in present]
 
 
 def outlet_closing(outlet: Outlet, day: dt.date) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collection.views import citizen, fib, outlets, reconciliation, staff, webhooks
+from collection.views import citizen, fib, outlet_directory, outlet_network, outlets, reconciliation, staff, webhooks
 
 app_name = "collection"
 urlpatterns = [
@@ -23,6 +23,24 @@ urlpatterns = [
     path("outlet/pay/", outlets.record, name="outlet_record"),
     path("outlet/payments/<uuid:pk>/", outlets.done, name="outlet_done"),
     path("outlet/closing/", outlets.closing, name="outlet_closing"),
+    # Where citizens pay in person (public)
+    path("outlets/", outlet_directory.outlet_directory, name="outlets"),
+    # The entity's head runs its outlets
+    path("staff/outlets/", outlet_network.outlet_list, name="outlet_list"),
+    path("staff/outlets/new/", outlet_network.outlet_create, name="outlet_create"),
+    path("staff/outlets/<str:code>/", outlet_network.outlet_detail, name="outlet_detail"),
+    path("staff/outlets/<str:code>/edit/", outlet_network.outlet_edit, name="outlet_edit"),
+    path("staff/outlets/<str:code>/open/", outlet_network.outlet_open, name="outlet_open"),
+    path("staff/outlets/<str:code>/close/", outlet_network.outlet_close, name="outlet_close"),
+    path("staff/outlets/<str:code>/terminals/new/", outlet_network.terminal_add, name="terminal_add"),
+    path("staff/outlets/<str:code>/terminals/<int:pk>/close/", outlet_network.terminal_close, name="terminal_close"),
+    path("staff/outlets/<str:code>/terminals/<int:pk>/reopen/", outlet_network.terminal_reopen, name="terminal_reopen"),
+    path("staff/outlets/<str:code>/cashiers/", outlet_network.cashier_assign, name="cashier_assign"),
+    path(
+        "staff/outlets/<str:code>/cashiers/<int:user_pk>/unassign/",
+        outlet_network.cashier_unassign,
+        name="cashier_unassign",
+    ),
     path("payments/<uuid:pk>/fib/", fib.checkout, name="fib_checkout"),
     # Settlement reconciliation (staff)
     path("staff/settlements/", reconciliation.settlements, name="settlements"),

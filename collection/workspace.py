@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from collection.models import Discrepancy, Obligation, Outlet, Payment
-from collection.selectors import CASHIER_ROLES, STAFF_ROLES
+from collection.selectors import (
+    CASHIER_ROLES,
+    OUTLET_MANAGER_ROLES,
+    STAFF_ROLES,
+    outlet_entities,
+    outlets_of,
+    with_readiness,
+)
 from govportal.entities.models import Entity
 from govportal.web.workspace import Card
 
@@ -25,13 +34,25 @@ def collection_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
                 alert_label=_("discrepancies to check"),
             )
         )
+    if roles & {str(role) for role in OUTLET_MANAGER_ROLES} and outlet_entities(user).filter(pk=entity.pk).exists():
+        outlets = with_readiness(Outlet.objects.filter(entity=entity).open())
+        cards.append(
+            Card(
+                title=_("Payment outlets"),
+                url=reverse("collection:outlet_list"),
+                count=outlets.count(),
+                count_label=pgettext("outlets", "open"),
+                alert=outlets.filter(Q(open_terminals=0) | Q(cashiers=0)).count(),
+                alert_label=_("open but unable to take payments"),
+            )
+        )
     if roles & {str(role) for role in CASHIER_ROLES}:
         cards.append(
             Card(
                 title=_("Outlet counter"),
                 url=reverse("collection:outlet"),
-                count=Outlet.objects.filter(entity=entity, is_active=True).count(),
-                count_label=_("open outlets"),
+                count=outlets_of(user).filter(entity=entity).count(),
+                count_label=_("open outlets where you work"),
             )
         )
     return cards

@@ -4,6 +4,7 @@ receipts, refunds and outlet payments. Money is integer IQD; every change is aud
 The package: ``bills`` (who may, obligation listeners, creating, cancelling and closing bills),
 ``payments`` (starting a payment, the state machine: apply, sync, cancel, expire), ``webhooks``
 (provider events), ``receipts``, ``refunds``, ``outlets`` (in-person card payments),
+``outlet_network`` (outlets, their terminals and cashiers, run by the entity's head),
 ``discrepancies`` (flagging and resolving).
 """
 
@@ -18,6 +19,19 @@ from collection.services.bills import (
     obligation_listener_register,
 )
 from collection.services.discrepancies import discrepancy_flag, discrepancy_resolve
+from collection.services.outlet_network import (
+    OutletDetails,
+    cashier_assign,
+    cashier_unassign,
+    outlet_close,
+    outlet_create,
+    outlet_open,
+    outlet_readiness,
+    outlet_update,
+    terminal_add,
+    terminal_close,
+    terminal_reopen,
+)
 from collection.services.outlets import CardSlip, outlet_payment_record
 from collection.services.payments import (
     Line,
@@ -45,13 +59,21 @@ __all__ = [
     "CardSlip",
     "Line",
     "ObligationListener",
+    "OutletDetails",
+    "cashier_assign",
+    "cashier_unassign",
     "discrepancy_flag",
     "discrepancy_resolve",
     "obligation_cancel",
     "obligation_close",
     "obligation_create",
     "obligation_listener_register",
+    "outlet_close",
+    "outlet_create",
+    "outlet_open",
     "outlet_payment_record",
+    "outlet_readiness",
+    "outlet_update",
     "payment_apply",
     "payment_cancel",
     "payment_event_process",
@@ -65,5 +87,8 @@ __all__ = [
     "receipt_render_pdf_now",
     "receipt_serial",
     "refund_create",
+    "terminal_add",
+    "terminal_close",
+    "terminal_reopen",
     "webhook_receive",
 ]

@@ -24,10 +24,10 @@ from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
 
 def _outlets(request: HttpRequest) -> list[Outlet]:
-    outlets = list(selectors.outlets_of(request.user))
-    if not outlets:
+    """The open outlets where the user takes payments; 404 for anyone who is not a cashier."""
+    if not selectors.is_cashier(request.user):
         raise Http404
-    return outlets
+    return list(selectors.outlets_of(request.user))
 
 
 def _citizen(national_id: str) -> User | None:
@@ -45,6 +45,8 @@ def _payable(citizen: User | None, outlets: list[Outlet]) -> object:
 def counter(request: HttpRequest) -> HttpResponse:
     """Find the citizen by national ID and show their open bills with the slip form."""
     outlets = _outlets(request)
+    if not outlets:
+        return render(request, "collection/outlet/counter.html", {"outlets": outlets})
     lookup = CitizenLookupForm(request.GET or None)
     context: dict[str, object] = {"lookup": lookup, "outlets": outlets}
     if lookup.is_valid():
@@ -53,7 +55,7 @@ def counter(request: HttpRequest) -> HttpResponse:
         context.update(
             citizen=citizen,
             form=OutletPaymentForm(
-                outlets=selectors.outlets_of(request.user),
+                terminals=selectors.terminals_of(request.user),
                 bills=bills,
                 initial={"national_id": lookup.cleaned_data["national_id"]},
             ),
@@ -68,17 +70,19 @@ def record(request: HttpRequest) -> HttpResponse:
     outlets = _outlets(request)
     national_id = request.POST.get("national_id", "")
     citizen = _citizen(national_id)
-    form = OutletPaymentForm(request.POST, outlets=selectors.outlets_of(request.user), bills=_payable(citizen, outlets))
+    form = OutletPaymentForm(
+        request.POST, terminals=selectors.terminals_of(request.user), bills=_payable(citizen, outlets)
+    )
     if form.is_valid() and citizen is not None:
         data = form.cleaned_data
         try:
             payment = services.outlet_payment_record(
                 cashier=request.user,
-                outlet=data["outlet"],
+                outlet=data["terminal_id"].outlet,
                 payer=citizen,
                 obligations=list(data["bills"]),
                 slip=services.CardSlip(
-                    terminal_id=data["terminal_id"],
+                    terminal_id=data["terminal_id"].terminal_id,
                     approval_code=data["approval_code"],
                     rrn=data["rrn"],
                     card_last4=data["card_last4"],
@@ -122,18 +126,26 @@ def done(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 def closing(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The day's card payments at one outlet, by cashier and terminal; CSV with ?format=csv."""
-    _outlets(request)
-    outlets = selectors.outlets_of(request.user)
-    form = ClosingForm(request.GET or None, outlets=outlets)
-    if not request.GET:
-        form = ClosingForm({"outlet": outlets.first().pk, "day": timezone.localdate()}, outlets=outlets)  # type: ignore[union-attr]
+    """The day's card payments at one outlet, by cashier and terminal; CSV with ?format=csv.
+    For a cashier's outlets, and for every outlet its entity's head runs."""
+    outlets = selectors.outlets_for_closing(request.user)
+    first = outlets.first()
+    if first is None:
+        raise Http404
+    data = request.GET.copy()
+    data.setdefault("outlet", str(first.pk))
+    data.setdefault("day", timezone.localdate().isoformat())  # today's report unless asked for another day
+    form = ClosingForm(data, outlets=outlets)
     report = (
         selectors.outlet_closing(form.cleaned_data["outlet"], form.cleaned_data["day"]) if form.is_valid() else None
     )
     if report is not None and request.GET.get("format") == "csv":
         return _closing_csv(report)
-    return render(request, "collection/outlet/closing.html", {"form": form, "report": report})
+    return render(
+        request,
+        "collection/outlet/closing.html",
+        {"form": form, "report": report, "is_cashier": selectors.is_cashier(request.user)},
+    )
 
 
 def _closing_csv(report: dict) -> StreamingHttpResponse:

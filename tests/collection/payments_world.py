@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from collection.models import Outlet
 from collection.providers.sandbox import signature_header
 from govportal.accounts.constants import Role
+from tests.collection.outlets_world import outlet_at_work
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
 
 SECRET = "test-sandbox-secret-0123456789"
@@ -25,14 +25,16 @@ def world(db: Any, settings: Any) -> dict[str, Any]:
     settings.PAYMENT_PROVIDER = "sandbox"
     fund, other = EntityFactory(code="IHF"), EntityFactory(code="ELEC")
     citizen = CitizenProfileFactory(national_id="199012345678").user
+    cashier = MembershipFactory(entity=fund, role=Role.OUTLET_CASHIER).user
     return {
         "fund": fund,
         "other": other,
         "citizen": citizen,
         "officer": MembershipFactory(entity=fund, role=Role.FUND_OFFICER).user,
-        "cashier": MembershipFactory(entity=fund, role=Role.OUTLET_CASHIER).user,
+        "cashier": cashier,
         "other_officer": MembershipFactory(entity=other, role=Role.FUND_OFFICER).user,
-        "outlet": Outlet.objects.create(entity=fund, code="IHF-01", name_ar="منفذ", name_en="Outlet"),
+        # Open, with terminal T-0042 and the cashier assigned.
+        "outlet": outlet_at_work(fund, cashiers=[cashier], code="IHF-01", name_ar="منفذ", name_en="Outlet"),
         "bills": [bill(citizen, fund, 100_000, days=d) for d in (5, 35)],
     }
 

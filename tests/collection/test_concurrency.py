@@ -76,7 +76,7 @@ def test_twenty_simultaneous_clicks_on_pay_make_one_payment(world):
 def test_thirty_cashiers_at_once_get_gapless_receipt_serials(world):
     citizens = [CitizenProfileFactory().user for _ in range(30)]
     bills = [bill(citizen, world["fund"], 10_000) for citizen in citizens]
-    slip = services.CardSlip(terminal_id="T-1", approval_code="AB12", rrn="123456789012", card_last4="4242")
+    slip = services.CardSlip(terminal_id="T-0042", approval_code="AB12", rrn="123456789012", card_last4="4242")
 
     def pay(i: int) -> str:
         payment = services.outlet_payment_record(

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from collection import services
 from collection.constants import Method, ObligationStatus, PaymentStatus
-from collection.models import Obligation, Payment
+from collection.models import CashierAssignment, Obligation, Payment
+from tests.collection.outlets_world import TerminalFactory
+from tests.factories import MembershipFactory
 
 SLIP = {"terminal_id": "T-0042", "approval_code": "A1B2C3", "rrn": "612345678901", "card_last4": "4242"}
 
@@ -25,8 +27,7 @@ def test_cashier_records_a_card_payment_and_prints_the_receipt(world, client):
     page = client.get("/collection/outlet/", {"national_id": "199012345678"})
     assert page.status_code == 200 and world["bills"][0].reference in page.content.decode()
     response = client.post(
-        "/collection/outlet/pay/",
-        {"outlet": world["outlet"].pk, "national_id": "199012345678", "bills": [world["bills"][0].pk], **SLIP},
+        "/collection/outlet/pay/", {"national_id": "199012345678", "bills": [world["bills"][0].pk], **SLIP}
     )
     assert response.status_code == 302
     payment = Payment.objects.get()
@@ -43,11 +44,10 @@ def test_a_bad_slip_is_refused_with_the_input_kept_and_nothing_recorded(world, c
     client.force_login(world["cashier"])
     response = client.post(
         "/collection/outlet/pay/",
-        {"outlet": world["outlet"].pk, "national_id": "199012345678", "bills": [world["bills"][0].pk],
-         **SLIP, "rrn": "12ab", "terminal_id": "T-9"},
-    )  # fmt: skip
+        {"national_id": "199012345678", "bills": [world["bills"][0].pk], **SLIP, "rrn": "12ab", "approval_code": "A-1"},
+    )
     assert response.status_code == 400
-    assert 'value="T-9"' in response.content.decode()
+    assert 'value="12ab"' in response.content.decode()
     assert not Payment.objects.exists()
 
 
@@ -95,17 +95,21 @@ def test_an_already_paid_bill_cannot_be_paid_again(world):
 
 
 def test_closing_report_totals_by_cashier_and_terminal(world, client):
-    from tests.factories import MembershipFactory
-
     second_cashier = MembershipFactory(entity=world["fund"], role="outlet_cashier").user
+    CashierAssignment.objects.create(outlet=world["outlet"], cashier=second_cashier)
+    for terminal_id in ("T-1", "T-2"):
+        TerminalFactory(outlet=world["outlet"], terminal_id=terminal_id)
     for cashier, bill, terminal in [
         (world["cashier"], world["bills"][0], "T-1"),
         (second_cashier, world["bills"][1], "T-2"),
     ]:
         services.outlet_payment_record(
-            cashier=cashier, outlet=world["outlet"], payer=world["citizen"], obligations=[bill],
+            cashier=cashier,
+            outlet=world["outlet"],
+            payer=world["citizen"],
+            obligations=[bill],
             slip=services.CardSlip(**{**SLIP, "terminal_id": terminal}),
-        )  # fmt: skip
+        )
     client.force_login(world["cashier"])
     today = timezone.localdate().isoformat()
     page = client.get("/collection/outlet/closing/", {"outlet": world["outlet"].pk, "day": today})

@@ -2,7 +2,8 @@
 
 Citizens' bills, check and pay, the sandbox company's card page, the result (paid, declined),
 payments; staff payments with the refund form; the outlet counter, its done page and the closing
-report. In Arabic and English, at 360 and 1280 px; screenshots go to
+report; the head's outlet pages (list, set up with errors, detail, close and terminal pages) and the
+public list of outlets. In Arabic and English, at 360 and 1280 px; screenshots go to
 test-results/screens/pay-<page>-<language>-<width>.png. Data is made with the services; people are
 signed in through the real login forms with Django's test client (the session cookie is handed to
 the browser): the journey test covers doing all of it in the browser.
@@ -18,10 +19,12 @@ import pytest
 from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-from collection.models import Obligation, Outlet, Payment
+from collection.constants import Governorate
+from collection.models import Obligation, Payment, Terminal
 from collection.providers.sandbox import CARD_DECLINED, CARD_SUCCEEDS, charge_pay
 from collection.services import CardSlip, Line, outlet_payment_record, payment_start, refund_create
 from govportal.accounts.constants import Role
+from tests.collection.outlets_world import OutletFactory, outlet_at_work
 from tests.e2e.conftest import submit
 from tests.e2e.test_accessibility import wcag_reports
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
@@ -50,7 +53,8 @@ def enter(enter_as: Enter) -> Enter:
 
 
 def scene() -> SimpleNamespace:
-    """The housing fund with an outlet, an officer and a cashier; a citizen with two open bills."""
+    """The housing fund with an open outlet (terminal T-0042, the cashier assigned), a head, an officer
+    and a cashier; a citizen with two open bills."""
     fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
     citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name="زينب علي حسين الموسوي").user
     bills = [
@@ -58,14 +62,23 @@ def scene() -> SimpleNamespace:
         bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002"),
     ]
     Obligation.objects.filter(pk=bills[1].pk).update(description="رسوم تقييم العقار")
+    cashier = MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم")
     return SimpleNamespace(
         fund=fund,
         citizen=citizen,
         bills=bills,
         officer=MembershipFactory(role=Role.FUND_OFFICER, entity=fund, user__full_name="سارة محمود"),
-        cashier=MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم"),
-        outlet=Outlet.objects.create(
-            entity=fund, code="IHF-BGD-01", name_ar="منفذ صندوق الإسكان — الكرخ", name_en="Housing Fund outlet — Karkh"
+        head=MembershipFactory(role=Role.ENTITY_HEAD, entity=fund, user__full_name="علي حسين الجبوري"),
+        cashier=cashier,
+        outlet=outlet_at_work(
+            fund,
+            cashiers=[cashier.user],
+            code="IHF-BGD-01",
+            name_ar="منفذ صندوق الإسكان — الكرخ",
+            name_en="Housing Fund outlet — Karkh",
+            address_ar="بغداد، الكرخ، شارع حيفا، قرب ساحة المتحف",
+            address_en="Haifa Street, Karkh, Baghdad, near Museum Square",
+            phone="07700000101",
         ),
     )
 
@@ -266,6 +279,79 @@ def outlet_closing(page: Any, enter: Enter) -> None:
     expect(page.locator("main table tbody tr")).to_have_count(1)
 
 
+def outlets_public(page: Any, enter: Enter) -> None:
+    s = scene()
+    outlet_at_work(
+        s.fund,
+        cashiers=[],
+        terminals=["T-0107"],
+        code="IHF-BSR-01",
+        governorate=Governorate.BASRA,
+        name_ar="منفذ صندوق الإسكان — البصرة",
+        name_en="Housing Fund outlet — Basra",
+        address_ar="البصرة، العشار، شارع الكورنيش",
+        address_en="Corniche Street, Ashar, Basra",
+    )
+    page.goto("/collection/outlets/")
+    expect(page.locator("main .outlet-card")).to_have_count(2)
+
+
+def outlet_list(page: Any, enter: Enter) -> None:
+    s = scene()
+    OutletFactory(entity=s.fund, code="IHF-NJF-01", name_ar="منفذ صندوق الإسكان — النجف", name_en="Najaf outlet")
+    enter(s.head)
+    page.goto("/collection/staff/outlets/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def outlet_new_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.head)
+    page.goto("/collection/staff/outlets/new/")
+    page.fill("input[name=opens_at]", "15:00")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def outlet_detail(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.head)
+    page.goto(f"/collection/staff/outlets/{s.outlet.code}/")
+    expect(page.locator("main .timeline")).to_be_visible()
+    expect(page.locator("form[action$='/cashiers/']")).to_have_count(0)  # the only cashier works here already
+
+
+def outlet_setting_up(page: Any, enter: Enter) -> None:
+    s = scene()
+    outlet = OutletFactory(entity=s.fund, code="IHF-NJF-01", name_ar="منفذ صندوق الإسكان — النجف", name_en="Najaf")
+    enter(s.head)
+    page.goto(f"/collection/staff/outlets/{outlet.code}/")
+    expect(page.locator("form[action$='/cashiers/'] select")).to_be_visible()
+
+
+def outlet_close(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.head)
+    page.goto(f"/collection/staff/outlets/{s.outlet.code}/close/")
+    submit(page)
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def terminal_add(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.head)
+    page.goto(f"/collection/staff/outlets/{s.outlet.code}/terminals/new/")
+    expect(page.locator("input[name=terminal_id]")).to_be_visible()
+
+
+def terminal_close(page: Any, enter: Enter) -> None:
+    s = scene()
+    terminal = Terminal.objects.get(outlet=s.outlet)
+    enter(s.head)
+    page.goto(f"/collection/staff/outlets/{s.outlet.code}/terminals/{terminal.pk}/close/")
+    expect(page.locator("textarea[name=reason]")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "bills": bills,
     "bills-nothing-chosen": bills_nothing_chosen,
@@ -286,6 +372,14 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "outlet-slip-errors": outlet_slip_errors,
     "outlet-done": outlet_done,
     "outlet-closing": outlet_closing,
+    "outlets-public": outlets_public,
+    "outlet-list": outlet_list,
+    "outlet-new-errors": outlet_new_errors,
+    "outlet-detail": outlet_detail,
+    "outlet-setting-up": outlet_setting_up,
+    "outlet-close": outlet_close,
+    "terminal-add": terminal_add,
+    "terminal-close": terminal_close,
 }
 
 

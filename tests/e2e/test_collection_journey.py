@@ -4,7 +4,9 @@ A citizen pays a bill on the sandbox company's card page with the success card a
 to the result page (the company's signed webhook reaches the live server over HTTP first), downloads
 the receipt and its QR code opens the public verify page; a second bill paid with the decline card
 stays open. An outlet cashier records a card slip, prints the receipt and sees the day's closing
-report. A fund officer refunds part of a payment and cannot refund more than what remains.
+report. The fund's head sets an outlet up, opens it (citizens then see it on the public list, in both
+languages) and closes it through the confirmation page. A fund officer refunds part of a payment
+and cannot refund more than what remains.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 
-from collection.constants import EventOutcome, ObligationStatus, PaymentStatus
+from collection.constants import EventOutcome, ObligationStatus, OutletStatus, PaymentStatus
 from collection.models import Obligation, Outlet, Payment, PaymentEvent, Receipt
 from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay
 from collection.services import Line, payment_start
 from govportal.accounts.constants import Role
 from govportal.audit.models import AuditEvent
+from tests.collection.outlets_world import outlet_at_work
 from tests.e2e.conftest import BIDI_CONTROLS, arabic, sign_in_as, tool
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
 
@@ -169,7 +172,7 @@ def test_outlet_cashier_records_a_card_slip(page, new_page, live_server, sandbox
     first = bill(citizen, fund, 125_000, days=5, reference="IHF-FEE-2026-0001")
     second = bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002")
     cashier = MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم").user
-    outlet = Outlet.objects.create(entity=fund, code="IHF-BGD-01", name_ar="منفذ الكرخ", name_en="Karkh outlet")
+    outlet = outlet_at_work(fund, cashiers=[cashier], code="IHF-BGD-01", name_ar="منفذ الكرخ", name_en="Karkh outlet")
 
     sign_in_as(page, cashier)
     page.goto("/collection/outlet/")
@@ -180,7 +183,7 @@ def test_outlet_cashier_records_a_card_slip(page, new_page, live_server, sandbox
     slip = page.locator("form[action='/collection/outlet/pay/']")
     expect(slip.locator("input[name=bills]")).to_have_count(2)
     slip.locator(f"input[name=bills][value='{first.pk}']").check()
-    slip.locator("input[name=terminal_id]").fill("T-0042")
+    slip.locator("select[name=terminal_id]").select_option("T-0042")
     slip.locator("input[name=approval_code]").fill("a1b2c3")
     slip.locator("input[name=rrn]").fill("612345678901")
     slip.locator("input[name=card_last4]").fill("4242")
@@ -221,6 +224,86 @@ def test_outlet_cashier_records_a_card_slip(page, new_page, live_server, sandbox
     expect(rows.first).to_contain_text("حسن كريم")
     total = arabic("%(amount)s IQD") % {"amount": "125,000"}
     expect(page.locator("main table tfoot")).to_contain_text(total)
+
+
+def outlet_status(status: OutletStatus) -> str:
+    with translation.override("ar"):
+        return str(status.label)
+
+
+def test_the_fund_head_sets_up_opens_and_closes_an_outlet_that_citizens_see(page, new_page, live_server):
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    head = MembershipFactory(role=Role.ENTITY_HEAD, entity=fund, user__full_name="علي حسين الجبوري").user
+    cashier = MembershipFactory(role=Role.OUTLET_CASHIER, entity=fund, user__full_name="حسن كريم").user
+
+    sign_in_as(page, head)
+    page.goto(f"/workspace/{fund.code}/")
+    page.get_by_role("link", name=arabic("Payment outlets")).click()
+    page.get_by_role("link", name=arabic("Set up a new outlet")).first.click()
+    page.fill("input[name=code]", "ihf-bsr-01")
+    page.fill("input[name=name_ar]", "منفذ صندوق الإسكان — البصرة")
+    page.fill("input[name=name_en]", "Housing Fund outlet — Basra")
+    page.select_option("select[name=governorate]", "basra")
+    page.fill("input[name=address_ar]", "البصرة، العشار، شارع الكورنيش")
+    page.fill("input[name=address_en]", "Corniche Street, Ashar, Basra")
+    page.fill("input[name=phone]", "07800000102")
+    page.get_by_label(arabic("Saturday")).check()
+    page.fill("input[name=opens_at]", "08:30")
+    page.fill("input[name=closes_at]", "13:30")
+    page.get_by_role("button", name=arabic("Create the outlet")).click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/collection/staff/outlets/IHF-BSR-01/$"))
+    expect(page.locator("main .tag").first).to_have_text(outlet_status(OutletStatus.SETTING_UP))
+    expect(page.locator("main .banner:not(.banner--success)")).to_contain_text(
+        arabic("Add at least one card terminal.")
+    )
+
+    page.get_by_role("link", name=arabic("Add a card terminal")).click()
+    page.fill("input[name=terminal_id]", "10042718")
+    page.fill("input[name=acquirer]", "SandPay")
+    page.get_by_role("button", name=arabic("Add the terminal")).click()
+    page.wait_for_load_state()
+    expect(page.locator("#terminals + .table-wrap tbody tr")).to_contain_text("10042718")
+    page.select_option("select[name=cashier]", str(cashier.pk))
+    page.get_by_role("button", name=arabic("Assign the cashier")).click()
+    page.wait_for_load_state()
+    expect(page.locator("#cashiers + .table-wrap tbody tr")).to_contain_text("حسن كريم")
+    page.get_by_role("button", name=arabic("Open the outlet to citizens")).click()
+    page.wait_for_load_state()
+    expect(page.locator(".banner--success")).to_be_visible()
+
+    citizen = new_page()
+    citizen.goto("/collection/outlets/")
+    card = citizen.locator("main .outlet-card")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text("منفذ صندوق الإسكان — البصرة")
+    expect(card).to_contain_text("البصرة، العشار، شارع الكورنيش")
+    citizen.locator("header button[name=language][value=en]").click()
+    citizen.wait_for_load_state()
+    expect(card).to_contain_text("Housing Fund outlet — Basra")
+    expect(card).to_contain_text("Saturday to Thursday, 08:30 to 13:30")
+    expect(card).to_contain_text("07800000102")
+
+    page.get_by_role("link", name=arabic("Close the outlet")).click()
+    page.wait_for_load_state()
+    expect(page.locator("main .banner--error")).to_contain_text(arabic("If you close this outlet:"))
+    page.fill("textarea[name=reason]", "انتقال المنفذ إلى بناية جديدة")
+    page.get_by_role("button", name=arabic("Close the outlet")).click()
+    page.wait_for_load_state()
+    expect(page.locator("main .tag").first).to_have_text(outlet_status(OutletStatus.CLOSED))
+    expect(page.locator("main .banner:not(.banner--success)")).to_contain_text("انتقال المنفذ إلى بناية جديدة")
+    citizen.reload()
+    expect(citizen.locator("main .outlet-card")).to_have_count(0)
+    expect(citizen.locator("main .empty-state")).to_be_visible()
+
+    outlet = Outlet.objects.get(code="IHF-BSR-01")
+    assert list(AuditEvent.objects.for_target(outlet).order_by("id").values_list("action", "actor")) == [
+        ("outlet_create", head.pk),
+        ("terminal_add", head.pk),
+        ("cashier_assign", head.pk),
+        ("outlet_open", head.pk),
+        ("outlet_close", head.pk),
+    ]
 
 
 def test_fund_officer_refunds_part_of_a_payment(page, live_server, sandbox):
