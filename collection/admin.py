@@ -2,8 +2,9 @@
 govportal.web.admin); what an operator may do to one is a record action calling
 collection.services, which audits it.
 
-Outlets are read-only here too: the collecting entity's head opens and closes them from the
-staff pages, where each change is audited.
+Outlets, their terminals and cashier assignments are read-only here too: the collecting entity's
+head runs them from the staff pages (collection.services.outlet_network), where each change is
+audited.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collection.constants import ACTIVE, Provider
 from collection.forms import ResolveForm
 from collection.models import (
     Allocation,
+    CashierAssignment,
     Discrepancy,
     Obligation,
     Outlet,
@@ -31,6 +33,7 @@ from collection.models import (
     Settlement,
     SettlementFile,
     SettlementRow,
+    Terminal,
 )
 from collection.providers import ProviderError
 from collection.services import (
@@ -252,10 +255,28 @@ class ReceiptAdmin(RecordAdmin):
 
 @admin.register(Outlet)
 class OutletAdmin(RecordAdmin):
-    list_display = ["code", "name_ar", "name_en", "entity", "address", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["code", "name_ar", "name_en", "entity", "governorate", "status", "opened_at", "closed_at"]
+    list_filter = ["status", "governorate"]
     search_fields = ["code", "name_ar", "name_en", "=entity__code"]
     list_select_related = ["entity"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Terminal)
+class TerminalAdmin(RecordAdmin):
+    list_display = ["terminal_id", "outlet", "serial_number", "acquirer", "created_at", "closed_at"]
+    list_filter = [("closed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["terminal_id", "serial_number", "=outlet__code"]
+    list_select_related = ["outlet"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(CashierAssignment)
+class CashierAssignmentAdmin(RecordAdmin):
+    list_display = ["cashier", "outlet", "assigned_at", "assigned_by"]
+    search_fields = ["cashier__email", "cashier__full_name", "=outlet__code"]
+    list_select_related = ["cashier", "outlet", "assigned_by"]
+    date_hierarchy = "assigned_at"
 
 
 @admin.register(SettlementFile)

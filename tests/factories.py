@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import decrypt
 from django.utils import timezone
 
+from collection.constants import Governorate, OutletStatus
 from govportal.accounts.constants import Role
 from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.entities.constants import EntityKind
@@ -281,6 +282,8 @@ class ReceiptFactory(factory.django.DjangoModelFactory):
 
 
 class OutletFactory(factory.django.DjangoModelFactory):
+    """An outlet being set up (``open`` and ``closed`` traits for the other states)."""
+
     class Meta:
         model = "collection.Outlet"
 
@@ -288,7 +291,34 @@ class OutletFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"OUT-{n:03d}")
     name_ar = factory.Sequence(lambda n: f"منفذ الجباية {n}")
     name_en = factory.Sequence(lambda n: f"Payment outlet {n}")
-    address = "بغداد، الكرادة"
+    governorate = Governorate.BAGHDAD
+    address_ar = "بغداد، الكرخ، شارع حيفا"
+    address_en = "Haifa Street, Karkh, Baghdad"
+
+    class Params:
+        open = factory.Trait(status=OutletStatus.OPEN, opened_at=factory.LazyFunction(timezone.now))
+        closed = factory.Trait(
+            status=OutletStatus.CLOSED, closed_at=factory.LazyFunction(timezone.now), close_reason="نقل المنفذ"
+        )
+
+
+class TerminalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.Terminal"
+
+    outlet = factory.SubFactory(OutletFactory)
+    terminal_id = factory.Sequence(lambda n: f"T-{n:04d}")
+
+    class Params:
+        closed = factory.Trait(closed_at=factory.LazyFunction(timezone.now), close_reason="عطل")
+
+
+class CashierAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.CashierAssignment"
+
+    outlet = factory.SubFactory(OutletFactory)
+    cashier = factory.SubFactory(UserFactory)
 
 
 class SettlementFileFactory(factory.django.DjangoModelFactory):

@@ -61,6 +61,7 @@ def builders() -> dict[type[Model], Builder]:
     programme = once("programme", lambda: f.ProgrammeFactory(owner=entity()))
     session = once("session", lambda: f.SessionFactory(programme=programme(), trainer=user()))
     settlement_file = once("settlement_file", f.SettlementFileFactory)
+    outlet = once("outlet", lambda: f.OutletFactory(entity=entity()))
 
     def audit_events(n: int) -> None:
         for number in range(n):
@@ -96,6 +97,8 @@ def builders() -> dict[type[Model], Builder]:
         collection.Refund: _batch(f.RefundFactory, payment__collecting_entity=entity, created_by=user),
         collection.Receipt: _batch(f.ReceiptFactory, payment__payer=user, payment__collecting_entity=entity),
         collection.Outlet: _batch(f.OutletFactory, entity=entity),
+        collection.Terminal: _batch(f.TerminalFactory, outlet=outlet),
+        collection.CashierAssignment: _batch(f.CashierAssignmentFactory, outlet=outlet),
         collection.SettlementFile: _batch(f.SettlementFileFactory, uploaded_by=user),
         collection.Settlement: _batch(f.SettlementFactory, file=settlement_file, payment__collecting_entity=entity),
         collection.SettlementRow: _batch(f.SettlementRowFactory, file=settlement_file),
