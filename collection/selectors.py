@@ -9,7 +9,15 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from collection.constants import CAPTURED
-from collection.models import Discrepancy, Obligation, ObligationQuerySet, Outlet, Payment, PaymentQuerySet
+from collection.models import (
+    Discrepancy,
+    Obligation,
+    ObligationQuerySet,
+    Outlet,
+    Payment,
+    PaymentQuerySet,
+    Refund,
+)
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.entities.models import Entity
@@ -48,6 +56,15 @@ def staff_payments(user: Any) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(collecting_entity__in=collecting_entities(user))
         .select_related("collecting_entity", "payer", "outlet", "receipt")
+        .order_by("-created_at")
+    )
+
+
+def staff_refunds(user: Any) -> QuerySet[Refund]:
+    """Refunds of the payments collected by the user's entities (as ``staff_payments``), newest first."""
+    return (
+        Refund.objects.filter(payment__collecting_entity__in=collecting_entities(user))
+        .select_related("payment__payer", "created_by")
         .order_by("-created_at")
     )
 

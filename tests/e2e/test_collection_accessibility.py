@@ -190,7 +190,7 @@ def payments(page: Any, enter: Enter) -> None:
 def payment_detail(page: Any, enter: Enter) -> None:
     s = scene()
     payment = paid_online(s)
-    refund_create(payment=payment, amount=25_000, reason="دُفع جزء مرتين", actor=s.officer.user)
+    refund_create(payment=payment, amount=25_000, reason="error", note="دُفع جزء مرتين", actor=s.officer.user)
     enter(s.citizen)
     page.goto(f"/collection/payments/{payment.pk}/")
     expect(page.locator("main .timeline__item").first).to_be_visible()
