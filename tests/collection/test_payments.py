@@ -266,7 +266,16 @@ def test_citizen_downloads_their_receipt_and_no_one_elses(world, client):
 def test_payer_cancels_an_unfinished_payment(world, client):
     payment = start(world)
     client.force_login(world["citizen"])
-    response = client.post(f"/collection/payments/{payment.pk}/cancel/")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/collection/payments/{payment.pk}/cancel/"
+    assert f'href="{url}"' in client.get(f"/collection/payments/{payment.pk}/").content.decode()
+    page = client.get(url).content.decode()  # first, what cancelling does
+    assert f"Cancel payment <bdi>{payment.payment_ref}</bdi>?" in page
+    assert "If you have already paid, in your bank's app or on the card page, do not cancel" in page
+    assert "Your bills stay unpaid; you can pay them again at once from your bills." in page
+    assert "A cancelled payment cannot be restarted." in page
+    assert Payment.objects.get(pk=payment.pk).status == S.PENDING
+    response = client.post(url)
     assert response.status_code == 302
     assert Payment.objects.get(pk=payment.pk).status == S.CANCELLED
     assert SandboxCharge.objects.get(pk=payment.provider_ref).state == SandboxCharge.State.CANCELLED
