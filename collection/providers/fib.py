@@ -347,7 +347,10 @@ class FibProvider:
         if payment.refunded_amount or amount != payment.amount:
             return RefundAnswer(
                 state=RefundStatus.FAILED,
-                reason=_("First Iraqi Bank refunds only whole payments: refund all %(amount)s dinars.")
+                reason=_(
+                    "First Iraqi Bank refunds only whole payments: refund all %(amount)s dinars, "
+                    "or pay back part of it another way."
+                )
                 % {"amount": f"{payment.amount:,}"},
             )
         try:
