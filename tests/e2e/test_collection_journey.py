@@ -270,8 +270,8 @@ def test_fund_officer_refunds_part_of_a_payment(page, new_page, live_server, san
     expect(page.locator(".banner--success")).to_contain_text(payment.payment_ref)
     expect(page.locator(".banner--success")).to_contain_text("30,000")
     expect(page.locator("main .summary-list .tag").first).to_have_text(arabic("Partially refunded"))
-    expect(page.locator("#refunds ~ .table-wrap")).to_contain_text(note)
-    expect(page.locator("#refunds ~ .table-wrap")).to_contain_text(arabic("Refunded"))
+    expect(page.get_by_role("region", name=arabic("Refunds"), exact=True)).to_contain_text(note)
+    expect(page.get_by_role("region", name=arabic("Refunds"), exact=True)).to_contain_text(arabic("Refunded"))
 
     # more than what remains: the error summary, and what was typed is kept
     page.get_by_role("link", name=arabic("Refund this payment")).click()
