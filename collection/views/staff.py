@@ -127,15 +127,26 @@ def refund(request: HttpRequest, pk: UUID) -> HttpResponse:
         initial = request.POST.dict() if request.method == "POST" else {"amount": services.refund_remaining(payment)}
         return _refund_form(request, payment, RefundForm(initial=initial))
     form = RefundForm(request.POST)
-    if form.is_valid():
-        try:
-            plan = services.refund_check(payment=payment, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            context = {"payment": payment, "plan": plan, "form": form}
-            return render(request, "collection/staff/refund_check.html", context)
-    return _refund_form(request, payment, form, status=400)
+    plan = _refund_checked(request, payment, form)
+    if plan is None:
+        return _refund_form(request, payment, form, status=400)
+    return render(request, "collection/staff/refund_check.html", {"payment": payment, "plan": plan, "form": form})
+
+
+def _refund_checked(request: HttpRequest, payment: Payment, form: RefundForm) -> services.RefundPlan | None:
+    """The plan of a valid refund; otherwise None, with every problem beside its field: the
+    service's (above what remains, an installment reduced…) as well as the form's own."""
+    valid = form.is_valid()
+    values = {"amount": 0, "reason": "", "note": "", **form.cleaned_data}
+    try:
+        plan = services.refund_check(payment=payment, actor=request.user, **values)
+    except ValidationError as error:
+        found = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for field, errors in found.items():
+            if field is None or field not in form.errors:
+                form.add_error(field if field in form.fields else None, errors)
+        return None
+    return plan if valid else None
 
 
 @login_required

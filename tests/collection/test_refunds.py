@@ -175,6 +175,16 @@ def test_the_form_keeps_the_input_on_errors_and_change_brings_it_back(world, cli
     assert not Refund.objects.exists()
 
 
+def test_every_problem_is_shown_at_once(world, client):
+    payment = paid(world)
+    in_english(client).force_login(world["officer"])
+    response = client.post(f"/collection/staff/payments/{payment.pk}/refund/", {"amount": "999999"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"amount", "reason", "note"}
+    assert errors["amount"] == ["At most 200,000 dinars remain to refund."]
+
+
 def test_a_loan_installment_cannot_be_reduced_by_a_refund(world, client):
     from collection.constants import Purpose
 
