@@ -210,11 +210,19 @@ def refund_create(
         plan = _plan(payment=payment, amount=amount, reason=reason, note=note)
         refund = Refund.objects.create(payment=payment, amount=amount, reason=reason, note=plan.note, created_by=actor)
         audit_record(
-            action="refund_request", actor=actor, entity=payment.collecting_entity, target=payment,
-            data={"payment_ref": payment.payment_ref, "amount": amount, "reason": reason, "note": plan.note,
-                  "refund": str(refund.pk)},
+            action="refund_request",
+            actor=actor,
+            entity=payment.collecting_entity,
+            target=payment,
+            data={
+                "payment_ref": payment.payment_ref,
+                "amount": amount,
+                "reason": reason,
+                "note": plan.note,
+                "refund": str(refund.pk),
+            },
             request=request,
-        )  # fmt: skip
+        )
         if plan.immediate:  # an outlet refund is a reversal on the card terminal, done at the counter
             return _settle(payment, refund, RefundAnswer(state=RefundStatus.SUCCEEDED), actor=actor, request=request)
     answer = _ask(refund, lambda provider: provider.refund(payment, amount=amount, key=str(refund.pk)))
@@ -273,11 +281,18 @@ def _refund_failed(payment: Payment, refund: Refund, *, actor: User | None, requ
         detail=f"refund of {refund.amount:,} refused: {refund.failure_reason}",
     )
     audit_record(
-        action="refund_fail", actor=actor, entity=payment.collecting_entity, target=payment,
-        data={"payment_ref": payment.payment_ref, "amount": refund.amount, "refund": str(refund.pk),
-              "provider_reason": refund.failure_reason},
+        action="refund_fail",
+        actor=actor,
+        entity=payment.collecting_entity,
+        target=payment,
+        data={
+            "payment_ref": payment.payment_ref,
+            "amount": refund.amount,
+            "refund": str(refund.pk),
+            "provider_reason": refund.failure_reason,
+        },
         request=request,
-    )  # fmt: skip
+    )
 
 
 def _refund_succeeded(payment: Payment, refund: Refund, *, actor: User | None, request: HttpRequest | None) -> None:
@@ -304,12 +319,21 @@ def _refund_succeeded(payment: Payment, refund: Refund, *, actor: User | None, r
     _obligations_changed([change.obligation.pk for change in changes])
     _receipt_follows(payment, refund, actor=actor, request=request)
     audit_record(
-        action="payment_refund", actor=actor, entity=payment.collecting_entity, target=payment,
-        data={"payment_ref": payment.payment_ref, "amount": refund.amount, "reason": refund.reason,
-              "note": refund.note, "refund": str(refund.pk),
-              "bills": [{"reference": c.obligation.reference, "take": c.take, "outcome": c.outcome} for c in changes]},
+        action="payment_refund",
+        actor=actor,
+        entity=payment.collecting_entity,
+        target=payment,
+        data={
+            "payment_ref": payment.payment_ref,
+            "amount": refund.amount,
+            "reason": refund.reason,
+            "note": refund.note,
+            "refund": str(refund.pk),
+            "requested_by": refund.created_by_id,
+            "bills": [{"reference": c.obligation.reference, "take": c.take, "outcome": c.outcome} for c in changes],
+        },
         request=request,
-    )  # fmt: skip
+    )
     notify(
         users=[payment.payer],
         message=gettext_noop("%(amount)s IQD of your payment %(ref)s has been refunded."),

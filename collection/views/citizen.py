@@ -132,9 +132,8 @@ def payment_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
         if payment.status in ACTIVE:
             messages.error(request, _("The payment could not be cancelled."))
         else:
-            messages.success(request, _("Payment %(ref)s: %(status)s.") % {
-                "ref": payment.payment_ref, "status": payment.get_status_display()
-            })  # fmt: skip
+            values = {"ref": payment.payment_ref, "status": payment.get_status_display()}
+            messages.success(request, _("Payment %(ref)s: %(status)s.") % values)
     return redirect("collection:payment_detail", pk=payment.pk)
 
 
