@@ -303,6 +303,8 @@ def _refund_succeeded(payment: Payment, refund: Refund, *, actor: User | None, r
     for allocation in allocations:
         allocation.obligation = bills[allocation.obligation_id]
     changes = _bill_changes(allocations, refund.amount, refund.reason)
+    # Described before the bills change (an outcome compares the bill before and after).
+    bills_changed = [{"reference": c.obligation.reference, "take": c.take, "outcome": c.outcome} for c in changes]
     by_bill = {allocation.obligation_id: allocation for allocation in allocations}
     for change in changes:
         allocation = by_bill[change.obligation.pk]
@@ -330,7 +332,7 @@ def _refund_succeeded(payment: Payment, refund: Refund, *, actor: User | None, r
             "note": refund.note,
             "refund": str(refund.pk),
             "requested_by": refund.created_by_id,
-            "bills": [{"reference": c.obligation.reference, "take": c.take, "outcome": c.outcome} for c in changes],
+            "bills": bills_changed,
         },
         request=request,
     )

@@ -94,6 +94,11 @@ def test_a_bill_given_back_whole_for_reduced_is_waived(world):
     assert bill_state(last_due) == (100_000, 0, ObligationStatus.WAIVED)  # what was billed stays on record
     assert bill_state(first_due) == (70_000, 70_000, ObligationStatus.PAID)
     assert not Obligation.objects.payable().exists()
+    audited = AuditEvent.objects.get(action="payment_refund").data["bills"]
+    assert audited == [
+        {"reference": last_due.reference, "take": 100_000, "outcome": "waived"},
+        {"reference": first_due.reference, "take": 30_000, "outcome": "reduced"},
+    ]
 
 
 def test_error_after_reduced_reopens_what_remains_of_the_reduced_bill(world):
