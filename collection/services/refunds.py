@@ -203,7 +203,8 @@ def refund_create(
 ) -> Refund:
     """Refund all or part of a succeeded payment, never above what remains (pending refunds
     count). Returns the refund: succeeded, failed (refused: flagged for staff, nothing changed)
-    or pending (no answer yet: asked again by ``refunds_pending_sync``)."""
+    or pending (no answer yet: asked again by ``refunds_pending_sync``). Call it outside any
+    transaction: the reservation commits before the provider is asked."""
     _require_role(actor, payment.collecting_entity, REFUND_ROLES)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("collecting_entity").get(pk=payment.pk)
