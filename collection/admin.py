@@ -30,6 +30,7 @@ from collection.models import (
     Receipt,
     Refund,
     SandboxCharge,
+    SandboxRefund,
     Settlement,
     SettlementFile,
     SettlementRow,
@@ -88,7 +89,7 @@ class AllocationInline(ReadOnlyInline):
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["amount", "reason", "provider_ref", "created_by", "created_at"]
+    fields = ["amount", "reason", "note", "status", "failure_reason", "provider_ref", "created_by", "created_at"]
 
 
 def _payment_cancel(request: HttpRequest, payment: Payment, data: dict[str, Any]) -> None:
@@ -210,7 +211,8 @@ class PaymentEventAdmin(RecordAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(RecordAdmin):
-    list_display = ["payment", dinars(Refund, "amount"), "reason", "created_by", "created_at"]
+    list_display = ["payment", dinars(Refund, "amount"), "reason", "status", "created_by", "created_at", "decided_at"]
+    list_filter = ["status", "reason"]
     search_fields = ["payment__payment_ref__exact", "provider_ref__exact"]
     list_select_related = ["payment", "created_by"]
     date_hierarchy = "created_at"
@@ -390,4 +392,15 @@ class SandboxChargeAdmin(RecordAdmin):
     ]
     list_filter = ["state"]
     search_fields = ["id__exact", "payment_ref__exact"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SandboxRefund)
+class SandboxRefundAdmin(RecordAdmin):
+    """The sandbox payment company's own record of the refunds it was asked for."""
+
+    list_display = ["id", "charge", dinars(SandboxRefund, "amount"), "state", "reason", "created_at"]
+    list_filter = ["state"]
+    search_fields = ["id__exact", "key__exact", "charge__payment_ref__exact"]
+    list_select_related = ["charge"]
     date_hierarchy = "created_at"

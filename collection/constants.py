@@ -23,6 +23,8 @@ class ObligationStatus(models.TextChoices):
     PARTIALLY_PAID = "partially_paid", _("Partially paid")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+    # Its whole amount was waived after it was paid (a refund "reduced or waived"): nothing is due.
+    WAIVED = "waived", _("Waived")
 
 
 class Method(models.TextChoices):
@@ -118,6 +120,26 @@ CAPTURED = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED)
 SETTLED_OUTCOMES = (S.SUCCEEDED, S.FAILED, S.CANCELLED, S.EXPIRED, S.PARTIALLY_REFUNDED, S.REFUNDED)
 
 
+class RefundReason(models.TextChoices):
+    """Why money is given back; each reason says what happens to the bills it paid."""
+
+    REDUCED = "reduced", _("The amount due was reduced or waived")
+    ERROR = "error", _("The payment was taken in error or twice")
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting the provider")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refused by the provider")
+
+
+# A refund the provider has not confirmed within this many hours goes to staff as a discrepancy
+# (the periodic check goes on asking).
+REFUND_UNCONFIRMED_HOURS = 24
+# The periodic check leaves alone refunds younger than this: their request may still be under way.
+REFUND_SYNC_AFTER_SECONDS = 120
+
+
 class EventOutcome(models.TextChoices):
     RECEIVED = "received", _("Received")
     APPLIED = "applied", _("Applied")
@@ -147,6 +169,8 @@ class DiscrepancyKind(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate in file")
     MISSING = "missing", _("Paid with us but absent from settlement")
     WEBHOOK_MISMATCH = "webhook_mismatch", _("Provider reported a different amount or currency")
+    REFUND_FAILED = "refund_failed", _("Refund refused by the provider")
+    REFUND_UNCONFIRMED = "refund_unconfirmed", _("Refund not confirmed by the provider")
 
 
 class Resolution(models.TextChoices):

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from collection.constants import Governorate, Method, PaymentStatus, Resolution, Weekday
+from collection.constants import Governorate, Method, PaymentStatus, RefundReason, RefundStatus, Resolution, Weekday
 from collection.models import Obligation, Outlet, Terminal
 from collection.services.outlet_network import OutletDetails
 from govportal.accounts.models import User
@@ -39,12 +39,38 @@ class ChooseBillsForm(forms.Form):
 
 
 class RefundForm(forms.Form):
+    """What to give back and why; the reason decides what happens to the bills (see services.refunds)."""
+
     amount = forms.IntegerField(
         label=_("Amount to refund (IQD)"),
         min_value=1,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(
+        label=_("Why is the money given back?"),
+        choices=[
+            (
+                RefundReason.REDUCED,
+                _("The amount due was reduced or waived: the bill's amount goes down by the refund and it stays paid"),
+            ),
+            (RefundReason.ERROR, _("The payment was taken in error or twice: the bill reopens and is due again")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the money is given back.")},
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        help_text=_("What happened and who decided it, for the payment's history and the auditors."),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a note saying why the money is given back.")},
+    )
+
+
+class RefundFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Awaiting the provider or refused")), *RefundStatus.choices]
+    )
 
 
 class PaymentFilterForm(forms.Form):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,8 @@ from collection.constants import (
     PaymentStatus,
     Provider,
     Purpose,
+    RefundReason,
+    RefundStatus,
     Resolution,
     RowOutcome,
     SettlementStatus,
@@ -42,6 +44,12 @@ _OBLIGATION_TONES: dict[str, str] = {
     ObligationStatus.PARTIALLY_PAID: "amber",
     ObligationStatus.PAID: "green",
     ObligationStatus.CANCELLED: "grey",
+    ObligationStatus.WAIVED: "grey",
+}
+_REFUND_TONES: dict[str, str] = {
+    RefundStatus.PENDING: "blue",
+    RefundStatus.SUCCEEDED: "green",
+    RefundStatus.FAILED: "red",
 }
 _PAYMENT_TONES: dict[str, str] = {
     PaymentStatus.CREATED: "grey",
@@ -261,25 +269,73 @@ class PaymentEvent(models.Model):
         return f"{self.provider}:{self.event_id}"
 
 
+class RefundQuerySet(models.QuerySet["Refund"]):
+    def pending(self) -> RefundQuerySet:
+        return self.filter(status=RefundStatus.PENDING)
+
+    def pending_total(self) -> int:
+        """What these refunds hold until the provider answers (counted against what remains)."""
+        total = self.pending().aggregate(total=Sum("amount"))["total"]
+        return int(total or 0)
+
+
 class Refund(models.Model):
+    """Money given back on a payment. Reserved first (pending, counted against what remains to
+    refund), then confirmed or refused by the provider, called outside our transactions; only a
+    confirmed refund changes the payment, its bills and its receipt (once: see ``refund_settle``).
+    Its id is the idempotency key sent to the provider, so asking again never refunds twice."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
     amount = models.BigIntegerField(_("amount (IQD)"))
-    reason = models.CharField(_("reason"), max_length=300)
-    provider_ref = models.CharField(_("provider reference"), max_length=80, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("refunded by"), on_delete=models.PROTECT, related_name="+"
+    reason = models.CharField(
+        _("reason"),
+        max_length=16,
+        choices=RefundReason.choices,
+        help_text=_("Reduced or waived: the bill's amount goes down and it stays paid. In error: the bill reopens."),
     )
-    created_at = models.DateTimeField(_("refunded at"), auto_now_add=True)
+    note = models.CharField(_("officer's note"), max_length=300)
+    status = models.CharField(_("status"), max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    provider_ref = models.CharField(_("provider's refund reference"), max_length=80, blank=True)
+    failure_reason = models.CharField(_("reason refused"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("provider last asked at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("confirmed or refused at"), null=True, blank=True)
+
+    objects = RefundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status=RefundStatus.PENDING, decided_at__isnull=True)
+                | (~Q(status=RefundStatus.PENDING) & Q(decided_at__isnull=False)),
+                name="refund_decided_unless_pending",
+            ),
+            # One of our refunds per refund at the provider (a refused one may be tried again).
+            models.UniqueConstraint(
+                fields=["payment", "provider_ref"],
+                condition=~Q(provider_ref="") & ~Q(status=RefundStatus.FAILED),
+                name="refund_provider_ref_once",
+            ),
+        ]
+        indexes = [
+            # The periodic check reads the few pending refunds of a large table.
+            models.Index(fields=["created_at"], condition=Q(status=RefundStatus.PENDING), name="refund_pending_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payment_id}: {self.amount}"
+
+    @property
+    def status_tone(self) -> str:
+        return _REFUND_TONES[self.status]
 
 
 def receipt_pdf_path(instance: Receipt, filename: str) -> str:
@@ -793,6 +849,8 @@ class SandboxCharge(models.Model):
     card_last4 = models.CharField(_("card (last 4 digits)"), max_length=4, blank=True)
     send_webhooks = models.BooleanField(_("sends notifications"), default=True)
     refunded = models.BigIntegerField(_("refunded (IQD)"), default=0)
+    # How the company treats refunds of this charge (chosen by the test card paid with).
+    refunds_behave = models.CharField(_("refunds"), max_length=12, blank=True)
     fee = models.BigIntegerField(_("fee (IQD)"), default=0)
     return_url = models.URLField(_("return address"), max_length=500)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -801,6 +859,33 @@ class SandboxCharge(models.Model):
     class Meta:
         verbose_name = _("sandbox charge")
         verbose_name_plural = _("sandbox charges")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class SandboxRefund(models.Model):
+    """The sandbox gateway's record of a refund, once per merchant idempotency key."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Processing")
+        SUCCEEDED = "succeeded", _("Refunded")
+        REFUSED = "refused", _("Refused")
+
+    id = models.CharField(_("refund ID"), max_length=40, primary_key=True)
+    charge = models.ForeignKey(
+        SandboxCharge, verbose_name=_("charge"), on_delete=models.CASCADE, related_name="refund_records"
+    )
+    key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    amount = models.BigIntegerField(_("amount (IQD)"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    reason = models.CharField(_("reason refused"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox refund")
+        verbose_name_plural = _("sandbox refunds")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

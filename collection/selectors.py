@@ -19,6 +19,7 @@ from collection.models import (
     Outlet,
     Payment,
     PaymentQuerySet,
+    Refund,
     Terminal,
 )
 from govportal.accounts.constants import Role
@@ -63,6 +64,15 @@ def staff_payments(user: Any) -> QuerySet[Payment]:
     return (
         Payment.objects.filter(collecting_entity__in=collecting_entities(user))
         .select_related("collecting_entity", "payer", "outlet", "receipt")
+        .order_by("-created_at")
+    )
+
+
+def staff_refunds(user: Any) -> QuerySet[Refund]:
+    """Refunds of the payments collected by the user's entities (as ``staff_payments``), newest first."""
+    return (
+        Refund.objects.filter(payment__collecting_entity__in=collecting_entities(user))
+        .select_related("payment__payer", "created_by")
         .order_by("-created_at")
     )
 

@@ -33,6 +33,14 @@ def payments_expire_sweep() -> dict[str, int]:
     return payments_expire()
 
 
+@shared_task(acks_late=True)
+def refunds_pending_sync() -> dict[str, int]:
+    """Every few minutes: ask the providers again about refunds they have not confirmed (idempotent)."""
+    from collection.services import refunds_pending_sync as sync
+
+    return sync()
+
+
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_jitter=True, max_retries=5)
 def receipt_render_pdf(receipt_id: str) -> None:
     """Render a receipt's PDF; exits quietly if it is rendered already or gone."""

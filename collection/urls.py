@@ -18,6 +18,8 @@ urlpatterns = [
     path("staff/payments/", staff.payments, name="staff_payments"),
     path("staff/payments/<uuid:pk>/", staff.payment, name="staff_payment"),
     path("staff/payments/<uuid:pk>/refund/", staff.refund, name="refund"),
+    path("staff/payments/<uuid:pk>/refund/confirm/", staff.refund_confirm, name="refund_confirm"),
+    path("staff/refunds/", staff.refunds, name="staff_refunds"),
     # Outlets
     path("outlet/", outlets.counter, name="outlet"),
     path("outlet/pay/", outlets.record, name="outlet_record"),

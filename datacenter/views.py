@@ -214,7 +214,7 @@ def _can_revoke(request: HttpRequest, certificate: Certificate) -> bool:
 @login_required
 def certificate_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     certificate = _visible_certificate(request, pk)
-    context = {"certificate": certificate, "can_revoke": _can_revoke(request, certificate), "form": ReasonForm()}
+    context = {"certificate": certificate, "can_revoke": _can_revoke(request, certificate)}
     return render(request, "datacenter/certificate_detail.html", context)
 
 
@@ -231,13 +231,13 @@ def certificate_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
 
 
 @login_required
-@require_POST
 def certificate_revoke_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """What revoking does, with the reason to give (GET); then revoke (POST). Nothing before."""
     certificate = _visible_certificate(request, pk)
     if not _can_revoke(request, certificate):
         raise Http404
-    form = ReasonForm(request.POST)
-    if form.is_valid():
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
             services.certificate_revoke(
                 certificate=certificate,
@@ -254,7 +254,7 @@ def certificate_revoke_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             return redirect("datacenter:certificate_detail", pk=certificate.pk)
     return render(
         request,
-        "datacenter/certificate_detail.html",
-        {"certificate": certificate, "can_revoke": True, "form": form},
-        status=400,
+        "datacenter/certificate_revoke.html",
+        {"certificate": certificate, "form": form},
+        status=400 if form.errors else 200,
     )

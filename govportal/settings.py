@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collection.tasks.payments_expire_sweep",
         "schedule": 300.0,
     },
+    "refunds-pending-sync": {
+        "task": "collection.tasks.refunds_pending_sync",
+        "schedule": 300.0,
+    },
     "sandbox-settlement-nightly": {
         "task": "collection.tasks.sandbox_settlement_fetch",
         "schedule": crontab(hour=3, minute=15),

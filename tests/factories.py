@@ -261,7 +261,10 @@ class RefundFactory(factory.django.DjangoModelFactory):
 
     payment = factory.SubFactory(PaymentFactory, status="partially_refunded", refunded_amount=1_000)
     amount = 1_000
-    reason = "Overpaid by mistake"
+    reason = "error"
+    note = "Overpaid by mistake"
+    status = "succeeded"
+    decided_at = factory.LazyFunction(timezone.now)
     created_by = factory.SubFactory(UserFactory)
 
 
@@ -384,6 +387,17 @@ class SandboxChargeFactory(factory.django.DjangoModelFactory):
     merchant = "صندوق الإسكان العراقي"
     amount = 50_000
     return_url = "http://testserver/collection/payments/return/"
+
+
+class SandboxRefundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.SandboxRefund"
+
+    id = factory.Sequence(lambda n: f"rf_sbx_{n:010d}")
+    charge = factory.SubFactory(SandboxChargeFactory)
+    key = factory.Sequence(lambda n: f"refund-key-{n:08d}")
+    amount = 10_000
+    state = "succeeded"
 
 
 # --- housing fund ---------------------------------------------------------------------------------

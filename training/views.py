@@ -24,7 +24,7 @@ from govportal.entities.models import Entity
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from training import checkin, selectors, services
-from training.constants import CHECKIN_SLOT_SECONDS, EnrollmentStatus, NominationStatus
+from training.constants import CHECKIN_SLOT_SECONDS, HOLDING, EnrollmentStatus, NominationStatus
 from training.forms import (
     CancelForm,
     ImportForm,
@@ -364,23 +364,42 @@ def nomination_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def enrollment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """What cancelling a place does, with an optional reason (GET); then cancel it (POST)."""
     enrollment = get_object_or_404(selectors.enrollments_visible(request.user), pk=pk)
-    form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        promoted = services.enrollment_cancel(enrollment=enrollment, reason=reason, actor=request.user, request=request)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        text = _("The place of %(name)s was cancelled.") % {"name": enrollment.trainee}
-        if promoted is not None:
-            text += " " + _("%(name)s moved from the waiting list to the free seat.") % {"name": promoted.trainee}
-        messages.success(request, text)
-    return redirect("training:session_detail", pk=enrollment.session_id)
+    session = enrollment.session
+    if not (
+        selectors.is_admin_of(request.user, session.programme)
+        or selectors.is_coordinator_of(request.user, enrollment.nomination.entity)
+    ):
+        raise Http404
+    form = CancelForm(request.POST or None)
+    if request.method == "POST":
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            promoted = services.enrollment_cancel(
+                enrollment=enrollment, reason=reason, actor=request.user, request=request
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            text = _("The place of %(name)s was cancelled.") % {"name": enrollment.trainee}
+            if promoted is not None:
+                text += " " + _("%(name)s moved from the waiting list to the free seat.") % {"name": promoted.trainee}
+            messages.success(request, text)
+        return redirect("training:session_detail", pk=enrollment.session_id)
+    if enrollment.status not in HOLDING:
+        raise Http404
+    context = {
+        "enrollment": enrollment,
+        "session": session,
+        "seats": selectors.seats_taken(session),
+        "form": form,
+        "promotes": enrollment.status == EnrollmentStatus.ENROLLED and timezone.now() < session.ends_at,
+    }
+    return render(request, "training/enrollment_cancel.html", context)
 
 
 # --- attendance, results, check-in ---------------------------------------------------------------------

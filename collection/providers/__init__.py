@@ -7,6 +7,7 @@ from collection.providers.base import (
     PaymentProvider,
     ProviderError,
     ProviderStatus,
+    RefundAnswer,
     WebhookEvent,
     WebhookRejected,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "PaymentProvider",
     "ProviderError",
     "ProviderStatus",
+    "RefundAnswer",
     "WebhookEvent",
     "WebhookRejected",
     "get_provider",

@@ -39,6 +39,16 @@ class ProviderStatus:
 
 
 @dataclass(frozen=True)
+class RefundAnswer:
+    """The provider's word on one refund: ``state`` is a RefundStatus value (pending: accepted,
+    not yet done; succeeded: the money is on its way back; failed: refused, nothing refunded)."""
+
+    state: str
+    provider_ref: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class WebhookEvent:
     event_id: str
     kind: str
@@ -61,4 +71,16 @@ class PaymentProvider(Protocol):
 
     def cancel(self, payment: Payment) -> ProviderStatus: ...
 
-    def refund(self, payment: Payment, amount: int) -> str: ...
+    # Whether the provider gives back part of a payment (FIB refunds whole payments only).
+    partial_refunds: bool
+
+    def refund(self, payment: Payment, *, amount: int, key: str) -> RefundAnswer:
+        """Ask for a refund of ``amount``. ``key`` (our refund's id) makes it idempotent: asking again
+        with the same key answers about the same refund and never refunds twice. Raises
+        ``ProviderError`` when no answer came: the refund may or may not have been made."""
+        ...
+
+    def refund_status(self, payment: Payment, *, key: str, provider_ref: str) -> RefundAnswer | None:
+        """The state of the refund asked for with ``key``; None when the provider knows of no such
+        refund (the request never reached it: asking again with the key is then safe)."""
+        ...

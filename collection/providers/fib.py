@@ -9,7 +9,7 @@ API (OAuth2 client credentials, then bearer calls under ``/protected/v1``):
 * status: ``GET /protected/v1/payments/{id}/status`` → ``status`` (PAID, UNPAID, DECLINED, REFUND_REQUESTED,
   REFUNDED), ``amount`` {amount, currency}, ``decliningReason``, ``paidAt``, ``paidBy``;
 * cancel: ``POST /protected/v1/payments/{id}/cancel`` (204); refund: ``POST …/{id}/refund`` (202), whole
-  payments only;
+  payments only, once (the status then reads REFUND_REQUESTED, and REFUNDED when done);
 * callback: FIB posts ``{"id": "<paymentId>", "status": "<status>"}`` to ``statusCallbackUrl``, unsigned.
 
 The callback carries FIB's own ``paymentId`` (our ``Payment.provider_ref``). Being unsigned, it is only
@@ -41,8 +41,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from collection.constants import CURRENCY, PAYMENT_EXPIRY_MINUTES, PaymentStatus, Provider
-from collection.providers.base import Checkout, ProviderError, ProviderStatus, WebhookEvent, WebhookRejected
+from collection.constants import CURRENCY, PAYMENT_EXPIRY_MINUTES, PaymentStatus, Provider, RefundStatus
+from collection.providers.base import (
+    Checkout,
+    ProviderError,
+    ProviderStatus,
+    RefundAnswer,
+    WebhookEvent,
+    WebhookRejected,
+)
 
 if TYPE_CHECKING:
     from collection.models import Payment
@@ -153,6 +160,7 @@ def _error_message(response: httpx.Response) -> str:
 class FibProvider:
     name = "fib"
     events_carry_payment_ref = False
+    partial_refunds = False
 
     def __init__(self) -> None:
         self.base_url = settings.FIB_BASE_URL.rstrip("/")
@@ -332,16 +340,32 @@ class FibProvider:
             return dataclasses.replace(reported, state=PaymentStatus.CANCELLED, reason="payment_cancellation")
         return reported
 
-    def refund(self, payment: Payment, amount: int) -> str:
-        """FIB refunds a whole payment or nothing: a partial refund is refused here, before FIB."""
+    def refund(self, payment: Payment, *, amount: int, key: str) -> RefundAnswer:
+        """FIB refunds a whole payment or nothing, once, with no idempotency key of its own: the
+        payment's status is the refund's (REFUND_REQUESTED, then REFUNDED). So a refused request is
+        ours already made when the status shows a refund, and refused otherwise."""
         if payment.refunded_amount or amount != payment.amount:
-            raise ProviderError(
-                _(
+            return RefundAnswer(
+                state=RefundStatus.FAILED,
+                reason=_(
                     "First Iraqi Bank refunds only whole payments: refund all %(amount)s dinars, "
                     "or pay back part of it another way."
                 )
-                % {"amount": f"{payment.amount:,}"}
+                % {"amount": f"{payment.amount:,}"},
             )
-        self._call("POST", self._payment_path(payment, "refund"))
+        try:
+            self._call("POST", self._payment_path(payment, "refund"))
+        except _Refused as error:
+            known = self.refund_status(payment, key=key, provider_ref=payment.provider_ref)
+            return known or RefundAnswer(state=RefundStatus.FAILED, reason=str(error)[:200])
         logger.info("refund of %s requested at First Iraqi Bank", payment.payment_ref)
-        return payment.provider_ref
+        return RefundAnswer(state=RefundStatus.PENDING, provider_ref=payment.provider_ref)  # 202: accepted
+
+    def refund_status(self, payment: Payment, *, key: str, provider_ref: str) -> RefundAnswer | None:
+        """REFUND_REQUESTED: pending; REFUNDED: done; any other status: FIB knows of no refund."""
+        status = self._json(self._call("GET", self._payment_path(payment, "status"))).get("status")
+        if status == "REFUNDED":
+            return RefundAnswer(state=RefundStatus.SUCCEEDED, provider_ref=payment.provider_ref)
+        if status == "REFUND_REQUESTED":
+            return RefundAnswer(state=RefundStatus.PENDING, provider_ref=payment.provider_ref)
+        return None

@@ -21,12 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from collection.constants import CURRENCY, PaymentStatus
-from collection.models import SandboxCharge
-from collection.providers.base import Checkout, ProviderError, ProviderStatus, WebhookEvent, WebhookRejected
+from collection.constants import CURRENCY, PaymentStatus, RefundStatus
+from collection.models import SandboxCharge, SandboxRefund
+from collection.providers.base import (
+    Checkout,
+    ProviderError,
+    ProviderStatus,
+    RefundAnswer,
+    WebhookEvent,
+    WebhookRejected,
+)
 
 if TYPE_CHECKING:
     from collection.models import Payment
@@ -36,15 +44,34 @@ CARD_SUCCEEDS = "4111111111111111"
 CARD_DECLINED = "4000000000000002"
 CARD_INSUFFICIENT_FUNDS = "4000000000009995"
 CARD_SILENT_SUCCESS = "4000000000000119"
+# These pay like CARD_SUCCEEDS; their refunds are refused, stay pending until asked again, or get
+# no answer (the company records the refund but the reply is lost: a timeout), respectively.
+CARD_REFUND_REFUSED = "4000000000005126"
+CARD_REFUND_DELAYED = "4000000000007726"
+CARD_REFUND_NO_ANSWER = "4000000000000101"
 TEST_CARDS: dict[str, tuple[str, str, bool]] = {
     CARD_SUCCEEDS: (SandboxCharge.State.SUCCEEDED, "", True),
     CARD_DECLINED: (SandboxCharge.State.DECLINED, "card_declined", True),
     CARD_INSUFFICIENT_FUNDS: (SandboxCharge.State.DECLINED, "insufficient_funds", True),
     CARD_SILENT_SUCCESS: (SandboxCharge.State.SUCCEEDED, "", False),
+    CARD_REFUND_REFUSED: (SandboxCharge.State.SUCCEEDED, "", True),
+    CARD_REFUND_DELAYED: (SandboxCharge.State.SUCCEEDED, "", True),
+    CARD_REFUND_NO_ANSWER: (SandboxCharge.State.SUCCEEDED, "", True),
+}
+REFUNDS_REFUSED, REFUNDS_DELAYED, REFUNDS_NO_ANSWER = "refused", "delayed", "no_answer"
+REFUND_BEHAVIOUR = {
+    CARD_REFUND_REFUSED: REFUNDS_REFUSED,
+    CARD_REFUND_DELAYED: REFUNDS_DELAYED,
+    CARD_REFUND_NO_ANSWER: REFUNDS_NO_ANSWER,
 }
 SETTLEMENT_COLUMNS = ["txn_id", "payment_ref", "amount", "currency", "status", "settled_at", "card_last4", "fee"]
 FEE_PER_MILLE = 5  # the sandbox company keeps 0.5%
 
+_REFUND_STATES = {
+    SandboxRefund.State.PENDING: RefundStatus.PENDING,
+    SandboxRefund.State.SUCCEEDED: RefundStatus.SUCCEEDED,
+    SandboxRefund.State.REFUSED: RefundStatus.FAILED,
+}
 _STATE_TO_STATUS = {
     SandboxCharge.State.OPEN: PaymentStatus.PENDING,
     SandboxCharge.State.SUCCEEDED: PaymentStatus.SUCCEEDED,
@@ -79,6 +106,7 @@ def signature_check(body: bytes, header: str, *, secret: str, tolerance: int, no
 class SandboxProvider:
     name = "sandbox"
     events_carry_payment_ref = True
+    partial_refunds = True
 
     def create_checkout(self, payment: Payment, *, return_url: str) -> Checkout:
         charge = charge_open(
@@ -126,21 +154,25 @@ class SandboxProvider:
                 charge.save(update_fields=["state", "completed_at"])
             return _status(charge)
 
-    def refund(self, payment: Payment, amount: int) -> str:
-        with transaction.atomic():
-            charge = SandboxCharge.objects.select_for_update().filter(payment_ref=payment.payment_ref).first()
-            if charge is None or charge.state != SandboxCharge.State.SUCCEEDED:
-                raise ProviderError("only a succeeded sandbox charge can be refunded")
-            if charge.refunded + amount > charge.amount:
-                raise ProviderError("refund above what remains")
-            charge.refunded += amount
-            charge.save(update_fields=["refunded"])
-            refund_id = f"re_{secrets.token_hex(8)}"
-            webhook_send(charge, "payment.refunded", amount=amount)
-            return refund_id
+    def refund(self, payment: Payment, *, amount: int, key: str) -> RefundAnswer:
+        record = refund_request(payment_ref=payment.payment_ref, amount=amount, key=key)
+        if record.charge.refunds_behave == REFUNDS_NO_ANSWER and record.state == SandboxRefund.State.PENDING:
+            # The company has the refund (committed above) but its reply never arrives.
+            raise ProviderError("the sandbox company did not answer the refund request (test card)")
+        return _refund_answer(record)
+
+    def refund_status(self, payment: Payment, *, key: str, provider_ref: str) -> RefundAnswer | None:
+        record = refund_look_up(key=key)
+        return None if record is None else _refund_answer(record)
 
     def settlement_file(self, day: dt.date) -> bytes:
         return settlement_csv(day)
+
+
+def _refund_answer(record: SandboxRefund) -> RefundAnswer:
+    return RefundAnswer(
+        state=_REFUND_STATES[SandboxRefund.State(record.state)], provider_ref=record.id, reason=record.reason
+    )
 
 
 def _status(charge: SandboxCharge) -> ProviderStatus:
@@ -181,11 +213,61 @@ def charge_pay(*, charge_id: str, card_number: str) -> SandboxCharge:
     state, reason, notify = TEST_CARDS.get(card_number, (SandboxCharge.State.DECLINED, "card_declined", True))
     charge.state, charge.decline_reason, charge.send_webhooks = state, reason, notify
     charge.card_last4, charge.completed_at = card_number[-4:], timezone.now()
-    charge.save(update_fields=["state", "decline_reason", "send_webhooks", "card_last4", "completed_at"])
+    charge.refunds_behave = REFUND_BEHAVIOUR.get(card_number, "")
+    charge.save(
+        update_fields=["state", "decline_reason", "send_webhooks", "card_last4", "completed_at", "refunds_behave"]
+    )
     if notify:
         kind = "payment.succeeded" if state == SandboxCharge.State.SUCCEEDED else "payment.failed"
         webhook_send(charge, kind, amount=charge.amount)
     return charge
+
+
+@transaction.atomic
+def refund_request(*, payment_ref: str, amount: int, key: str) -> SandboxRefund:
+    """The merchant asks for a refund. Once per idempotency key: asking again returns the same
+    refund. Refused when the charge did not succeed or the amount is above what remains; otherwise
+    as the card paid with says (refused, delayed, no answer), done at once by default."""
+    known = SandboxRefund.objects.select_related("charge").filter(key=key).first()
+    if known is not None:
+        return known
+    charge = SandboxCharge.objects.select_for_update().filter(payment_ref=payment_ref).first()
+    if charge is None:
+        raise ProviderError(f"sandbox has no charge for {payment_ref}")
+    held = charge.refund_records.filter(state=SandboxRefund.State.PENDING).aggregate(total=Sum("amount"))["total"]
+    record = SandboxRefund(id=f"re_{secrets.token_hex(8)}", charge=charge, key=key, amount=amount)
+    if charge.state != SandboxCharge.State.SUCCEEDED:
+        record.state, record.reason = SandboxRefund.State.REFUSED, "charge_not_paid"
+    elif amount <= 0 or charge.refunded + (held or 0) + amount > charge.amount:
+        record.state, record.reason = SandboxRefund.State.REFUSED, "amount_too_large"
+    elif charge.refunds_behave == REFUNDS_REFUSED:
+        record.state, record.reason = SandboxRefund.State.REFUSED, "refund_declined"
+    elif charge.refunds_behave in (REFUNDS_DELAYED, REFUNDS_NO_ANSWER):
+        record.state = SandboxRefund.State.PENDING
+    else:
+        record.state = SandboxRefund.State.SUCCEEDED
+    record.save(force_insert=True)
+    if record.state == SandboxRefund.State.SUCCEEDED:
+        _refund_done(charge, record)
+    return record
+
+
+@transaction.atomic
+def refund_look_up(*, key: str) -> SandboxRefund | None:
+    """The merchant asks about a refund; one still processing is done by the time it asks again."""
+    record = SandboxRefund.objects.select_for_update().select_related("charge").filter(key=key).first()
+    if record is not None and record.state == SandboxRefund.State.PENDING:
+        charge = SandboxCharge.objects.select_for_update().get(pk=record.charge_id)
+        record.state = SandboxRefund.State.SUCCEEDED
+        record.save(update_fields=["state"])
+        _refund_done(charge, record)
+    return record
+
+
+def _refund_done(charge: SandboxCharge, record: SandboxRefund) -> None:
+    charge.refunded += record.amount
+    charge.save(update_fields=["refunded"])
+    webhook_send(charge, "payment.refunded", amount=record.amount)
 
 
 def webhook_body(charge: SandboxCharge, kind: str, *, amount: int) -> dict[str, Any]:

@@ -49,19 +49,31 @@ from collection.services.receipts import (
     receipt_render_pdf_now,
     receipt_serial,
 )
-from collection.services.refunds import refund_create
+from collection.services.refunds import (
+    BillChange,
+    RefundPlan,
+    refund_check,
+    refund_create,
+    refund_remaining,
+    refund_settle,
+    refund_sync,
+    refunds_pending_sync,
+    refunds_sync_for,
+)
 from collection.services.webhooks import payment_event_process, webhook_receive
 
 __all__ = [
     "OBLIGATION_LISTENERS",
     "REFUND_ROLES",
     "STAFF_ROLES",
+    "BillChange",
     "CardSlip",
     "Line",
     "ObligationListener",
     "OutletDetails",
     "cashier_assign",
     "cashier_unassign",
+    "RefundPlan",
     "discrepancy_flag",
     "discrepancy_resolve",
     "obligation_cancel",
@@ -86,9 +98,15 @@ __all__ = [
     "receipt_pdf_context",
     "receipt_render_pdf_now",
     "receipt_serial",
+    "refund_check",
     "refund_create",
     "terminal_add",
     "terminal_close",
     "terminal_reopen",
+    "refund_remaining",
+    "refund_settle",
+    "refund_sync",
+    "refunds_pending_sync",
+    "refunds_sync_for",
     "webhook_receive",
 ]

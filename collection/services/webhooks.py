@@ -11,6 +11,7 @@ from collection.models import Payment, PaymentEvent
 from collection.providers import get_provider
 from collection.services.discrepancies import discrepancy_flag
 from collection.services.payments import payment_apply
+from collection.services.refunds import refunds_sync_for
 
 # --- Webhooks --------------------------------------------------------------------------
 
@@ -73,7 +74,9 @@ def payment_event_process(*, event_id: int) -> str:
         return _event_done(event, EventOutcome.FLAGGED, "amount or currency differs")
     reported = provider.fetch_status(payment)  # ProviderError: the task retries
     if event.kind.endswith("refunded"):
-        if reported.refunded > Payment.objects.get(pk=payment.pk).refunded_amount:
+        refunds_sync_for(payment=payment)  # the refunds awaiting its answer are settled first
+        payment = Payment.objects.get(pk=payment.pk)
+        if reported.refunded > payment.refunded_amount + payment.refunds.pending_total():
             discrepancy_flag(
                 kind=DiscrepancyKind.WEBHOOK_MISMATCH,
                 payment=payment,

@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from collection import selectors, services
 from collection.constants import ACTIVE
@@ -117,9 +116,14 @@ def payment_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def payment_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """What cancelling an unfinished payment does (GET); then cancel it (POST)."""
     payment = _own_payment(request, pk)
+    if request.method != "POST":
+        if payment.status not in ACTIVE:
+            return redirect("collection:payment_detail", pk=payment.pk)
+        context = {"payment": payment, "allocations": payment.allocations.select_related("obligation")}
+        return render(request, "collection/payment_cancel.html", context)
     try:
         payment = services.payment_cancel(payment=payment, actor=request.user)
     except ValidationError as error:
@@ -128,9 +132,8 @@ def payment_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
         if payment.status in ACTIVE:
             messages.error(request, _("The payment could not be cancelled."))
         else:
-            messages.success(request, _("Payment %(ref)s: %(status)s.") % {
-                "ref": payment.payment_ref, "status": payment.get_status_display()
-            })  # fmt: skip
+            values = {"ref": payment.payment_ref, "status": payment.get_status_display()}
+            messages.success(request, _("Payment %(ref)s: %(status)s.") % values)
     return redirect("collection:payment_detail", pk=payment.pk)
 
 

@@ -28,6 +28,7 @@ _LABELS: dict[str, Promise] = {
     "key_revoke": _("Signing key revoked"),
     "artifact_issue": _("Verifiable document issued"),
     "artifact_revoke": _("Verifiable document revoked"),
+    "artifact_note": _("Change noted on a verifiable document"),
     "artifact_supersede": _("Verifiable document replaced"),
 }
 

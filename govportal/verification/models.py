@@ -60,6 +60,13 @@ class Artifact(models.Model):
         _("details shown when verified"), default=list, help_text=_("Label/value pairs, personal data masked.")
     )
     status = models.CharField(_("status"), max_length=12, choices=ArtifactStatus.choices, default=ArtifactStatus.VALID)
+    # [{"at": ISO time, "text": msgid with %(name)s placeholders, "params": {name: value}}]
+    notes = models.JSONField(
+        _("changes since issue"),
+        default=list,
+        blank=True,
+        help_text=_("Shown when verified: a document still valid but changed (e.g. partly refunded)."),
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
     superseded_by = models.ForeignKey(

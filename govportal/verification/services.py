@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -236,6 +239,50 @@ def artifact_revoke(
 
 
 @transaction.atomic
+def artifact_note_add(
+    *,
+    artifact: Artifact,
+    text: str,
+    params: dict[str, str] | None = None,
+    at: dt.datetime | None = None,
+    actor: Any = None,
+    request: HttpRequest | None = None,
+) -> Artifact:
+    """Record a change to a document that stays valid (part of a paid amount refunded, say): its
+    verify page then names the change and its date, and no longer shows it as plainly valid.
+
+    ``text`` is a msgid, translated when shown, that may use ``%(date)s`` (the day of ``at``, Baghdad
+    time, in the reader's language) and the names in ``params`` (values shown as they are)."""
+    artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
+    if artifact.status != ArtifactStatus.VALID:
+        raise ValidationError(_("This document is already %(status)s.") % {"status": artifact.get_status_display()})
+    note = {"at": (at or timezone.now()).isoformat(), "text": text, "params": dict(params or {})}
+    artifact.notes = [*artifact.notes, note]
+    artifact.save(update_fields=["notes"])
+    audit_record(
+        action="artifact_note",
+        actor=actor,
+        entity=artifact.entity,
+        target=artifact,
+        data={"text": text, "params": note["params"]},
+        request=request,
+    )
+    _invalidate_now_and_on_commit()
+    return artifact
+
+
+def note_text(note: dict[str, Any], *, html: bool = False) -> str:
+    """One note of ``Artifact.notes`` in the active language, with its date. With ``html``, the
+    values are escaped and isolated in ``<bdi>`` (numbers inside Arabic text)."""
+    when = timezone.localtime(dt.datetime.fromisoformat(note["at"]))
+    values = {"date": date_format(when, "DATE_FORMAT"), **{str(k): str(v) for k, v in note.get("params", {}).items()}}
+    if not html:
+        return _(note["text"]) % values
+    isolated = {k: escape(v) if k == "date" else format_html("<bdi>{}</bdi>", v) for k, v in values.items()}
+    return mark_safe(escape(_(note["text"])) % isolated)  # noqa: S308 — every part escaped above
+
+
+@transaction.atomic
 def artifact_supersede(*, artifact: Artifact, replacement: Artifact, actor: Any = None) -> Artifact:
     artifact = Artifact.objects.select_for_update().get(pk=artifact.pk)
     artifact.status, artifact.superseded_by = ArtifactStatus.SUPERSEDED, replacement
@@ -273,6 +320,11 @@ class Verification:
     status: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def changed(self) -> bool:
+        """Genuine and still valid, but changed since it was issued (see ``artifact_note_add``)."""
+        return self.genuine and self.status == ArtifactStatus.VALID and bool(self.details.get("notes"))
+
 
 def _details(artifact: Artifact) -> dict[str, Any]:
     replacement = artifact.superseded_by
@@ -286,6 +338,7 @@ def _details(artifact: Artifact) -> dict[str, Any]:
         "display": artifact.display,
         "revoked_at": artifact.revoked_at.isoformat() if artifact.revoked_at else None,
         "revoked_reason": artifact.revoked_reason,
+        "notes": artifact.notes,
         "replacement_path": replacement.path if replacement else None,
         "replacement_serial": replacement.serial if replacement else None,
     }

@@ -23,6 +23,7 @@ from govportal.verification.services import (
     artifact_lookup,
     cache_generation,
     jwks,
+    note_text,
     token_verify,
     verification_count,
 )
@@ -64,6 +65,7 @@ def _result_page(request: HttpRequest, result: Verification, *, count: bool = Tr
         "kind_label": ArtifactKind(details["kind"]).label if details.get("kind") in ArtifactKind.values else "",
         "issued_at": _parse(details.get("issued_at")),
         "revoked_at": _parse(details.get("revoked_at")),
+        "notes": [note_text(note, html=True) for note in details.get("notes") or []],
     }
     return _headers(render(request, "verification/result.html", context))
 
@@ -122,6 +124,9 @@ def verify_token_json(request: HttpRequest, token: str) -> HttpResponse:
         "revoked_at": result.details.get("revoked_at"),
         "revoked_reason": result.details.get("revoked_reason"),
         "replacement": result.details.get("replacement_path"),
+        # Changes to a document still valid (e.g. partly refunded), in the reader's language.
+        "changed": result.changed,
+        "notes": [note_text(note) for note in result.details.get("notes") or []],
     }
     return JsonResponse(body, headers={"Cache-Control": "no-store"})
 

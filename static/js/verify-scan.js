@@ -255,10 +255,14 @@
   /** live: null (not checked: offline), "failed", or the /v/<token>/json answer. */
   function showGenuine(payload, live) {
     const current = live && typeof live === "object" ? live.status : "";
+    // Still valid but changed since issue (e.g. partly refunded): amber, never the plain green "valid".
+    const changed = Boolean(live && typeof live === "object" && live.changed);
+    const notes = live && typeof live === "object" && Array.isArray(live.notes) ? live.notes : [];
     let line = fill("signed_by", { entity: String(payload.iss || "") });
     if (current === "revoked" || current === "superseded") line = t("no_longer_valid");
+    if (changed) line = t("changed_line");
     if (live === null) line = t("offline_line");
-    const box = panel("genuine", "✓", t("genuine"), line);
+    const box = changed ? panel("changed", "!", t("genuine_changed"), line) : panel("genuine", "✓", t("genuine"), line);
 
     const status = el("p", "status-line");
     if (live === null || live === "failed") {
@@ -274,9 +278,13 @@
         link.href = live.replacement;
         status.append(link);
       }
+    } else if (changed) {
+      status.append(tag("amber", t("status_changed")));
     } else {
       status.append(tag("green", t("status_valid")), el("span", "", t("status_valid_text")));
     }
+    const noteList = el("ul", "plain-list status-notes");
+    for (const note of notes) noteList.append(el("li", "", String(note)));
 
     const list = el("dl", "summary-list");
     summaryRow(list, t("label_issuer"), String(payload.iss || ""), true);
@@ -284,7 +292,9 @@
     summaryRow(list, t("label_serial"), String(payload.sn || ""), true);
     summaryRow(list, t("label_issued"), formatDate(new Date(Number(payload.iat) * 1000)));
 
-    show(box, el("h3", "", t("current_status")), status, el("h3", "", t("document_details")), list);
+    const parts = [box, el("h3", "", t("current_status")), status];
+    if (notes.length) parts.push(noteList);
+    show(...parts, el("h3", "", t("document_details")), list);
   }
 
   async function liveStatus(token) {

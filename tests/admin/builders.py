@@ -104,6 +104,7 @@ def builders() -> dict[type[Model], Builder]:
         collection.SettlementRow: _batch(f.SettlementRowFactory, file=settlement_file),
         collection.Discrepancy: _batch(f.DiscrepancyFactory, payment__payer=user, payment__collecting_entity=entity),
         collection.SandboxCharge: _batch(f.SandboxChargeFactory),
+        collection.SandboxRefund: _batch(f.SandboxRefundFactory),
         # housing fund
         housing_fund.Loan: _batch(f.LoanFactory, branch=entity),
         housing_fund.Schedule: _batch(f.ScheduleFactory, loan__branch=entity),

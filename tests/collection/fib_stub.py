@@ -1,7 +1,8 @@
 """A stand-in for First Iraqi Bank's web-payment API on a real local socket, kept in memory.
 
 It issues expiring bearer tokens for one client, creates payments, answers status, cancel and refund,
-lets a test play the payer (``pay``, ``decline``) and posts FIB's status callback where asked.
+lets a test play the payer (``pay``, ``decline``) and the bank finishing a refund (``refund_done``)
+or refusing refunds (``refuse_refunds``), and posts FIB's status callback where asked.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class FibStub:
 
     token_lifetime: int = 300
     failing: int | None = None  # answer every API call with this status (e.g. 503)
+    refuse_refunds: bool = False  # refund requests get 400 (the refund window is over, say)
     tokens: dict[str, float] = field(default_factory=dict)
     payments: dict[str, StubPayment] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -72,6 +74,13 @@ class FibStub:
         with self.lock:
             payment = self.payments[payment_id]
             payment.status, payment.declining_reason = "DECLINED", reason
+
+    def refund_done(self, payment_id: str) -> None:
+        """The bank finishes a requested refund."""
+        with self.lock:
+            payment = self.payments[payment_id]
+            assert payment.status == "REFUND_REQUESTED"  # noqa: S101 — a test helper
+            payment.status = "REFUNDED"
 
     def callback_body(self, payment_id: str, status: str | None = None) -> bytes:
         """FIB's callback for ``payment_id``: its current status unless ``status`` is given."""
@@ -113,6 +122,8 @@ class FibStub:
                 payment.status, payment.declining_reason = "DECLINED", "PAYMENT_CANCELLATION"
                 return 204, None
             if action == ("POST", "refund"):
+                if self.refuse_refunds:
+                    return 400, {"errors": [{"code": "REFUND_PERIOD_EXPIRED"}], "traceId": "stub"}
                 if payment.status != "PAID":
                     return 400, {"errors": [{"code": "PAYMENT_NOT_REFUNDABLE"}], "traceId": "stub"}
                 payment.status = "REFUND_REQUESTED"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from collection.providers.sandbox import signature_header
+from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay, signature_header
 from govportal.accounts.constants import Role
 from tests.collection.outlets_world import outlet_at_work
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
@@ -56,3 +56,15 @@ def event(payment_ref: str, amount: int, kind: str = "payment.succeeded", event_
         "created": int(time.time()),
         "data": {"payment_ref": payment_ref, "amount": amount, "currency": "IQD"},
     }
+
+
+def paid(world: dict[str, Any], bills: list[Any] | None = None, card: str = CARD_SUCCEEDS) -> Any:
+    """The citizen pays ``bills`` (both of the world's, unless told) online with ``card``."""
+    from collection import services
+
+    bills = bills if bills is not None else world["bills"]
+    payment = services.payment_start(
+        payer=world["citizen"], lines=[services.Line(obligation=b, amount=b.remaining) for b in bills]
+    )
+    charge_pay(charge_id=payment.provider_ref, card_number=card)
+    return services.payment_sync(payment=payment)

@@ -3,6 +3,7 @@ gapless receipt serials."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +13,7 @@ from django.db import connection
 from django.test import Client
 
 from collection import services
-from collection.models import Obligation, Payment, PaymentEvent, Receipt
+from collection.models import Obligation, Payment, PaymentEvent, Receipt, SandboxCharge, SandboxRefund
 from collection.providers import sandbox
 from govportal.audit.models import AuditEvent
 from tests.collection.payments_world import event, post_event
@@ -87,3 +88,60 @@ def test_thirty_cashiers_at_once_get_gapless_receipt_serials(world):
     serials, errors = run_together(30, pay)
     assert not errors
     assert sorted(int(serial.rsplit("-", 1)[1]) for serial in serials) == list(range(1, 31))
+
+
+def test_refunds_at_once_never_together_exceed_the_payment(world):
+    """Ten officers refund 30,000 each of a 200,000 payment at once, while the provider has not yet
+    confirmed any (delayed refunds): six are reserved, four refused; none is lost or applied twice."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from collection.constants import RefundStatus
+    from collection.models import Refund
+    from tests.collection.payments_world import paid
+
+    payment = paid(world, card=sandbox.CARD_REFUND_DELAYED)
+
+    def refund(_i: int) -> str | None:
+        try:
+            done = services.refund_create(
+                payment=payment, amount=30_000, reason="error", note="paid twice", actor=world["officer"]
+            )
+        except ValidationError as error:
+            return error.error_dict["amount"][0].code
+        return done.status
+
+    results, errors = run_together(10, refund)
+    assert not errors
+    assert sorted(results) == ["above_remaining"] * 4 + [RefundStatus.PENDING] * 6
+    assert Refund.objects.pending().pending_total() == 180_000
+    assert SandboxRefund.objects.count() == 6
+    later = timezone.now() + dt.timedelta(minutes=5)
+    results, errors = run_together(3, lambda _i: services.refunds_pending_sync(now=later))  # three beat runs at once
+    assert not errors
+    payment.refresh_from_db()
+    assert (payment.refunded_amount, payment.status) == (180_000, "partially_refunded")
+    assert sum(Obligation.objects.values_list("amount_paid", flat=True)) == 20_000
+    assert AuditEvent.objects.filter(action="payment_refund").count() == 6
+
+
+def test_two_whole_refunds_at_once_give_back_the_payment_once(world):
+    from django.core.exceptions import ValidationError
+
+    from tests.collection.payments_world import paid
+
+    payment = paid(world)
+
+    def refund(_i: int) -> str | None:
+        try:
+            return services.refund_create(
+                payment=payment, amount=200_000, reason="error", note="paid twice", actor=world["officer"]
+            ).status
+        except ValidationError as error:
+            return error.error_dict["amount"][0].code
+
+    results, errors = run_together(2, refund)
+    assert not errors
+    assert sorted(results) == ["above_remaining", "succeeded"]
+    assert SandboxCharge.objects.get(pk=payment.provider_ref).refunded == 200_000
+    assert Payment.objects.get(pk=payment.pk).refunded_amount == 200_000

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from collection import services
-from collection.constants import DiscrepancyKind, EventOutcome, ObligationStatus, PaymentStatus, Purpose
+from collection.constants import DiscrepancyKind, EventOutcome, ObligationStatus, PaymentStatus, Purpose, RefundStatus
 from collection.models import Discrepancy, Obligation, Payment, PaymentEvent, Receipt, Refund
 from collection.providers import ProviderError, get_provider
 from govportal.accounts.constants import Role
@@ -343,16 +343,65 @@ def fund_officer(payment: Payment) -> Any:
     return MembershipFactory(entity=payment.collecting_entity, role=Role.FUND_OFFICER).user
 
 
-def test_a_whole_payment_is_refunded_at_the_bank(fib_stub: FibStub, bill: Obligation, paid: Payment) -> None:
+def test_a_whole_payment_is_refunded_at_the_bank_once_it_confirms(
+    fib_stub: FibStub, bill: Obligation, paid: Payment
+) -> None:
+    """FIB accepts a refund (REFUND_REQUESTED) and does it later (REFUNDED): pending until then."""
     assert paid.status == PaymentStatus.SUCCEEDED
-    refund = services.refund_create(payment=paid, amount=AMOUNT, reason="Paid twice", actor=fund_officer(paid))
-    assert refund.provider_ref == paid.provider_ref
+    officer = fund_officer(paid)
+    refund = services.refund_create(payment=paid, amount=AMOUNT, reason="error", note="Paid twice", actor=officer)
+    assert (refund.status, refund.provider_ref) == (RefundStatus.PENDING, paid.provider_ref)
+    assert fib_stub.payments[paid.provider_ref].status == "REFUND_REQUESTED"
+    paid.refresh_from_db()
+    assert (paid.status, paid.refunded_amount) == (PaymentStatus.SUCCEEDED, 0)
+    assert credited(bill) == AMOUNT  # nothing taken off the bill before the bank confirms
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert services.refunds_pending_sync(now=later) == {RefundStatus.PENDING: 1}  # still requested
+    fib_stub.refund_done(paid.provider_ref)
+    assert services.refunds_pending_sync(now=later) == {RefundStatus.SUCCEEDED: 1}
     paid.refresh_from_db()
     assert (paid.status, paid.refunded_amount) == (PaymentStatus.REFUNDED, AMOUNT)
     assert credited(bill) == 0
+    assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    posts = [path for method, path in fib_stub.calls if method == "POST" and path.endswith("/refund")]
+    assert len(posts) == 1  # asked once; afterwards only its status
+
+
+def test_a_refund_the_bank_refuses_is_failed_and_flagged(fib_stub: FibStub, bill: Obligation, paid: Payment) -> None:
+    fib_stub.refuse_refunds = True
+    refund = services.refund_create(
+        payment=paid, amount=AMOUNT, reason="error", note="Paid twice", actor=fund_officer(paid)
+    )
+    assert refund.status == RefundStatus.FAILED
+    assert "REFUND_PERIOD_EXPIRED" in refund.failure_reason
+    assert Payment.objects.get(pk=paid.pk).status == PaymentStatus.SUCCEEDED
+    assert credited(bill) == AMOUNT
+    assert Discrepancy.objects.get(payment=paid).kind == DiscrepancyKind.REFUND_FAILED
+    # Nothing is held back: the officer may try again once the cause is fixed.
+    fib_stub.refuse_refunds = False
+    again = services.refund_create(
+        payment=paid, amount=AMOUNT, reason="error", note="Second try", actor=fund_officer(paid)
+    )
+    assert again.status == RefundStatus.PENDING
+
+
+def test_a_refund_sent_while_the_bank_is_down_is_pending_then_confirmed(
+    fib_stub: FibStub, bill: Obligation, paid: Payment
+) -> None:
+    fib_stub.failing = 503
+    refund = services.refund_create(
+        payment=paid, amount=AMOUNT, reason="error", note="Paid twice", actor=fund_officer(paid)
+    )
+    assert refund.status == RefundStatus.PENDING
+    assert fib_stub.payments[paid.provider_ref].status == "PAID"  # the bank never got it
+    fib_stub.failing = None
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert services.refunds_pending_sync(now=later) == {RefundStatus.PENDING: 1}  # asked again, same refund
     assert fib_stub.payments[paid.provider_ref].status == "REFUND_REQUESTED"
-    reported = get_provider("fib").fetch_status(paid)
-    assert (reported.state, reported.refunded) == (PaymentStatus.SUCCEEDED, AMOUNT)
+    fib_stub.refund_done(paid.provider_ref)
+    services.refunds_pending_sync(now=later)
+    assert Payment.objects.get(pk=paid.pk).status == PaymentStatus.REFUNDED
+    assert credited(bill) == 0
 
 
 def test_the_banks_refund_callback_is_checked_against_our_refunds(
@@ -361,7 +410,7 @@ def test_the_banks_refund_callback_is_checked_against_our_refunds(
     ours = start(bill)
     fib_stub.pay(ours.provider_ref)
     ours = services.payment_sync(payment=ours)
-    services.refund_create(payment=ours, amount=AMOUNT, reason="Paid twice", actor=fund_officer(ours))
+    services.refund_create(payment=ours, amount=AMOUNT, reason="error", note="Paid twice", actor=fund_officer(ours))
     callback(client, fib_stub.callback_body(ours.provider_ref), django_capture_on_commit_callbacks)
     assert PaymentEvent.objects.get(payment_ref=ours.provider_ref).outcome == EventOutcome.IGNORED
 
@@ -388,8 +437,11 @@ def test_a_partial_refund_is_refused_before_reaching_the_bank(
     fib_stub: FibStub, bill: Obligation, paid: Payment
 ) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.refund_create(payment=paid, amount=50_000, reason="Overcharged", actor=fund_officer(paid))
-    assert raised.value.code == "provider_refused"
+        services.refund_create(
+            payment=paid, amount=50_000, reason="error", note="Overcharged", actor=fund_officer(paid)
+        )
+    assert raised.value.error_dict["amount"][0].code == "whole_only"
+    assert f"{AMOUNT:,}" in raised.value.error_dict["amount"][0].message  # "refund all 250,000 dinars"
     assert not Refund.objects.exists()
     assert Payment.objects.get(pk=paid.pk).status == PaymentStatus.SUCCEEDED
     assert credited(bill) == AMOUNT

@@ -1,9 +1,11 @@
 """axe-core finds no WCAG 2.2 AA violations on the electronic payment pages.
 
 Citizens' bills, check and pay, the sandbox company's card page, the result (paid, declined),
-payments; staff payments with the refund form; the outlet counter, its done page and the closing
-report; the head's outlet pages (list, set up with errors, detail, close and terminal pages) and the
-public list of outlets. In Arabic and English, at 360 and 1280 px; screenshots go to
+payments and cancelling one; staff payments (with refunds pending and refused), the refund form, its
+errors and its check page, the refunds list; a partly refunded receipt's verify page; the outlet
+counter, its done page and the closing report; the head's outlet pages (list, set up with errors,
+detail, close and terminal pages) and the public list of outlets. In Arabic and English, at 360 and
+1280 px; screenshots go to
 test-results/screens/pay-<page>-<language>-<width>.png. Data is made with the services; people are
 signed in through the real login forms with Django's test client (the session cookie is handed to
 the browser): the journey test covers doing all of it in the browser.
@@ -21,7 +23,13 @@ from playwright.sync_api import expect
 
 from collection.constants import Governorate
 from collection.models import Obligation, Payment, Terminal
-from collection.providers.sandbox import CARD_DECLINED, CARD_SUCCEEDS, charge_pay
+from collection.providers.sandbox import (
+    CARD_DECLINED,
+    CARD_REFUND_DELAYED,
+    CARD_REFUND_REFUSED,
+    CARD_SUCCEEDS,
+    charge_pay,
+)
 from collection.services import CardSlip, Line, outlet_payment_record, payment_start, refund_create
 from govportal.accounts.constants import Role
 from tests.collection.outlets_world import OutletFactory, outlet_at_work
@@ -203,7 +211,7 @@ def payments(page: Any, enter: Enter) -> None:
 def payment_detail(page: Any, enter: Enter) -> None:
     s = scene()
     payment = paid_online(s)
-    refund_create(payment=payment, amount=25_000, reason="دُفع جزء مرتين", actor=s.officer.user)
+    refund_create(payment=payment, amount=25_000, reason="error", note="دُفع جزء مرتين", actor=s.officer.user)
     enter(s.citizen)
     page.goto(f"/collection/payments/{payment.pk}/")
     expect(page.locator("main .timeline__item").first).to_be_visible()
@@ -214,7 +222,15 @@ def payment_detail_unfinished(page: Any, enter: Enter) -> None:
     payment = start(s)
     enter(s.citizen)
     page.goto(f"/collection/payments/{payment.pk}/")
-    expect(page.locator("form[action$='/cancel/']")).to_be_visible()
+    expect(page.locator("main a[href$='/cancel/']")).to_be_visible()
+
+
+def payment_cancel(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = start(s)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/cancel/")
+    expect(page.locator(".warning-text")).to_be_visible()
 
 
 def staff_payments(page: Any, enter: Enter) -> None:
@@ -231,18 +247,74 @@ def staff_payment(page: Any, enter: Enter) -> None:
     payment = paid_online(s)
     enter(s.officer)
     page.goto(f"/collection/staff/payments/{payment.pk}/")
-    expect(page.locator("form[action$='/refund/']")).to_be_visible()
+    expect(page.locator("main a[href$='/refund/']")).to_be_visible()
 
 
-def staff_payment_refund_errors(page: Any, enter: Enter) -> None:
+def staff_payment_refund_pending(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s, card=CARD_REFUND_DELAYED)
+    refund_create(payment=payment, amount=25_000, reason="error", note="دُفع جزء مرتين", actor=s.officer.user)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/")
+    expect(page.locator("main .banner")).to_have_count(1)
+
+
+def staff_payment_refund_failed(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s, card=CARD_REFUND_REFUSED)
+    refund_create(payment=payment, amount=25_000, reason="reduced", note="خُفّض الرسم", actor=s.officer.user)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/")
+    expect(page.locator("main .banner--error")).to_be_visible()
+
+
+def staff_refund(page: Any, enter: Enter) -> None:
     s = scene()
     payment = paid_online(s)
     enter(s.officer)
-    page.goto(f"/collection/staff/payments/{payment.pk}/")
+    page.goto(f"/collection/staff/payments/{payment.pk}/refund/")
+    expect(page.locator("input[name=amount]")).to_have_value("125000")
+
+
+def staff_refund_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/refund/")
     page.fill("input[name=amount]", "999999")
-    page.locator("form[action$='/refund/'] button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page)
     expect(page.locator(".error-summary")).to_be_visible()
+
+
+def staff_refund_check(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    enter(s.officer)
+    page.goto(f"/collection/staff/payments/{payment.pk}/refund/")
+    page.fill("input[name=amount]", "25000")
+    page.check("input[name=reason][value=reduced]")
+    page.fill("textarea[name=note]", "خُفّض رسم التقييم بقرار المدير العام")
+    submit(page)
+    expect(page.locator(".consequences")).to_be_visible()
+
+
+def staff_refunds(page: Any, enter: Enter) -> None:
+    s = scene()
+    pending = paid_online(s, card=CARD_REFUND_DELAYED)
+    refund_create(payment=pending, amount=25_000, reason="error", note="دُفع جزء مرتين", actor=s.officer.user)
+    refused = paid_online(s, card=CARD_REFUND_REFUSED, obligation=s.bills[1])
+    refund_create(payment=refused, amount=40_000, reason="error", note="دُفع مرتين", actor=s.officer.user)
+    enter(s.officer)
+    page.goto("/collection/staff/refunds/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def verify_partly_refunded(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = paid_online(s)
+    refund_create(payment=payment, amount=25_000, reason="reduced", note="خُفّض الرسم", actor=s.officer.user)
+    page.goto(payment.receipt.artifact.path)
+    expect(page.locator(".panel--changed")).to_be_visible()
 
 
 def outlet_counter(page: Any, enter: Enter) -> None:
@@ -365,9 +437,16 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "payments": payments,
     "payment-detail": payment_detail,
     "payment-detail-unfinished": payment_detail_unfinished,
+    "payment-cancel": payment_cancel,
     "staff-payments": staff_payments,
     "staff-payment": staff_payment,
-    "staff-payment-refund-errors": staff_payment_refund_errors,
+    "staff-payment-refund-pending": staff_payment_refund_pending,
+    "staff-payment-refund-failed": staff_payment_refund_failed,
+    "staff-refund": staff_refund,
+    "staff-refund-errors": staff_refund_errors,
+    "staff-refund-check": staff_refund_check,
+    "staff-refunds": staff_refunds,
+    "verify-partly-refunded": verify_partly_refunded,
     "outlet-counter": outlet_counter,
     "outlet-slip-errors": outlet_slip_errors,
     "outlet-done": outlet_done,

@@ -5,8 +5,10 @@ to the result page (the company's signed webhook reaches the live server over HT
 the receipt and its QR code opens the public verify page; a second bill paid with the decline card
 stays open. An outlet cashier records a card slip, prints the receipt and sees the day's closing
 report. The fund's head sets an outlet up, opens it (citizens then see it on the public list, in both
-languages) and closes it through the confirmation page. A fund officer refunds part of a payment
-and cannot refund more than what remains.
+languages) and closes it through the confirmation page. A fund officer refunds part of a payment for
+a fee lowered after payment, through the page that says what will happen; the bill stays paid at its
+new amount, the receipt's verify page says it was partly refunded, and more than what remains is
+refused with the input kept.
 """
 
 from __future__ import annotations
@@ -306,7 +308,9 @@ def test_the_fund_head_sets_up_opens_and_closes_an_outlet_that_citizens_see(page
     ]
 
 
-def test_fund_officer_refunds_part_of_a_payment(page, live_server, sandbox):
+def test_fund_officer_refunds_part_of_a_payment(page, new_page, live_server, sandbox):
+    """A fee lowered after payment: the officer checks what will happen, confirms, and the bill stays
+    paid at its new amount; the receipt's verify page says it was partly refunded."""
     fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
     citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
     officer = MembershipFactory(role=Role.FUND_OFFICER, entity=fund).user
@@ -323,36 +327,68 @@ def test_fund_officer_refunds_part_of_a_payment(page, live_server, sandbox):
     page.get_by_role("link", name=payment.payment_ref).click()
     detail = f"/collection/staff/payments/{payment.pk}/"
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
+    page.get_by_role("link", name=arabic("Refund this payment")).click()
+    page.wait_for_load_state()
     expect(page.locator("input[name=amount]")).to_have_value("100000")
 
-    reason = "دُفع الرسم مرتين، يُعاد جزء منه"
+    note = "خُفّض رسم التقييم بقرار المدير العام"
     page.fill("input[name=amount]", "30000")
-    page.fill("textarea[name=reason]", reason)
-    page.get_by_role("button", name=arabic("Refund"), exact=True).click()
+    page.check("input[name=reason][value=reduced]")
+    page.fill("textarea[name=note]", note)
+    page.get_by_role("button", name=arabic("Continue")).click()
+    page.wait_for_load_state()
+
+    # --- check the refund before it is sent: what happens to the bill and to the receipt ----------------
+    expect(page.locator("main h1")).to_have_text(arabic("Check the refund before you send it"))
+    consequences = page.locator(".consequences")
+    expect(consequences).to_contain_text(obligation.reference)
+    expect(consequences).to_contain_text(arabic("%(amount)s IQD") % {"amount": "70,000"})
+    expect(consequences).to_contain_text(payment.receipt.serial)
+    expect(page.locator(".warning-text")).to_contain_text(arabic("This cannot be undone."))
+    assert not payment.refunds.exists()  # nothing sent yet
+    button = arabic("Refund %(amount)s") % {"amount": arabic("%(amount)s IQD") % {"amount": "30,000"}}
+    page.get_by_role("button", name=button).click()
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(re.escape(detail) + "$"))
     expect(page.locator(".banner--success")).to_contain_text(payment.payment_ref)
     expect(page.locator(".banner--success")).to_contain_text("30,000")
     expect(page.locator("main .summary-list .tag").first).to_have_text(arabic("Partially refunded"))
-    expect(page.locator("main")).to_contain_text(reason)
-    expect(page.locator("input[name=amount]")).to_have_value("70000")
+    expect(page.get_by_role("region", name=arabic("Refunds"), exact=True)).to_contain_text(note)
+    expect(page.get_by_role("region", name=arabic("Refunds"), exact=True)).to_contain_text(arabic("Refunded"))
 
     # more than what remains: the error summary, and what was typed is kept
+    page.get_by_role("link", name=arabic("Refund this payment")).click()
+    page.wait_for_load_state()
+    expect(page.locator("input[name=amount]")).to_have_value("70000")
     page.fill("input[name=amount]", "80000")
-    page.fill("textarea[name=reason]", "خطأ في المبلغ")
-    page.get_by_role("button", name=arabic("Refund"), exact=True).click()
+    page.check("input[name=reason][value=error]")
+    page.fill("textarea[name=note]", "خطأ في المبلغ")
+    page.get_by_role("button", name=arabic("Continue")).click()
     page.wait_for_load_state()
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text(arabic("At most %(left)s dinars remain to refund.") % {"left": "70,000"})
     expect(page.locator("input[name=amount]")).to_have_value("80000")
-    expect(page.locator("textarea[name=reason]")).to_have_value("خطأ في المبلغ")
+    expect(page.locator("input[name=reason][value=error]")).to_be_checked()
+    expect(page.locator("textarea[name=note]")).to_have_value("خطأ في المبلغ")
+
+    # --- the receipt's public page no longer shows the full amount as plainly valid ----------------------
+    visitor = new_page()
+    visitor.goto(payment.receipt.artifact.path)
+    expect(visitor.locator(".panel--changed h1")).to_have_text(
+        re.compile(re.escape(arabic("This document is genuine, but it has changed since it was issued")))
+    )
+    expect(visitor.locator(".status-line .tag")).to_have_text(arabic("Valid, with changes"))
+    expect(visitor.locator(".status-notes")).to_contain_text("30,000")
+    expect(visitor.locator(".panel--genuine")).to_have_count(0)
 
     payment.refresh_from_db()
     obligation.refresh_from_db()
     assert (payment.status, payment.refunded_amount) == (PaymentStatus.PARTIALLY_REFUNDED, 30_000)
-    assert (obligation.status, obligation.amount_paid) == (ObligationStatus.PARTIALLY_PAID, 70_000)
-    assert list(payment.refunds.values_list("amount", "reason")) == [(30_000, reason)]
+    assert (obligation.status, obligation.amount, obligation.amount_paid) == (ObligationStatus.PAID, 70_000, 70_000)
+    assert list(payment.refunds.values_list("amount", "reason", "note", "status")) == [
+        (30_000, "reduced", note, "succeeded")
+    ]
     # the company's refund notification came back over HTTP and matched what was recorded here
     refunded = PaymentEvent.objects.get(kind="payment.refunded")
     assert (refunded.payment_ref, refunded.outcome) == (payment.payment_ref, EventOutcome.IGNORED)

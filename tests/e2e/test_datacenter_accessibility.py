@@ -159,14 +159,23 @@ def certificate_head_view(page: Any, enter_as: Callable[[Any], None]) -> None:
     certificate = issue(s)
     enter_as(s.head)
     page.goto(f"/datacenter/certificates/{certificate.pk}/")
+    expect(page.locator(f"a[href$='/certificates/{certificate.pk}/revoke/']")).to_be_visible()
+
+
+def certificate_revoke_confirm(page: Any, enter_as: Callable[[Any], None]) -> None:
+    s = scene()
+    certificate = issue(s)
+    enter_as(s.head)
+    page.goto(f"/datacenter/certificates/{certificate.pk}/revoke/")
     expect(page.locator("textarea[name=reason]")).to_be_visible()
+    expect(page.locator(".warning-text")).to_be_visible()
 
 
 def certificate_revoke_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
     s = scene()
     certificate = issue(s)
     enter_as(s.head)
-    page.goto(f"/datacenter/certificates/{certificate.pk}/")
+    page.goto(f"/datacenter/certificates/{certificate.pk}/revoke/")
     page.locator("form[action$='/revoke/'] button[type=submit]").click()
     page.wait_for_load_state()
     expect(page.locator(".error-summary")).to_be_visible()
@@ -221,6 +230,7 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "queue": queue,
     "certificates": certificates,
     "certificate-head": certificate_head_view,
+    "certificate-revoke": certificate_revoke_confirm,
     "certificate-revoke-errors": certificate_revoke_errors,
     "verify-genuine": verify_genuine,
     "verify-revoked": verify_revoked,

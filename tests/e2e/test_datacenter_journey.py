@@ -167,6 +167,14 @@ def test_request_answer_verify_revoke(page, new_page, live_server, settings, pri
     head = new_page()
     sign_in_as(head, head_b)
     head.goto(certificate_path)
+    head.get_by_role("link", name=arabic("Revoke this certificate")).click()  # a page that says what happens
+    head.wait_for_load_state()
+    expect(head.locator(".warning-text")).to_contain_text(arabic("This cannot be undone."))
+    final = (
+        "A revoked certificate cannot be made valid again: "
+        "if it was revoked by mistake, a new certificate must be issued."
+    )
+    expect(head.locator(".consequences")).to_contain_text(arabic(final))
     reason = "صدرت الشهادة بناءً على وثيقة مزورة"
     head.fill("textarea[name=reason]", reason)
     head.get_by_role("button", name=arabic("Revoke the certificate")).click()

@@ -157,6 +157,14 @@ def session_import_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
     expect(page.locator(".error-summary table")).to_be_visible()
 
 
+def place_cancel(page: Any, enter_as: Callable[[Any], None]) -> None:
+    s = scene()
+    enter_as(s.coordinator)
+    page.goto(f"/training/enrollments/{s.places[0].pk}/cancel/")
+    expect(page.locator(".warning-text")).to_be_visible()
+    expect(page.locator(".consequences li")).to_have_count(4)  # seat, who gets it, quota, for good
+
+
 def session_admin(page: Any, enter_as: Callable[[Any], None]) -> None:
     s = scene()
     enter_as(s.admin)
@@ -250,6 +258,7 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "session-nominate-errors": session_nominate_errors,
     "session-import-errors": session_import_errors,
     "session-admin": session_admin,
+    "place-cancel": place_cancel,
     "nominations-admin": nominations_admin,
     "nominations-coordinator": nominations_coordinator,
     "attendance": attendance,

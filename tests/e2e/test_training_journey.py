@@ -87,7 +87,12 @@ def test_nominate_approve_fill_cancel_promote_attend_certify_verify(
 
     # --- a cancellation: the waiting trainee takes the seat, and the coordinator is told -------------
     Notification.objects.all().delete()
-    page.get_by_role("button", name=arabic("Cancel the place of %(name)s") % {"name": EMPLOYEES[1][0]}).click()
+    page.get_by_role("link", name=arabic("Cancel the place of %(name)s") % {"name": EMPLOYEES[1][0]}).click()
+    page.wait_for_load_state()  # first, what cancelling does
+    expect(page.locator(".consequences")).to_contain_text(
+        arabic("The seat goes at once to the first person on the waiting list, who is told, with their coordinator.")
+    )
+    page.get_by_role("button", name=arabic("Cancel the place")).click()
     page.wait_for_load_state()
     expect(page.locator(".banner--success")).to_contain_text(EMPLOYEES[2][0])
     rows = page.locator("#places ~ .table-wrap tbody tr")

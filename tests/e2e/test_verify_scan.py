@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from govportal.verification.services import artifact_issue, artifact_revoke, key_revoke
+from govportal.verification.services import artifact_issue, artifact_note_add, artifact_revoke, key_revoke
 from tests.e2e.test_accessibility import AXE_OPTIONS, VIEWPORTS, axe
 from tests.factories import EntityFactory
 
@@ -155,6 +155,22 @@ def test_revoked_document_shows_its_live_status(page, english):
     expect(result.locator(".tag--red")).to_have_text("Revoked")
     revoked_on = english_date(type(artifact).objects.get(pk=artifact.pk).revoked_at)
     expect(result).to_contain_text(f"Revoked on {revoked_on}. Reason: Issued by mistake")
+
+
+def test_a_document_changed_since_issue_is_amber_not_plainly_valid(page, english):
+    """A receipt partly refunded (the note its domain adds through the verification service)."""
+    artifact = issue()
+    artifact_note_add(
+        artifact=artifact, text="Partially refunded %(amount)s IQD on %(date)s.", params={"amount": "30,000"}
+    )
+    open_scanner(page)
+    result = check(page, artifact.token)
+    expect(result.locator(".panel--changed")).to_contain_text("Signature genuine, document changed since issue")
+    expect(result.locator(".panel--genuine")).to_have_count(0)
+    expect(result.locator(".tag--amber")).to_have_text("Valid, with changes")
+    expect(result.locator(".status-notes")).to_have_text(
+        f"Partially refunded 30,000 IQD on {english_date(timezone.now())}."
+    )
 
 
 def test_service_worker_and_offline_check(page, english):

@@ -107,15 +107,32 @@ def test_more_than_the_balance_is_refused(fund, linked):
 
 def test_a_refund_reopens_the_latest_installments_first(fund, linked):
     payment = paid_through_sandbox(linked, fund["citizen"], amount=250_000)
-    collection.refund_create(payment=payment, amount=120_000, reason="paid twice", actor=fund["officer"])
+    collection.refund_create(payment=payment, amount=120_000, reason="error", note="paid twice", actor=fund["officer"])
     assert paid(linked)[:3] == [100_000, 30_000, 0]
+
+
+def test_a_refund_cannot_reduce_an_installment_which_the_schedule_sets(fund, linked):
+    """Lowering what a borrower owes is a rescheduling, not a refund: nothing is sent or changed."""
+    from collection.models import Refund
+
+    payment = paid_through_sandbox(linked, fund["citizen"], amount=250_000)
+    with pytest.raises(ValidationError) as caught:
+        collection.refund_create(
+            payment=payment, amount=50_000, reason="reduced", note="forgiven", actor=fund["officer"]
+        )
+    assert caught.value.error_dict["reason"][0].code == "installment_not_reduced"
+    assert not Refund.objects.exists()
+    assert paid(linked)[:3] == [100_000, 100_000, 50_000]
+    assert services.loan_balance(linked) == 1_200_000 - 250_000
 
 
 def test_paying_everything_settles_the_loan_and_a_full_refund_reopens_it(fund, linked):
     payment = paid_through_sandbox(linked, fund["citizen"], amount=1_200_000)
     assert Loan.objects.get(pk=linked.pk).status == LoanStatus.SETTLED
     assert services.settlement_quote(linked)["total"] == 0
-    collection.refund_create(payment=payment, amount=1_200_000, reason="loan cancelled", actor=fund["officer"])
+    collection.refund_create(
+        payment=payment, amount=1_200_000, reason="error", note="loan cancelled", actor=fund["officer"]
+    )
     assert Loan.objects.get(pk=linked.pk).status == LoanStatus.ACTIVE
     assert services.loan_balance(linked) == 1_200_000
 

@@ -103,6 +103,29 @@ def test_another_institutions_coordinator_cannot_cancel_a_place(world, as_user):
     assert Enrollment.objects.get(pk=enrollment.pk).status == EnrollmentStatus.CANCELLED
 
 
+def test_cancelling_a_place_first_shows_what_will_happen(world, as_user):
+    Session.objects.filter(pk=world.session.pk).update(capacity=1)
+    seated, waiting = place(world, name="سارة محمود"), place(world)
+    assert (seated.status, waiting.status) == (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
+    coordinator = as_user(world.coordinator)
+    coordinator.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/training/enrollments/{seated.pk}/cancel/"
+    assert url in coordinator.get(f"/training/sessions/{world.session.pk}/").content.decode()
+    page = coordinator.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Cancel the place of <bdi>سارة محمود</bdi>?" in html
+    assert "<bdi>سارة محمود</bdi> loses their seat in this session." in html
+    assert "The seat goes at once to the first person on the waiting list" in html
+    assert "This cannot be undone." in html and f'href="/training/sessions/{world.session.pk}/"' in html
+    assert Enrollment.objects.get(pk=seated.pk).status == EnrollmentStatus.ENROLLED  # a look changes nothing
+    assert coordinator.post(url, {"reason": "مهمة رسمية"}).status_code == 302
+    assert Enrollment.objects.get(pk=seated.pk).status == EnrollmentStatus.CANCELLED
+    assert Enrollment.objects.get(pk=waiting.pk).status == EnrollmentStatus.ENROLLED
+    assert coordinator.get(url).status_code == 404  # nothing left to cancel
+    assert as_user(world.other_coordinator).get(f"/training/enrollments/{waiting.pk}/cancel/").status_code == 404
+
+
 def test_the_trainer_marks_attendance_and_records_results_on_the_page(world, as_user):
     first, second = place(world), place(world)
     move_to(world.session, today() - dt.timedelta(days=1), days=2)

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from govportal.verification.models import Artifact
@@ -117,3 +118,29 @@ def test_jwks_lists_active_and_retired_keys_with_issuer_and_status(client):
         }
     ]
     assert "d" not in keys[0]
+
+
+def test_a_change_noted_on_a_valid_document_turns_its_page_amber_at_once(client):
+    from django.core.exceptions import ValidationError
+
+    from govportal.verification.services import artifact_note_add
+
+    artifact = issue()
+    assert "panel--genuine" in client.get(artifact.path).content.decode()  # the shared page is cached
+    note = "Partially refunded %(amount)s IQD on %(date)s."
+    artifact_note_add(artifact=artifact, text=note, params={"amount": "5"})
+    html = client.get(artifact.path).content.decode()
+    assert "panel--changed" in html and "panel--genuine" not in html
+    day = timezone.localdate()
+    with translation.override("ar"):
+        line = gettext("Partially refunded %(amount)s IQD on %(date)s.") % {
+            "amount": "<bdi>5</bdi>",
+            "date": date_format(day, "DATE_FORMAT"),
+        }
+    assert line in html
+    assert client.get(f"{artifact.path}/json").json()["changed"] is True
+    artifact_revoke(artifact=artifact, reason="withdrawn")
+    html = client.get(artifact.path).content.decode()
+    assert arabic("This document has been revoked") in html and "panel--changed" not in html
+    with pytest.raises(ValidationError):
+        artifact_note_add(artifact=artifact, text=note, params={"amount": "1"})
