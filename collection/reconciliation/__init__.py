@@ -36,7 +36,7 @@ staging table), ``matching`` (the SQL), ``progress`` (for the pages).
 
 from collection.reconciliation.matching import OUTCOMES
 from collection.reconciliation.progress import Progress, settlement_progress
-from collection.reconciliation.reading import PROBLEMS, SETTLEMENT_FORMATS, error_messages
+from collection.reconciliation.reading import PROBLEMS, SETTLEMENT_FORMATS, bad_rows_of, error_messages
 from collection.reconciliation.services import (
     IMPORT_ROLES,
     MAX_FILE_BYTES,
@@ -53,6 +53,7 @@ __all__ = [
     "PROBLEMS",
     "SETTLEMENT_FORMATS",
     "Progress",
+    "bad_rows_of",
     "can_import",
     "error_messages",
     "settlement_import",

@@ -119,6 +119,6 @@ def import_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "progress": import_progress(loan_import),
         "counts": loan_import.counts,
         "errors": errors,
-        "bad_rows": loan_import.counts.get("bad_rows") or len(errors),
+        "bad_rows": loan_import.counts.get("bad_rows", 0),  # 0: the file as a whole was refused
     }
     return render(request, "housing_fund/imports/detail.html", context)
