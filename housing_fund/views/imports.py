@@ -46,6 +46,7 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("Legacy loans file (CSV)"),
+        allow_empty_file=True,  # the importer says why it is refused, as for a file of only its header
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

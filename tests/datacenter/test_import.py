@@ -144,8 +144,8 @@ def test_a_file_without_rows_is_refused_as_empty(entities, tmp_path, capsys, con
 @pytest.mark.parametrize(
     ("bad", "english", "arabic"),
     [
-        (1, "1 bad row out of 3; nothing was imported.", "1 صف خاطئ من أصل 3؛ لم يُستورد شيء."),
-        (2, "2 bad rows out of 3; nothing was imported.", "2 صفّان خاطئان من أصل 3؛ لم يُستورد شيء."),
+        (1, "1 bad row out of 3; nothing was imported.", "صف خاطئ واحد من أصل 3؛ لم يُستورد شيء."),
+        (2, "2 bad rows out of 3; nothing was imported.", "صفّان خاطئان من أصل 3؛ لم يُستورد شيء."),
         (3, "3 bad rows out of 3; nothing was imported.", "3 صفوف خاطئة من أصل 3؛ لم يُستورد شيء."),
     ],
 )
