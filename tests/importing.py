@@ -1,6 +1,7 @@
 """What the importers' tests share: files with a byte that is not UTF-8 on a known line, in every
 shape that has fooled a line count (a large file, a record spanning lines, Windows line ends, a
-byte-order mark), and a management command run as its own process."""
+byte-order mark), files without rows, a management command run as its own process, and refused
+uploads through a real browser."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from tests.helpers import database_url
 
@@ -76,3 +80,54 @@ def manage(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 — our own manage.py
         [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+SCREENS = ROOT / "test-results" / "screens"
+
+
+def refusals(bad_byte: bytes, line: int, header: list[str]) -> dict[str, tuple[bytes, dict[str, str]]]:
+    """A file with a bad byte on ``line`` and one of only its header, each with the start of what
+    the error summary says in each language."""
+    return {
+        "bad-byte": (
+            bad_byte,
+            {"ar": f"السطر {line} من الملف ليس نصاً بترميز UTF-8", "en": f"Line {line} of the file is"},
+        ),
+        "empty": (
+            ",".join(header).encode() + b"\n",
+            {"ar": "لا يحتوي الملف على صفوف لاستيرادها", "en": "The file has no rows to import"},
+        ),
+    }
+
+
+def refused_in_a_browser(
+    page: Any, live_server: Any, membership: Any, *, url: str, form: str, files: dict[str, Any], name: str
+) -> list[str]:
+    """Upload each file of ``refusals`` through the real form at ``url`` (``form``: its CSS
+    selector), in Arabic and English, and read the error summary. Screenshots at 360 and 1280 px go
+    to test-results/screens/<name>-<case>-<language>-<width>.png; returns the problems found
+    (sideways scrolling, axe violations)."""
+    from tests.conftest import login_staff
+    from tests.e2e.test_accessibility import wcag_reports
+
+    def shot(label: str) -> Path:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        path = SCREENS / f"{label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    cookie = login_staff(Client(), membership).cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    problems = []
+    for language in ("ar", "en"):
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+        for case, (content, said) in files.items():
+            page.goto(url)
+            chosen = {"name": "list.csv", "mimeType": "text/csv", "buffer": content}
+            page.locator(f"{form} input[type=file]").set_input_files(files=[chosen])
+            page.locator(f"{form} button[type=submit]").click()
+            page.wait_for_load_state()
+            summary = " ".join(page.locator(".error-summary").all_inner_texts())
+            assert said[language] in summary, summary
+            problems += wcag_reports(page, shot, f"{name}-{case}-{language}")
+    return problems

@@ -64,8 +64,8 @@ def test_utf8_text_refuses_with_the_line_in_the_readers_language():
         utf8_text(b"a,b\nok,ok\nbad,\xff\n")
     assert (refused.value.code, refused.value.params) == ("not_utf8", {"line": 3, "column": 5})
     assert refused.value.messages == [
-        "السطر 3 من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف 5. احفظ الملف بترميز UTF-8 (في Excel: «CSV UTF-8») "
-        "ثم أعد المحاولة."
+        "السطر 3 من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف 5. احفظ الملف بترميز UTF-8 ثم أعد المحاولة؛ "
+        "وفي برنامج Excel اختر عند الحفظ النوع CSV UTF-8."
     ]
     with translation.override("en"):
         assert BadByte(3, 5).reason() == (

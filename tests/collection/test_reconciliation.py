@@ -42,7 +42,7 @@ from collection.reconciliation import (
 from govportal.audit.models import AuditEvent
 from tests.collection.conftest import PaymentFactory, outcomes_by_line, settlement_bytes, settlement_line
 from tests.conftest import login_staff
-from tests.importing import bad_byte_files, header_only, manage
+from tests.importing import bad_byte_files, header_only, manage, refusals, refused_in_a_browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_settlements")]
 
@@ -921,4 +921,26 @@ def test_the_pages_in_a_browser_in_both_languages_on_a_phone_and_a_desktop(
             page.goto(path)
             assert page.locator("h1").count() == 1
             problems += wcag_reports(page, shot, f"reconciliation-{name}-{language}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_upload_in_a_browser_names_the_line_or_says_the_file_is_empty(page, live_server, staff):
+    """A file with a bad byte on line 3000, and one of only its header: the error summary in both
+    languages, screenshots at 360 and 1280 px, no sideways scrolling, no axe violations."""
+    problems = refused_in_a_browser(
+        page,
+        live_server,
+        staff["officer"],
+        url=LIST,
+        form="form.form",
+        name="reconciliation-upload",
+        files=refusals(
+            next(case.values[0] for case in BAD_BYTES if case.id == "line-3000-of-a-large-file"),
+            3000,
+            SETTLEMENT_COLUMNS,
+        ),
+    )
+    assert not SettlementFile.objects.exists()
     assert not problems, "\n".join(problems)

@@ -32,7 +32,7 @@ from housing_fund.schedule import due_dates, installment_amounts
 from housing_fund.services import loan_create
 from housing_fund.tasks import loans_import_task
 from tests.factories import EntityFactory, MembershipFactory
-from tests.importing import bad_byte_files, header_only, manage
+from tests.importing import bad_byte_files, header_only, manage, refusals, refused_in_a_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -559,6 +559,27 @@ def test_a_stored_file_with_a_bad_byte_fails_its_import_naming_the_line(officer,
     assert f"<bdi>{line}</bdi>" in page
     assert not Loan.objects.exists() and not Installment.objects.exists()
     assert AuditEvent.objects.get(action="loan_import").data["status"] == "failed"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_upload_in_a_browser_names_the_line_or_says_the_file_is_empty(page, live_server):
+    """A file with a bad byte after a record spanning two lines, and one of only its header: the
+    error summary in both languages, screenshots at 360 and 1280 px, no axe violations."""
+    officer = MembershipFactory(entity=EntityFactory(code="IHF-BGD"), role=Role.FUND_OFFICER)
+    problems = refused_in_a_browser(
+        page,
+        live_server,
+        officer,
+        url=reverse("housing_fund:import_new"),
+        form="main form",
+        name="housing-import",
+        files=refusals(
+            next(case.values[0] for case in BAD_BYTES if case.id == "after-a-record-spanning-two-lines"), 5, COLUMNS
+        ),
+    )
+    assert not LoanImport.objects.exists()
+    assert not problems, "\n".join(problems)
 
 
 def test_another_branch_and_other_roles_see_nothing(officer, staff_client, django_capture_on_commit_callbacks):

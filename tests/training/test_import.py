@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from govportal.accounts.models import Membership
-from tests.importing import bad_byte_files, header_only
+from tests.importing import bad_byte_files, header_only, refusals, refused_in_a_browser
 from training.importer import nominations_import
 from training.models import Nomination, Trainee
 
@@ -239,3 +239,25 @@ def test_the_page_counts_bad_rows_in_words(world, coordinator):
     assert response.status_code == 400
     assert "2 صفّان فيهما مشكلات؛ لم يُرشَّح أي أحد من الملف." in response.content.decode()
     assert not Nomination.objects.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_file_in_a_browser_names_the_line_or_says_the_file_is_empty(page, live_server, world):
+    """On the session's page: a file with a bad byte on line 3000 and one of only its header, the
+    error summary in both languages, screenshots at 360 and 1280 px, no axe violations."""
+    problems = refused_in_a_browser(
+        page,
+        live_server,
+        Membership.objects.get(user=world.coordinator),
+        url=f"/training/sessions/{world.session.pk}/",
+        form="form[action*='/import/']",
+        name="training-import",
+        files=refusals(
+            next(case.values[0] for case in BAD_BYTES if case.id == "line-3000-of-a-large-file"),
+            3000,
+            HEADER.strip().split(","),
+        ),
+    )
+    assert not Nomination.objects.exists()
+    assert not problems, "\n".join(problems)
