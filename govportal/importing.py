@@ -83,27 +83,28 @@ class Utf8Check:
         plain = self._seen >= 3 and not self._decoder.getstate()[0] and chunk.isascii()
         self._seen += len(chunk)
         if plain:  # nothing to decode: bytes are characters
-            self._advance(chunk, b"\n")
+            self._advance(chunk.count(b"\n"), len(chunk), chunk.rfind(b"\n"))
             return None
         try:
             text = self._decoder.decode(chunk)
         except UnicodeDecodeError as error:
             # The error's object is what the decoder held back from the last chunk, then this one.
-            self._advance(error.object[: error.start].decode("utf-8"), "\n")
+            text = error.object[: error.start].decode("utf-8")
+            self._advance(text.count("\n"), len(text), text.rfind("\n"))
             return BadByte(self.line, self._column)
-        self._advance(text, "\n")
+        self._advance(text.count("\n"), len(text), text.rfind("\n"))
         return None
 
     def end(self) -> BadByte | None:
         return BadByte(self.line, self._column) if self._decoder.getstate()[0] else None
 
-    def _advance(self, text: str | bytes, newline: str | bytes) -> None:
-        breaks = text.count(newline)  # type: ignore[arg-type]
+    def _advance(self, breaks: int, length: int, last_break: int) -> None:
+        """Past ``length`` characters holding ``breaks`` line ends, the last at ``last_break``."""
         if breaks:
             self.line += breaks
-            self._column = len(text) - text.rfind(newline)  # type: ignore[arg-type]
+            self._column = length - last_break
         else:
-            self._column += len(text)
+            self._column += length
 
 
 def chunks_of(source: str | Path | IO[bytes] | bytes) -> Iterator[bytes]:
@@ -177,10 +178,13 @@ def more_bad_rows(count: int) -> str:
 
 def problem_text(line: int | None, reasons: list[str], key: str = "") -> str:
     """One refused row (or the file) as a command prints it: "line 3 (BGD-0001): reason; reason"."""
-    where = " ".join(
-        part for part in (_("line %(line)s") % {"line": line} if line else "", f"({key})" if key else "") if part
-    )
-    return f"{where}: {'; '.join(reasons)}" if where else "; ".join(reasons)
+    where = []
+    if line:
+        where.append(_("line %(line)s") % {"line": line})
+    if key:
+        where.append(f"({key})")
+    said = "; ".join(reasons)
+    return f"{' '.join(where)}: {said}" if where else said
 
 
 # --- Uploaded CSV files -----------------------------------------------------------------------------

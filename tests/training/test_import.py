@@ -161,7 +161,8 @@ def test_a_damaged_spreadsheet_is_refused_with_a_message_not_a_traceback(world):
     error = refused(world, damaged_workbook(), "list.xlsx")
     assert error.code == "bad_type"
     assert error.messages == [
-        "تعذّرت قراءة جدول البيانات، وربما يكون الملف تالفاً. احفظه من جديد بصيغة XLSX (أو CSV UTF-8) ثم أعد المحاولة."
+        "تعذّرت قراءة جدول البيانات، وربما يكون الملف تالفاً. "
+        "احفظه من جديد بصيغة XLSX أو بصيغة CSV UTF-8 ثم أعد المحاولة."
     ]
 
 
