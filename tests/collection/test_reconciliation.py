@@ -223,8 +223,8 @@ def _lines(*lines: str, header: str = ",".join(SETTLEMENT_COLUMNS)) -> bytes:
 
 
 def _row(payment: Payment | None, **changes: Any) -> str:
-    # A line ending the writer knows of: before Python 3.13 it quoted a field holding a line break
-    # only when the break was one of its line ending's characters.
+    # The terminator must be a real newline: Python 3.12's writer quotes only fields holding a
+    # character of the terminator, so with "" a value holding "\n" would go out unquoted there.
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(settlement_line(payment, **changes).values())
     return out.getvalue().removesuffix("\n")
