@@ -3,7 +3,9 @@
 Two streaming passes over the file: the first checks every row and reports every problem
 (line and reason) without writing anything; only when there is none, the second signs and
 inserts all rows in one transaction, in batches. Serials already in the register are
-skipped, so running the same file again changes nothing.
+skipped, so running the same file again changes nothing. A file that cannot be read as a whole
+(not UTF-8 text, not CSV, without the columns, without rows) is refused for that alone, naming
+its line (``govportal.importing``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from datacenter.services import certificate_sign
 from govportal.accounts.validators import normalize_digits, validate_national_id
 from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
+from govportal.importing import EMPTY, BadByte, CsvRecords, bad_byte
 from govportal.numbering.models import Counter
 from govportal.verification.models import Artifact
 from govportal.verification.services import Signer
@@ -53,11 +56,21 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     already_present: int = 0
+    bad_rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def refuse(self, line: int, serial: str, problems: list[str]) -> None:
+        self.bad_rows += 1
+        self.errors.append({"line": line, "serial": serial, "errors": problems})
+
+    def refuse_file(self, line: int | None, reason: str) -> None:
+        """The file as a whole cannot be imported: that alone is reported, not its rows."""
+        self.rows = self.bad_rows = 0
+        self.errors = [{"line": line, "serial": "", "errors": [reason]}]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,20 +78,51 @@ class ImportReport:
             "rows": self.rows,
             "imported": self.imported,
             "already_present": self.already_present,
+            "bad_rows": self.bad_rows,
             "errors": self.errors,
         }
 
 
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, row) of every row after the header, blank lines left out. A file that cannot be
+    read as a whole (not UTF-8, not CSV, without our columns or without rows) is refused in
+    ``report`` and yields nothing more."""
+    count = 0
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationError(
-                _("The file's header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
+        records = CsvRecords(handle)
+        try:
+            rows = iter(records)
+            first = next(rows, None)
+            if first is None:  # not even a header
+                report.refuse_file(None, str(EMPTY))
+                return
+            header = [name.strip() for name in first[1]]
+            missing = [column for column in COLUMNS if column not in header]
+            if missing:
+                report.refuse_file(
+                    1, _("The file's header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
+                )
+                return
+            for line, cells in rows:
+                if not any(cell.strip() for cell in cells):
+                    continue
+                count += 1
+                yield (
+                    line,
+                    {name: (cells[i] if i < len(cells) else "").strip() for i, name in enumerate(header) if name},
+                )
+        except UnicodeDecodeError:
+            found = bad_byte(path) or BadByte(1, 1)
+            report.refuse_file(found.line, found.reason())
+            return
+        except csv.Error as error:
+            detail = str(error)[:100]
+            report.refuse_file(
+                records.line_num, _("the file cannot be read as CSV from here on (%(detail)s)") % {"detail": detail}
             )
-        for row in reader:
-            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+            return
+    if not count and report.ok:
+        report.refuse_file(None, str(EMPTY))
 
 
 def _parse_issued_at(text: str) -> dt.datetime:
@@ -130,19 +174,21 @@ def certificates_check(path: Path, report: ImportReport) -> set[str]:
     seen: dict[str, int] = {}
     present: set[str] = set()
     pending: list[str] = []
-    for line, row in _rows(path):
+    for line, row in _rows(path, report):
         report.rows += 1
         problems = _check(row, entities)
         if row["serial"] in seen:
             problems.append(_("serial repeats line %(line)d") % {"line": seen[row["serial"]]})
         seen.setdefault(row["serial"], line)
         if problems:
-            report.errors.append({"line": line, "serial": row["serial"], "errors": problems})
+            report.refuse(line, row["serial"], problems)
         pending.append(row["serial"])
         if len(pending) >= BATCH:
             present |= _existing(pending)
             pending = []
     present |= _existing(pending)
+    if not report.ok:
+        return set()
     report.already_present = len(present)
     return present
 
@@ -216,7 +262,7 @@ def certificates_import(path: Path, *, actor: Any = None) -> ImportReport:
     artifacts: list[Artifact] = []
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with transaction.atomic():
-        for _line, row in _rows(path):
+        for _line, row in _rows(path, report):
             if row["serial"] in present:
                 continue
             certificate = _build(row, entities)

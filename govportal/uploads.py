@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -83,43 +81,3 @@ def check_upload(upload: UploadedFile, *, allowed: Iterable[str], max_bytes: int
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(content_type=content_type, sha256=digest.hexdigest(), size=upload.size)
-
-
-@dataclass(frozen=True)
-class CsvScan:
-    sha256: str
-    size: int
-    header: list[str]
-    rows: int  # lines after the header: what a progress bar counts towards
-
-
-_CSV_CHUNK = 1024 * 1024
-
-
-def scan_csv(handle: IO[bytes], *, max_bytes: int) -> CsvScan:
-    """Read an uploaded CSV once, in chunks: its SHA-256, its size, its header (UTF-8, BOM allowed)
-    and how many rows follow. Refuses, by content, what is too large, empty or not text."""
-    digest, size, newlines, head, last = hashlib.sha256(), 0, 0, b"", b""
-    while chunk := handle.read(_CSV_CHUNK):
-        size += len(chunk)
-        if size > max_bytes:
-            raise ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(max_bytes)},
-                code="too_large",
-            )
-        if b"\x00" in chunk:
-            raise ValidationError(_("The file is not a CSV text file."), code="not_csv")
-        digest.update(chunk)
-        newlines += chunk.count(b"\n")
-        if len(head) < 65536:
-            head += chunk[:65536]
-        last = chunk[-1:]
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
-    first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
-    try:
-        header = [cell.strip() for cell in next(csv.reader([first.decode("utf-8")]), [])]
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise ValidationError(_("The file is not a CSV text file."), code="not_csv") from error
-    rows = newlines - 1 + (last != b"\n")
-    return CsvScan(sha256=digest.hexdigest(), size=size, header=header, rows=max(rows, 0))

@@ -76,6 +76,7 @@ class NominateForm(_ForInstitution):
 class ImportForm(_ForInstitution):
     file = forms.FileField(
         label=_("List of employees (CSV or XLSX)"),
+        allow_empty_file=True,  # the importer says why it is refused, as for a file of only its header
         help_text=_(
             "One employee a row, with the columns full_name, national_id, job_title and, optionally, email and "
             "phone (Arabic headings work too). If any row has a problem, nobody in the file is nominated."

@@ -8,8 +8,8 @@ whole file back.
 
 from __future__ import annotations
 
-import csv
 import io
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +18,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
+from govportal.importing import CsvRecords, empty_error, utf8_text
 from govportal.uploads import XLSX, check_upload
 from training.constants import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from training.models import Session
 from training.services import TraineeDetails, nomination_create, nominations_notify_admins, trainee_upsert
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = ["full_name", "national_id", "job_title", "email", "phone"]
 REQUIRED = ["full_name", "national_id", "job_title"]
@@ -66,32 +70,25 @@ def _cell(value: Any) -> str:
 
 
 def _read_rows(upload: UploadedFile) -> list[tuple[int, dict[str, str]]]:
-    """(line, row) pairs from a CSV (UTF-8) or XLSX upload, checked by content, not by name."""
+    """(line, row) pairs from a CSV (UTF-8) or XLSX upload, checked by content, not by name. A row's
+    line is the CSV line where it starts, or the spreadsheet's row number."""
     if upload.size is None or upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(
             _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_IMPORT_BYTES)},
             code="too_large",
         )
     upload.seek(0)
-    head = upload.read(4)
+    data = upload.read()
     upload.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        check_upload(
-            upload, allowed=(XLSX,), max_bytes=MAX_IMPORT_BYTES, allowed_label=_("The file must be CSV or XLSX.")
-        )
-        from openpyxl import load_workbook  # heavy: only when a spreadsheet arrives
-
-        sheet = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True).worksheets[0]
-        table = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    if data.startswith(b"PK\x03\x04"):
+        table = _spreadsheet(upload)
+    elif b"\x00" in data:  # UTF-16, a picture, a PDF…: not text at all
+        raise ValidationError(_("The file must be CSV (UTF-8) or XLSX."), code="bad_type")
     else:
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(_("The file must be CSV (UTF-8) or XLSX."), code="bad_type") from exc
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+        table = list(CsvRecords(io.StringIO(utf8_text(data), newline="")))
     if not table:
-        raise ValidationError(_("The file is empty."), code="empty")
-    header = [_heading(cell) for cell in table[0]]
+        raise empty_error()
+    header = [_heading(cell) for cell in table[0][1]]
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ValidationError(
@@ -99,15 +96,44 @@ def _read_rows(upload: UploadedFile) -> list[tuple[int, dict[str, str]]]:
             code="bad_header",
         )
     rows = [
-        (line, {name: (row[i] if i < len(row) else "") for i, name in enumerate(header) if name in COLUMNS})
-        for line, row in enumerate(table[1:], start=2)
-        if any(cell for cell in row)
+        (line, {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header) if name in COLUMNS})
+        for line, row in table[1:]
+        if any(cell.strip() for cell in row)
     ]
+    if not rows:
+        raise empty_error()
     if len(rows) > MAX_IMPORT_ROWS:
         raise ValidationError(
-            _("At most %(count)d employees per file.") % {"count": MAX_IMPORT_ROWS}, code="too_many_rows"
+            ngettext("At most %(count)s employee per file.", "At most %(count)s employees per file.", MAX_IMPORT_ROWS)
+            % {"count": MAX_IMPORT_ROWS},
+            code="too_many_rows",
         )
     return rows
+
+
+def _spreadsheet(upload: UploadedFile) -> list[tuple[int, list[str]]]:
+    """The first sheet's rows with their numbers; a translated error for anything that is not a
+    workbook openpyxl can read (a damaged file, a renamed archive, a sheet it cannot parse)."""
+    check_upload(upload, allowed=(XLSX,), max_bytes=MAX_IMPORT_BYTES, allowed_label=_("The file must be CSV or XLSX."))
+    from openpyxl import load_workbook  # heavy: only when a spreadsheet arrives
+
+    try:
+        book = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
+        try:
+            if not book.worksheets:
+                return []
+            return [
+                (number, [_cell(value) for value in row])
+                for number, row in enumerate(book.worksheets[0].iter_rows(min_row=1, values_only=True), start=1)
+            ]
+        finally:
+            book.close()
+    except Exception as error:  # openpyxl raises many kinds (zip, XML, KeyError…) for a damaged file
+        logger.info("training import: unreadable spreadsheet (%s: %s)", type(error).__name__, error)
+        raise ValidationError(
+            _("The spreadsheet cannot be read: it may be damaged. Save it again as XLSX (or CSV UTF-8) and retry."),
+            code="bad_type",
+        ) from error
 
 
 def _messages(error: ValidationError) -> list[str]:

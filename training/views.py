@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from govportal.accounts.models import User
@@ -269,7 +270,13 @@ def session_import(request: HttpRequest, pk: UUID) -> HttpResponse:
         else:
             if report.ok:
                 messages.success(
-                    request, _("%(count)d employees have been nominated from the file.") % {"count": report.imported}
+                    request,
+                    ngettext(
+                        "%(count)s employee has been nominated from the file.",
+                        "%(count)s employees have been nominated from the file.",
+                        report.imported,
+                    )
+                    % {"count": report.imported},
                 )
                 return redirect("training:session_detail", pk=session.pk)
     context = _session_context(request, session, import_form=form, import_report=report)

@@ -1,7 +1,9 @@
 """Settlement files: imported once, reconciled in the database.
 
 A provider's settlement file lists what it paid out to us, one transaction a line. Importing
-stores the file (by content hash, refusing one already imported) and queues its reconciliation.
+stores the file (by content hash, refusing one already imported) and queues its reconciliation;
+a file that is not UTF-8 text (named by the line of its first bad byte), not the provider's or
+without rows is refused before it is stored (``govportal.importing.scan_csv``).
 
 Reconciling reads the file, streaming (constant memory), into a temporary table. On PostgreSQL
 the file goes in as it is, by COPY, and is judged at once, while a second connection
@@ -36,7 +38,7 @@ staging table), ``matching`` (the SQL), ``progress`` (for the pages).
 
 from collection.reconciliation.matching import OUTCOMES
 from collection.reconciliation.progress import Progress, settlement_progress
-from collection.reconciliation.reading import PROBLEMS, SETTLEMENT_FORMATS, error_messages
+from collection.reconciliation.reading import PROBLEMS, SETTLEMENT_FORMATS, bad_rows_of, error_messages
 from collection.reconciliation.services import (
     IMPORT_ROLES,
     MAX_FILE_BYTES,
@@ -53,6 +55,7 @@ __all__ = [
     "PROBLEMS",
     "SETTLEMENT_FORMATS",
     "Progress",
+    "bad_rows_of",
     "can_import",
     "error_messages",
     "settlement_import",

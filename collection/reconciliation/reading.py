@@ -17,6 +17,7 @@ from collection.constants import Provider
 from collection.models import SettlementFile
 from collection.providers.sandbox import SETTLEMENT_COLUMNS
 from collection.reconciliation.progress import progress_set
+from govportal.importing import EMPTY, NOT_UTF8, BadByte, CsvRecords, bad_byte, more_bad_rows
 
 # The columns of each provider's settlement file, in order. Only the sandbox's format is known.
 SETTLEMENT_FORMATS: dict[str, list[str]] = {Provider.SANDBOX: SETTLEMENT_COLUMNS}
@@ -42,9 +43,10 @@ PROBLEMS: dict[str, Any] = {
     "card_last4": gettext_lazy("card_last4 must be empty or 4 digits"),
     "fee": gettext_lazy("fee must be a whole number of dinars, 0 or more"),
     "header": gettext_lazy("the first line must name the columns %(columns)s"),
-    "encoding": gettext_lazy("the file is not UTF-8 text from here on"),
+    "not_utf8": NOT_UTF8,
+    "encoding": gettext_lazy("the file is not UTF-8 text from here on"),  # files refused before 2026-12
     "unreadable": gettext_lazy("the file cannot be read as CSV from here on (%(detail)s)"),
-    "more": gettext_lazy("and %(count)s more bad rows"),
+    "empty": EMPTY,
     "internal": gettext_lazy("the file could not be reconciled; nothing was changed. Try again or ask support."),
 }
 
@@ -60,12 +62,22 @@ class Read:
     first: dt.datetime | None = None
     last: dt.datetime | None = None
     copied: bool = False  # taken by COPY as a whole (PostgreSQL), not read row by row
+    refused: bool = False  # the file as a whole (not UTF-8, not CSV, not the provider's, no rows)
     repeats: list[tuple[int, int]] | None = None  # (line, 1 if by transaction ID else 0), when already found
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_rows and not self.refused
 
     def refuse(self, line: int, codes: list[str], **params: Any) -> None:
         self.bad_rows += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"line": line, "codes": codes, **params})
+
+    def refuse_file(self, line: int | None, codes: list[str], **params: Any) -> None:
+        """The file as a whole cannot be reconciled: that alone is reported, not its rows."""
+        self.refused, self.rows, self.bad_rows = True, 0, 0
+        self.errors = [{"line": line, "codes": codes, **params}]
 
     def error_list(self) -> list[dict[str, Any]]:
         hidden = self.bad_rows - len(self.errors)
@@ -105,21 +117,29 @@ def _whole(text: str) -> bool:
 
 
 def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
-    """Check every row of the stored file; good rows go to ``stage`` until the first bad one."""
+    """Check every row of the stored file; good rows go to ``stage`` until the first bad one.
+
+    Each row's line is the one where it starts. A file that cannot be read as a whole is refused
+    for that alone (``Read.refuse_file``): a byte that is not UTF-8 (its own line: the decoder
+    reads ahead, so the file is read again to find it), CSV that cannot be parsed, another
+    header, no rows."""
     columns = SETTLEMENT_FORMATS[settlement.provider]
     report = Read()
     total = max(settlement.rows_total, 1)
     fromiso, zero, sqlite = dt.datetime.fromisoformat, _ZERO, connection.vendor == "sqlite"
     with settlement.upload.open("rb") as stored:
         text = io.TextIOWrapper(getattr(stored, "file", stored), encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        line = 1
+        records = CsvRecords(text)
         try:
-            if next(reader, None) != columns:
-                report.refuse(1, ["header"], columns=",".join(columns))
+            rows = iter(records)
+            header = next(rows, None)
+            if header is None:
+                report.refuse_file(None, ["empty"])
                 return report
-            for row in reader:
-                line = reader.line_num
+            if header[1] != columns:
+                report.refuse_file(1, ["header"], columns=",".join(columns))
+                return report
+            for line, row in rows:
                 report.rows += 1
                 # The fast path checks everything at once; a refused row is looked at again for its reasons.
                 try:
@@ -151,9 +171,13 @@ def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
                 if report.rows % PROGRESS_EVERY == 0:
                     progress_set(settlement, "reading", min(report.rows, total), total)
         except UnicodeDecodeError:
-            report.refuse(line + 1, ["encoding"])
+            with settlement.upload.storage.open(str(settlement.upload.name), "rb") as again:
+                found = bad_byte(getattr(again, "file", again)) or BadByte(1, 1)
+            report.refuse_file(found.line, ["not_utf8"], column=found.column)
         except csv.Error as error:
-            report.refuse(line + 1, ["unreadable"], detail=str(error)[:100])
+            report.refuse_file(records.line_num, ["unreadable"], detail=str(error)[:100])
+    if report.ok and not report.rows:
+        report.refuse_file(None, ["empty"])
     return report
 
 
@@ -231,7 +255,7 @@ def plain_read(settlement: SettlementFile, stage: Stage) -> Read | None:
                 FROM {stage.name}"""  # noqa: S608 — a fixed name
         )
         rows, bad, first_at, last_at = cursor.fetchone() or (0, 0, None, None)
-    if bad or rows != settlement.rows_total:
+    if bad or not rows or rows != settlement.rows_total:  # no rows: read_rows refuses the file as empty
         return None
     # Every time is in the one form, so the first and last in text order are the earliest and latest.
     first, last = (dt.datetime.fromisoformat(at) if at else None for at in (first_at, last_at))
@@ -395,12 +419,27 @@ class Stage:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")  # noqa: S608 — a fixed name
 
 
+# Problems of the file as a whole, not of one of its rows.
+FILE_PROBLEMS = {"header", "not_utf8", "encoding", "unreadable", "empty", "internal"}
+
+
+def bad_rows_of(errors: list[dict[str, Any]]) -> int:
+    """How many bad rows a failed file's stored problems count (0: the file as a whole was refused)."""
+    return sum(item.get("count", 1) for item in errors if not FILE_PROBLEMS & set(item.get("codes", [])))
+
+
 def error_messages(errors: list[dict[str, Any]]) -> list[tuple[int | None, list[str]]]:
     """The stored problems of a failed file as (line, messages) in the active language."""
     shown = []
     for item in errors:
         params = {key: value for key, value in item.items() if key not in ("line", "codes")}
-        if "count" in params:
-            params["count"] = f"{params['count']:,}"
-        shown.append((item.get("line"), [str(PROBLEMS.get(code, code)) % params for code in item.get("codes", [])]))
+        shown.append(
+            (
+                item.get("line"),
+                [
+                    more_bad_rows(params["count"]) if code == "more" else str(PROBLEMS.get(code, code)) % params
+                    for code in item.get("codes", [])
+                ],
+            )
+        )
     return shown

@@ -36,7 +36,7 @@ from collection.reconciliation.reading import (
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
-from govportal.uploads import CsvScan, scan_csv
+from govportal.importing import CsvScan, scan_csv
 
 logger = logging.getLogger(__name__)
 
@@ -47,16 +47,13 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
 def _scan(handle: IO[bytes], provider: str) -> CsvScan:
-    """Check, by its content, that the file is CSV text with this provider's header."""
-    scan = scan_csv(handle, max_bytes=MAX_FILE_BYTES)
+    """Check, by its content, that the file is UTF-8 CSV text with this provider's header and rows."""
     columns = SETTLEMENT_FORMATS[provider]
-    if scan.header != columns:
-        raise ValidationError(
-            _("This is not a settlement file of %(provider)s: its first line must be %(columns)s.")
-            % {"provider": Provider(provider).label, "columns": ",".join(columns)},
-            code="bad_header",
-        )
-    return scan
+    wrong = _("This is not a settlement file of %(provider)s: its first line must be %(columns)s.") % {
+        "provider": Provider(provider).label,
+        "columns": ",".join(columns),
+    }
+    return scan_csv(handle, max_bytes=MAX_FILE_BYTES, columns=columns, wrong_header=wrong)
 
 
 @contextmanager
@@ -258,7 +255,7 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
             steps.clear()
     with Stage() as stage:
         read = read_rows(current, stage)
-    if read.bad_rows:
+    if not read.ok:
         raise _BadFile(read)
     steps["read"] = time.perf_counter() - started
     judge(current, stage, steps)

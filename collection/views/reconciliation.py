@@ -66,6 +66,7 @@ class UploadForm(forms.Form):
     provider = forms.ChoiceField(label=gettext_lazy("Payment company"))
     file = forms.FileField(
         label=gettext_lazy("Settlement file (CSV)"),
+        allow_empty_file=True,  # the importer says why it is refused, as for a file of only its header
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

@@ -21,7 +21,9 @@ Every row is checked (the loan figures by ``housing_fund.services.loan_errors``,
 officers' form uses, plus dates, the paid amount and numbers repeated in the file) before anything
 is written; one bad row refuses the whole file and every bad row is listed with its line and
 reasons. A loan number already in the fund is skipped when the row says exactly what the fund
-holds (so importing the same file again changes nothing) and is a bad row when it differs.
+holds (so importing the same file again changes nothing) and is a bad row when it differs. A file
+that cannot be read as a whole (not UTF-8 text, named by the line of its first bad byte; not CSV;
+another header; no rows) is refused for that alone (``govportal.importing``).
 
 Each new loan gets schedule version 1 by the rule of ``housing_fund.schedule``; ``paid_amount`` is
 carried over onto its installments oldest first (fully paid ones, then one partly paid), as both

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
-from housing_fund.importer.reading import ProgressCallback, _BadHeader, _good_rows, _header_error
+from govportal.importing import EMPTY
+from housing_fund.importer.reading import ProgressCallback, _good_rows, _Unreadable
 from housing_fund.importer.report import ImportReport, _every_language
 from housing_fund.importer.writing import _write_python, _write_sql
 
@@ -57,20 +56,10 @@ def loans_import(
                 good = [row for batch in batches for row in batch]  # check everything first
                 if report.ok:
                     _write_python(good, branch=branch, report=report, progress=progress, total=len(good))
-        except _BadHeader:
-            report.bad_rows += 1
-            report.errors.append(_header_error())
-        except UnicodeDecodeError:
-            report.refuse(report.rows + 2, "", _every_language(lambda: _("the file is not UTF-8 text from here on")))
-        except csv.Error as error:
-            detail = str(error)[:100]
-            report.refuse(
-                report.rows + 2,
-                "",
-                _every_language(
-                    lambda: _("the file cannot be read as CSV from here on (%(detail)s)") % {"detail": detail}
-                ),
-            )
+        except _Unreadable as unreadable:
+            report.refuse_file(unreadable.line, unreadable.messages)
+        if report.ok and not report.rows:
+            report.refuse_file(None, _every_language(lambda: str(EMPTY)))
         if not report.ok:
             report.imported = report.installments = 0
             transaction.set_rollback(True)

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from govportal.accounts.validators import normalize_digits
 from govportal.entities.models import Entity
-from housing_fund.importer.report import ImportReport
+from govportal.importing import EMPTY, BadByte, CsvRecords, bad_byte
+from housing_fund.importer.report import ImportReport, _every_language
 from housing_fund.models import Installment, Loan
 from housing_fund.services import loan_errors
 
@@ -89,8 +90,12 @@ class _Row:
         }
 
 
-class _BadHeader(Exception):
-    pass
+class _Unreadable(Exception):
+    """The file as a whole cannot be read: the line (if one) and why, in every language of the site."""
+
+    def __init__(self, line: int | None, messages: dict[str, list[str]]) -> None:
+        super().__init__(line)
+        self.line, self.messages = line, messages
 
 
 def _open_text(source: str | Path | IO[bytes]) -> Any:
@@ -102,18 +107,29 @@ def _open_text(source: str | Path | IO[bytes]) -> Any:
 
 @contextmanager
 def _reader(source: str | Path | IO[bytes]) -> Iterator[Iterator[tuple[int, list[str]]]]:
-    """(line, cells) of every row after the header; ``_BadHeader`` when the header is not ours."""
+    """(line, cells) of every row after the header, each on the line where it starts;
+    ``_Unreadable`` when the file is not UTF-8 text, not CSV, not ours (its header) or empty."""
     handle = _open_text(source)
+    records = CsvRecords(handle)
     try:
-        reader = csv.reader(handle)
-        if [cell.strip() for cell in next(reader, [])] != COLUMNS:
-            raise _BadHeader
+        with _readable(source, records):
+            header = next(iter(records), None)
+        if header is None:
+            raise _Unreadable(None, _every_language(lambda: str(EMPTY)))
+        if [cell.strip() for cell in header[1]] != COLUMNS:
+            raise _Unreadable(
+                1,
+                _every_language(
+                    lambda: _("the first line must name the columns %(columns)s") % {"columns": ",".join(COLUMNS)}
+                ),
+            )
 
         def rows() -> Iterator[tuple[int, list[str]]]:
-            for cells in reader:
-                if not any(cell.strip() for cell in cells):
-                    continue  # blank line
-                yield reader.line_num, [cell.strip() for cell in cells]
+            with _readable(source, records):
+                for line, cells in records:
+                    if not any(cell.strip() for cell in cells):
+                        continue  # blank line
+                    yield line, [cell.strip() for cell in cells]
 
         yield rows()
     finally:
@@ -121,6 +137,23 @@ def _reader(source: str | Path | IO[bytes]) -> Iterator[Iterator[tuple[int, list
             handle.detach()  # leave the caller's binary file open
         else:
             handle.close()
+
+
+@contextmanager
+def _readable(source: str | Path | IO[bytes], records: CsvRecords) -> Iterator[None]:
+    """Reading errors as ``_Unreadable``, naming the line of the first byte that is not UTF-8
+    (the decoder reads ahead: the file is read again to find it) or where CSV gave up."""
+    try:
+        yield
+    except UnicodeDecodeError:
+        found = bad_byte(source) or BadByte(1, 1)
+        raise _Unreadable(found.line, _every_language(found.reason)) from None
+    except csv.Error as error:
+        detail = str(error)[:100]
+        raise _Unreadable(
+            records.line_num,
+            _every_language(lambda: _("the file cannot be read as CSV from here on (%(detail)s)") % {"detail": detail}),
+        ) from None
 
 
 def _whole(text: str) -> int | None:
@@ -293,13 +326,3 @@ def _good_rows(
             if report.rows % PROGRESS_EVERY == 0:
                 progress("checking", report.rows, max(total, report.rows))
         yield _check_batch(batch, branch=branch, seen=seen, today=today, report=report)
-
-
-def _header_error() -> dict[str, Any]:
-    messages = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            messages[language] = [
-                _("the first line must name the columns %(columns)s") % {"columns": ",".join(COLUMNS)}
-            ]
-    return {"line": 1, "loan_number": "", "messages": messages}

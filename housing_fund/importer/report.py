@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext as _
+
+from govportal.importing import more_bad_rows
 
 MAX_ERRORS = 1000  # bad rows kept with their reasons; beyond that only their number
 
@@ -25,15 +26,21 @@ class ImportReport:
     installments: int = 0
     # {"line", "loan_number", "messages": {language: [reasons]}} for the first MAX_ERRORS bad rows
     errors: list[dict[str, Any]] = field(default_factory=list)
+    refused: bool = False  # the file as a whole (not UTF-8, not CSV, not ours, no rows)
 
     @property
     def ok(self) -> bool:
-        return not self.bad_rows
+        return not self.bad_rows and not self.refused
 
     def refuse(self, line: int, number: str, messages: dict[str, list[str]]) -> None:
         self.bad_rows += 1
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"line": line, "loan_number": number, "messages": messages})
+
+    def refuse_file(self, line: int | None, messages: dict[str, list[str]]) -> None:
+        """The file as a whole cannot be imported: that alone is reported, not its rows."""
+        self.refused, self.rows, self.bad_rows, self.imported, self.skipped = True, 0, 0, 0, 0
+        self.errors = [{"line": line, "loan_number": "", "messages": messages}]
 
     def error_list(self) -> list[dict[str, Any]]:
         """What is stored with the import: the bad rows, and how many more there were."""
@@ -67,7 +74,7 @@ def error_messages(errors: list[dict[str, Any]]) -> list[tuple[int | None, str, 
     shown: list[tuple[int | None, str, list[str]]] = []
     for item in errors:
         if "more" in item:
-            shown.append((None, "", [_("and %(count)s more bad rows") % {"count": f"{item['more']:,}"}]))
+            shown.append((None, "", [more_bad_rows(item["more"])]))
             continue
         messages: dict[str, list[str]] = item.get("messages", {})
         chosen: list[str] = (

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.entities.models import Entity
-from govportal.uploads import CsvScan, scan_csv
+from govportal.importing import CsvScan, scan_csv
 from housing_fund.importer.reading import COLUMNS
 from housing_fund.models import LoanImport
 
@@ -43,14 +43,9 @@ def import_branches(user: Any) -> QuerySet[Entity]:
 
 
 def _scan(handle: IO[bytes]) -> CsvScan:
-    """Check, by its content, that the file is CSV text with the legacy loans header."""
-    scan = scan_csv(handle, max_bytes=MAX_FILE_BYTES)
-    if scan.header != COLUMNS:
-        raise ValidationError(
-            _("This is not a legacy loans file: its first line must be %(columns)s.") % {"columns": ",".join(COLUMNS)},
-            code="bad_header",
-        )
-    return scan
+    """Check, by its content, that the file is UTF-8 CSV text with the legacy loans header and rows."""
+    wrong = _("This is not a legacy loans file: its first line must be %(columns)s.") % {"columns": ",".join(COLUMNS)}
+    return scan_csv(handle, max_bytes=MAX_FILE_BYTES, columns=COLUMNS, wrong_header=wrong)
 
 
 def import_upload(

@@ -46,6 +46,7 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("Legacy loans file (CSV)"),
+        allow_empty_file=True,  # the importer says why it is refused, as for a file of only its header
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -119,6 +120,6 @@ def import_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         "progress": import_progress(loan_import),
         "counts": loan_import.counts,
         "errors": errors,
-        "bad_rows": loan_import.counts.get("bad_rows") or len(errors),
+        "bad_rows": loan_import.counts.get("bad_rows", 0),  # 0: the file as a whole was refused
     }
     return render(request, "housing_fund/imports/detail.html", context)

@@ -32,10 +32,17 @@ from collection.constants import (
 )
 from collection.models import Discrepancy, Payment, SandboxCharge, Settlement, SettlementFile, SettlementRow
 from collection.providers.sandbox import SETTLEMENT_COLUMNS
-from collection.reconciliation import PROBLEMS, error_messages, settlement_import, settlement_progress
+from collection.reconciliation import (
+    PROBLEMS,
+    error_messages,
+    settlement_import,
+    settlement_progress,
+    settlement_reconcile_now,
+)
 from govportal.audit.models import AuditEvent
 from tests.collection.conftest import PaymentFactory, outcomes_by_line, settlement_bytes, settlement_line
 from tests.conftest import login_staff
+from tests.importing import bad_byte_files, header_only, manage, refusals, refused_in_a_browser
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_settlements")]
 
@@ -294,13 +301,15 @@ def test_a_quoted_empty_card_and_a_quoted_comma_are_read_as_written(recon):
 
 
 def test_a_transaction_id_spanning_two_lines_keeps_the_line_numbers_of_the_file(recon):
+    """A row is on the line where it starts, as an editor shows it: the first row spans lines 2
+    and 3, the second is on line 4."""
     first, second = PaymentFactory(), PaymentFactory()
-    settlement = settlement_import(
-        provider="sandbox", name="nl.csv", content=_lines(_row(first, txn_id="txn\nsplit"), _row(second)), run_now=True
-    )
+    content = _lines(_row(first, txn_id="txn\nsplit"), _row(second))
+    assert content.split(b"\n")[1].startswith(b'"txn')  # quoted, so one field over two lines
+    settlement = settlement_import(provider="sandbox", name="nl.csv", content=content, run_now=True)
     assert settlement.status == SettlementStatus.DONE
-    assert outcomes_by_line(settlement) == {3: "matched", 4: "matched"}
-    assert Settlement.objects.get(file=settlement, line=3).txn_id == "txn\nsplit"
+    assert outcomes_by_line(settlement) == {2: "matched", 4: "matched"}
+    assert Settlement.objects.get(file=settlement, line=2).txn_id == "txn\nsplit"
 
 
 @pytest.mark.parametrize(
@@ -412,6 +421,80 @@ def test_a_file_that_is_not_a_settlement_csv_is_refused_before_anything_is_store
     assert not private_settlements.exists() or not any(private_settlements.rglob("*.csv"))
 
 
+def settlement_row(i: int, text: str) -> list[str]:
+    """A well-formed line numbered ``i`` whose transaction ID ends with ``text``."""
+    return list(settlement_line(None, txn_id=f"txn_{i:06d}{text}", payment_ref=f"P{i:012d}").values())
+
+
+BAD_BYTES = bad_byte_files(SETTLEMENT_COLUMNS, settlement_row)
+EMPTY_FILES = header_only(SETTLEMENT_COLUMNS)
+
+
+def nothing_stored(private_settlements: Path) -> None:
+    assert not SettlementFile.objects.exists()
+    assert not Settlement.objects.exists() and not SettlementRow.objects.exists() and not Discrepancy.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="settlement_").exists()
+    assert not private_settlements.exists() or not any(private_settlements.rglob("*.csv"))
+
+
+@pytest.mark.parametrize(("content", "line"), BAD_BYTES)
+def test_a_byte_that_is_not_utf8_is_refused_with_its_line_before_anything_is_stored(
+    recon, private_settlements, content, line
+):
+    with pytest.raises(ValidationError) as refused:
+        settlement_import(provider="sandbox", name="x.csv", content=content, run_now=True)
+    assert (refused.value.code, refused.value.params["line"]) == ("not_utf8", line)
+    assert refused.value.messages[0].startswith(f"السطر {line} من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف ")
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        settlement_import(provider="sandbox", name="x.csv", content=content, run_now=True)
+    assert refused.value.messages[0].startswith(f"Line {line} of the file is not UTF-8 text from character ")
+    nothing_stored(private_settlements)
+
+
+@pytest.mark.parametrize("content", EMPTY_FILES)
+def test_a_file_without_rows_is_refused_as_empty_before_anything_is_stored(recon, private_settlements, content):
+    with pytest.raises(ValidationError) as refused:
+        settlement_import(provider="sandbox", name="x.csv", content=content, run_now=True)
+    assert refused.value.code == "empty"
+    assert refused.value.messages == ["لا يحتوي الملف على صفوف لاستيرادها: فهو فارغ أو لا يحتوي إلا على سطر العناوين."]
+    nothing_stored(private_settlements)
+
+
+def stored(content: bytes) -> SettlementFile:
+    """A file stored without the upload's checks (as one stored before them was)."""
+    settlement = SettlementFile(provider="sandbox", sha256="3" * 64, name="old.csv", rows_total=content.count(b"\n"))
+    settlement.upload.save("old.csv", SimpleUploadedFile("old.csv", content))
+    return settlement
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        case
+        for case in BAD_BYTES
+        if case.id in ("line-3000-of-a-large-file", "inside-a-quoted-field", "byte-order-mark")
+    ],
+)
+def test_reconciling_a_stored_file_names_its_bad_byte_on_either_path(recon, content, line):
+    """On PostgreSQL the file goes to COPY first, which refuses it; reading it row by row (as on
+    SQLite) names the line of the bad byte, not of the last row read."""
+    settlement = settlement_reconcile_now(stored(content))
+    assert settlement.status == SettlementStatus.FAILED
+    assert [(error["line"], error["codes"]) for error in settlement.errors] == [(line, ["not_utf8"])]
+    with translation.override("en"):
+        (shown,) = error_messages(settlement.errors)
+    assert shown[0] == line
+    assert shown[1][0].startswith("this line is not UTF-8 text from character ")
+    assert not Settlement.objects.exists() and not SettlementRow.objects.exists()
+
+
+def test_reconciling_a_stored_file_of_only_its_header_refuses_it_as_empty(recon):
+    settlement = settlement_reconcile_now(stored(",".join(SETTLEMENT_COLUMNS).encode() + b"\n"))
+    assert settlement.status == SettlementStatus.FAILED
+    assert settlement.errors == [{"line": None, "codes": ["empty"]}]
+    assert not settlement.counts
+
+
 def test_only_fund_officers_and_heads_import(recon, staff):
     content = settlement_bytes([settlement_line(PaymentFactory())])
     with pytest.raises(PermissionDenied):
@@ -498,13 +581,84 @@ def test_the_command_lists_every_bad_row_on_stderr_and_changes_nothing(
     rows = [settlement_line(payments["matched"]), settlement_line(payments["short"], amount="abc")]
     path = write_settlement(rows)
     audit_before = AuditEvent.objects.count()
-    with translation.override("en"), pytest.raises(CommandError, match="was not imported: nothing has changed"):
+    with translation.override("en"), pytest.raises(CommandError) as refused:
         call_command("import_settlement", "--provider", "sandbox", str(path))
+    assert str(refused.value) == "1 bad row out of 2; nothing was imported. Correct the file and try again."
     assert "line 3: amount must be a whole number of dinars" in capsys.readouterr().err
     assert not SettlementFile.objects.exists()
     assert AuditEvent.objects.count() == audit_before
     assert not any(private_settlements.rglob("*.csv"))
     assert Payment.objects.unsettled().count() == Payment.objects.count()
+
+
+@pytest.mark.parametrize(("content", "line"), BAD_BYTES)
+def test_the_command_names_the_line_of_a_byte_that_is_not_utf8(
+    recon, tmp_path, private_settlements, capsys, content, line
+):
+    path = tmp_path / "sandbox.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_settlement", "--provider", "sandbox", str(path))
+    assert str(refused.value).startswith(f"السطر {line} من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف ")
+    with pytest.raises(CommandError):
+        call_command("import_settlement", "--provider", "sandbox", str(path), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert [error["line"] for error in report["errors"]] == [line]
+    nothing_stored(private_settlements)
+
+
+@pytest.mark.parametrize("content", EMPTY_FILES)
+def test_the_command_refuses_a_file_without_rows(recon, tmp_path, private_settlements, capsys, content):
+    path = tmp_path / "sandbox.csv"
+    path.write_bytes(content)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_settlement", "--provider", "sandbox", str(path), "--json")
+    assert str(refused.value) == "The file has no rows to import: it is empty or holds only its header."
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"ok": False, "errors": [{"line": None, "errors": [str(refused.value)]}]}
+    nothing_stored(private_settlements)
+
+
+@pytest.mark.parametrize(
+    ("bad", "english", "arabic"),
+    [
+        (1, "1 bad row out of 3; nothing was imported.", "صف خاطئ واحد من أصل 3؛ لم يُستورد شيء."),
+        (3, "3 bad rows out of 3; nothing was imported.", "3 صفوف خاطئة من أصل 3؛ لم يُستورد شيء."),
+    ],
+)
+def test_the_command_counts_bad_rows_in_words_and_lists_them_in_json(
+    recon, write_settlement, private_settlements, capsys, bad, english, arabic
+):
+    rows = [settlement_line(None, txn_id=f"t{i}", amount="x" if i < bad else "5") for i in range(3)]
+    path = write_settlement(rows)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_settlement", "--provider", "sandbox", str(path))
+    assert str(refused.value) == f"{english} Correct the file and try again."
+    assert capsys.readouterr().err.splitlines() == [
+        f"line {line}: amount must be a whole number of dinars, 0 or more" for line in range(2, 2 + bad)
+    ]
+    with pytest.raises(CommandError) as refused:
+        call_command("import_settlement", "--provider", "sandbox", str(path), "--json")
+    assert str(refused.value) == f"{arabic} صحّح الملف ثم أعد المحاولة."
+    report = json.loads(capsys.readouterr().out)
+    assert [error["line"] for error in report["errors"]] == list(range(2, 2 + bad))
+    nothing_stored(private_settlements)
+
+
+@pytest.mark.postgres
+def test_the_command_exits_with_status_1_and_a_message_not_a_traceback(transactional_db, tmp_path, recon):
+    path = tmp_path / "sandbox.csv"
+    path.write_bytes(next(case.values[0] for case in BAD_BYTES if case.id == "line-3000-of-a-large-file"))
+    result = manage("import_settlement", "--provider", "sandbox", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("CommandError: السطر 3000 من الملف ليس نصاً بترميز UTF-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(",".join(SETTLEMENT_COLUMNS).encode() + b"\n")
+    result = manage("import_settlement", "--provider", "sandbox", str(empty), "--json")
+    assert (result.returncode, json.loads(result.stdout)["ok"]) == (1, False)
+    assert not SettlementFile.objects.exists()
 
 
 def test_the_command_refuses_an_unknown_provider(recon, write_settlement):
@@ -589,6 +743,30 @@ def test_an_upload_that_is_not_a_settlement_file_is_refused_with_a_clear_message
     assert 'class="error-summary"' in response.content.decode()
     assert not SettlementFile.objects.exists()
     assert not any(private_settlements.rglob("*.csv"))
+
+
+def refusal(response: Any) -> str:
+    """The page's error summary, as the officer reads it."""
+    assert response.status_code == 400
+    page = response.content.decode()
+    start = page.index('class="error-summary"')
+    return page[start : page.index("</div>", start)]
+
+
+@pytest.mark.parametrize(("content", "line"), BAD_BYTES)
+def test_an_upload_with_a_byte_that_is_not_utf8_is_refused_naming_its_line(
+    staff, staff_client, private_settlements, content, line
+):
+    response = staff_client(staff["officer"]).post(LIST, {"provider": "sandbox", "file": upload(content)})
+    assert f"السطر {line} من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف " in refusal(response)
+    nothing_stored(private_settlements)
+
+
+@pytest.mark.parametrize("content", EMPTY_FILES)
+def test_an_upload_without_rows_is_refused_as_empty(staff, staff_client, private_settlements, content):
+    response = staff_client(staff["officer"]).post(LIST, {"provider": "sandbox", "file": upload(content)})
+    assert "لا يحتوي الملف على صفوف لاستيرادها: فهو فارغ أو لا يحتوي إلا على سطر العناوين." in refusal(response)
+    nothing_stored(private_settlements)
 
 
 def test_uploading_the_same_file_twice_is_refused(staff, payments, every_outcome, staff_client):
@@ -743,4 +921,26 @@ def test_the_pages_in_a_browser_in_both_languages_on_a_phone_and_a_desktop(
             page.goto(path)
             assert page.locator("h1").count() == 1
             problems += wcag_reports(page, shot, f"reconciliation-{name}-{language}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_upload_in_a_browser_names_the_line_or_says_the_file_is_empty(page, live_server, staff):
+    """A file with a bad byte on line 3000, and one of only its header: the error summary in both
+    languages, screenshots at 360 and 1280 px, no sideways scrolling, no axe violations."""
+    problems = refused_in_a_browser(
+        page,
+        live_server,
+        staff["officer"],
+        url=LIST,
+        form="form.form",
+        name="reconciliation-upload",
+        files=refusals(
+            next(case.values[0] for case in BAD_BYTES if case.id == "line-3000-of-a-large-file"),
+            3000,
+            SETTLEMENT_COLUMNS,
+        ),
+    )
+    assert not SettlementFile.objects.exists()
     assert not problems, "\n".join(problems)

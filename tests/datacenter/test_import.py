@@ -1,3 +1,6 @@
+"""Legacy certificates: signed and verifiable once imported; every bad row, and any file that is
+not UTF-8 text or has no rows, refused with its line, nothing stored, exit status 1."""
+
 import csv
 import json
 from pathlib import Path
@@ -5,12 +8,16 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from datacenter.importer import COLUMNS
 from datacenter.models import Certificate
+from govportal.audit.models import AuditEvent
 from govportal.numbering.models import Counter
+from govportal.verification.models import Artifact
 from govportal.verification.services import token_verify
 from tests.factories import EntityFactory
+from tests.importing import bad_byte_files, header_only, manage
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +77,7 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(entities, tmp_path, c
         {**GOOD},  # repeats the first serial
     ]
     path = write(tmp_path, rows)
-    with pytest.raises(CommandError, match="3 bad rows out of 4; nothing was imported"):
+    with translation.override("en"), pytest.raises(CommandError, match="3 bad rows out of 4; nothing was imported"):
         call_command("import_certificates", str(path), "--json")
     report = json.loads(capsys.readouterr().out)
     assert [problem["line"] for problem in report["errors"]] == [3, 4, 5]
@@ -79,8 +86,93 @@ def test_bad_rows_are_all_reported_and_nothing_is_imported(entities, tmp_path, c
     assert not Certificate.objects.exists()
 
 
-def test_a_file_without_the_expected_columns_is_refused(entities, tmp_path):
+def test_a_file_without_the_expected_columns_is_refused(entities, tmp_path, capsys):
     path = tmp_path / "wrong.csv"
     path.write_text("serial,name\nA,B\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="issuing_entity, requesting_entity"):
+    with translation.override("en"), pytest.raises(CommandError, match="The file was refused; nothing was imported"):
         call_command("import_certificates", str(path))
+    assert capsys.readouterr().out.startswith("line 1: The file's header lacks these columns: issuing_entity, ")
+    assert not Certificate.objects.exists()
+
+
+def certificate_row(i: int, text: str) -> list[str]:
+    """A good row numbered ``i`` whose holder's name ends with ``text``."""
+    return list({**GOOD, "serial": f"NDC-2024-{i:06d}", "holder_name": f"زينب علي{text}"}.values())
+
+
+def nothing_stored() -> None:
+    assert not Certificate.objects.exists()
+    assert not Artifact.objects.exists()
+    assert not Counter.objects.exists()
+    assert not AuditEvent.objects.filter(action="certificate_import").exists()
+
+
+@pytest.mark.parametrize(("content", "line"), bad_byte_files(COLUMNS, certificate_row))
+def test_a_byte_that_is_not_utf8_is_named_by_its_line_and_nothing_is_imported(
+    entities, tmp_path, capsys, content, line
+):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    with translation.override("en"), pytest.raises(CommandError, match="^The file was refused; nothing was imported"):
+        call_command("import_certificates", str(path))
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"line {line}: this line is not UTF-8 text from character ")
+    assert printed.count("\n") == 1  # the bad byte alone, not the rows read before it
+    nothing_stored()
+    with pytest.raises(CommandError):
+        call_command("import_certificates", str(path), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["rows"], report["bad_rows"]) == (False, 0, 0)
+    assert [problem["line"] for problem in report["errors"]] == [line]
+    nothing_stored()
+
+
+@pytest.mark.parametrize("content", header_only(COLUMNS))
+def test_a_file_without_rows_is_refused_as_empty(entities, tmp_path, capsys, content):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    with translation.override("en"), pytest.raises(CommandError, match="The file was refused; nothing was imported"):
+        call_command("import_certificates", str(path))
+    assert capsys.readouterr().out == "The file has no rows to import: it is empty or holds only its header.\n"
+    with pytest.raises(CommandError, match="رُفض الملف ولم يُستورد منه شيء."):
+        call_command("import_certificates", str(path), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False and len(report["errors"]) == 1
+    nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("bad", "english", "arabic"),
+    [
+        (1, "1 bad row out of 3; nothing was imported.", "صف خاطئ واحد من أصل 3؛ لم يُستورد شيء."),
+        (2, "2 bad rows out of 3; nothing was imported.", "صفّان خاطئان من أصل 3؛ لم يُستورد شيء."),
+        (3, "3 bad rows out of 3; nothing was imported.", "3 صفوف خاطئة من أصل 3؛ لم يُستورد شيء."),
+    ],
+)
+def test_bad_rows_are_counted_in_words_in_both_languages(entities, tmp_path, capsys, bad, english, arabic):
+    rows = [{**GOOD, "serial": f"NDC-2024-{i:06d}", "holder_national_id": "12" if i <= bad else "198512345670"}
+            for i in range(1, 4)]  # fmt: skip
+    path = write(tmp_path, rows)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_certificates", str(path))
+    assert str(refused.value) == english
+    assert capsys.readouterr().out.count("\n") == bad  # each bad row on its line
+    with pytest.raises(CommandError) as refused:
+        call_command("import_certificates", str(path), "--json")
+    assert str(refused.value) == arabic
+    report = json.loads(capsys.readouterr().out)
+    assert (report["rows"], report["bad_rows"], len(report["errors"])) == (3, bad, bad)
+    nothing_stored()
+
+
+@pytest.mark.postgres
+def test_the_command_exits_with_status_1_and_a_message_not_a_traceback(transactional_db, tmp_path):
+    EntityFactory(code="NDC")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(next(case.values[0] for case in bad_byte_files(COLUMNS, certificate_row) if case.id == "line-3"))
+    result = manage("import_certificates", str(path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("السطر 3: هذا السطر ليس نصاً بترميز UTF-8")
+    assert result.stderr.strip() == "CommandError: رُفض الملف ولم يُستورد منه شيء."
+    assert not Certificate.objects.exists()

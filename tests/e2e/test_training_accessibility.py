@@ -152,7 +152,7 @@ def session_import_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
             }
         ],
     )
-    page.locator("form[action$='/import/'] button[type=submit]").click()
+    page.locator("form[action*='/import/'] button[type=submit]").click()
     page.wait_for_load_state()
     expect(page.locator(".error-summary table")).to_be_visible()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -25,12 +26,13 @@ from govportal.audit.models import AuditEvent
 from govportal.progress import progress_set
 from housing_fund import importer
 from housing_fund.constants import ImportStatus, LoanStatus
-from housing_fund.importer import COLUMNS, loans_import
+from housing_fund.importer import COLUMNS, import_run, loans_import
 from housing_fund.models import Installment, Loan, LoanImport, Schedule
 from housing_fund.schedule import due_dates, installment_amounts
 from housing_fund.services import loan_create
 from housing_fund.tasks import loans_import_task
 from tests.factories import EntityFactory, MembershipFactory
+from tests.importing import bad_byte_files, header_only, manage, refusals, refused_in_a_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -310,15 +312,122 @@ def test_the_command_reports_in_json(branch, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["skipped"] == 1
 
     bad = write(tmp_path, [{**GOOD, "loan_number": "BGD-0002", "national_id": "12"}], "bad.csv")
-    with pytest.raises(CommandError, match="1 bad rows out of 1; nothing was imported"):
+    with translation.override("en"), pytest.raises(CommandError, match="^1 bad row out of 1; nothing was imported"):
         call_command("import_loans", str(bad), "--branch", "IHF-BGD", "--json")
     report = json.loads(capsys.readouterr().out)
     assert report["imported"] == 0
     assert [(error["line"], error["loan_number"]) for error in report["errors"]] == [(2, "BGD-0002")]
     assert Loan.objects.count() == 1
 
-    with pytest.raises(CommandError, match="No entity"):
+    with translation.override("en"), pytest.raises(CommandError, match="^No entity has the code NOPE.$"):
         call_command("import_loans", str(path), "--branch", "NOPE")
+
+
+def loan_row(i: int, text: str) -> list[str]:
+    """A good row numbered ``i`` whose borrower's name ends with ``text``."""
+    return list({**GOOD, "loan_number": f"BGD-{i:05d}", "borrower_name": f"زينب علي{text}"}.values())
+
+
+def nothing_stored() -> None:
+    assert not Loan.objects.exists()
+    assert not Schedule.objects.exists()
+    assert not Installment.objects.exists()
+    assert not AuditEvent.objects.filter(action="loan_import").exists()
+
+
+BAD_BYTES = bad_byte_files(COLUMNS, loan_row)
+
+
+@pytest.mark.parametrize(("content", "line"), BAD_BYTES)
+def test_the_command_names_the_line_of_a_byte_that_is_not_utf8(branch, tmp_path, capsys, content, line):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    with translation.override("en"), pytest.raises(CommandError, match="^The file was refused; nothing was imported"):
+        call_command("import_loans", str(path), "--branch", "IHF-BGD")
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"line {line}: this line is not UTF-8 text from character ")
+    assert printed.count("\n") == 1  # the bad byte alone, not the rows read before it
+    nothing_stored()
+    with pytest.raises(CommandError, match="^رُفض الملف ولم يُستورد منه شيء.$"):
+        call_command("import_loans", str(path), "--branch", "IHF-BGD", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert (report["ok"], report["rows"], report["bad_rows"], report["imported"]) == (False, 0, 0, 0)
+    assert [error["line"] for error in report["errors"]] == [line]
+    assert report["errors"][0]["errors"][0].startswith("هذا السطر ليس نصاً بترميز UTF-8 ابتداءً من الحرف ")
+    nothing_stored()
+
+
+@pytest.mark.parametrize("method", ["python", pytest.param("sql", marks=pytest.mark.postgres)])
+def test_both_paths_name_the_bad_byte_of_a_large_file(branch, tmp_path, method):
+    content, line = next(case.values for case in BAD_BYTES if case.id == "line-3000-of-a-large-file")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    report = loans_import(path, branch=branch, method=method)
+    assert not report.ok
+    assert [error["line"] for error in english(report)["errors"]] == [line]
+    nothing_stored()
+
+
+@pytest.mark.parametrize("content", header_only(COLUMNS))
+def test_the_command_refuses_a_file_without_rows_as_empty(branch, tmp_path, capsys, content):
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(content)
+    with translation.override("en"), pytest.raises(CommandError, match="^The file was refused; nothing was imported"):
+        call_command("import_loans", str(path), "--branch", "IHF-BGD")
+    assert capsys.readouterr().out == "The file has no rows to import: it is empty or holds only its header.\n"
+    with pytest.raises(CommandError):
+        call_command("import_loans", str(path), "--branch", "IHF-BGD", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["errors"] == [
+        {
+            "line": None,
+            "loan_number": "",
+            "errors": ["لا يحتوي الملف على صفوف لاستيرادها: فهو فارغ أو لا يحتوي إلا على سطر العناوين."],
+        }
+    ]
+    nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("bad", "english", "arabic"),
+    [
+        (1, "1 bad row out of 12; nothing was imported.", "صف خاطئ واحد من أصل 12؛ لم يُستورد شيء."),
+        (2, "2 bad rows out of 12; nothing was imported.", "صفّان خاطئان من أصل 12؛ لم يُستورد شيء."),
+        (10, "10 bad rows out of 12; nothing was imported.", "10 صفوف خاطئة من أصل 12؛ لم يُستورد شيء."),
+        (11, "11 bad rows out of 12; nothing was imported.", "11 صفاً خاطئاً من أصل 12؛ لم يُستورد شيء."),
+    ],
+)
+def test_the_command_counts_bad_rows_in_words_in_both_languages(branch, tmp_path, capsys, bad, english, arabic):
+    rows = [{**GOOD, "loan_number": f"BGD-{i:04d}", "national_id": "12" if i <= bad else GOOD["national_id"]}
+            for i in range(1, 13)]  # fmt: skip
+    path = write(tmp_path, rows)
+    with translation.override("en"), pytest.raises(CommandError) as refused:
+        call_command("import_loans", str(path), "--branch", "IHF-BGD")
+    assert str(refused.value) == english
+    assert [line.split(" ")[1] for line in capsys.readouterr().out.splitlines()] == [
+        str(i + 1) for i in range(1, bad + 1)
+    ]
+    with pytest.raises(CommandError) as refused:
+        call_command("import_loans", str(path), "--branch", "IHF-BGD")
+    assert str(refused.value) == arabic
+    nothing_stored()
+
+
+@pytest.mark.postgres
+def test_the_command_exits_with_status_1_and_a_message_not_a_traceback(transactional_db, tmp_path):
+    EntityFactory(code="IHF-BGD")
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(next(case.values[0] for case in BAD_BYTES if case.id == "line-4"))
+    result = manage("import_loans", str(path), "--branch", "IHF-BGD")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("السطر 4: هذا السطر ليس نصاً بترميز UTF-8")
+    assert result.stderr.strip() == "CommandError: رُفض الملف ولم يُستورد منه شيء."
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(",".join(COLUMNS).encode() + b"\n")
+    result = manage("import_loans", str(empty), "--branch", "IHF-BGD", "--json")
+    assert (result.returncode, json.loads(result.stdout)["ok"]) == (1, False)
+    assert not Loan.objects.exists()
 
 
 # --- the pages -----------------------------------------------------------------------------------------
@@ -376,6 +485,7 @@ def test_a_bad_file_uploaded_lists_every_bad_row_on_its_page(officer, staff_clie
     page = client.get(response["Location"]).content.decode()
     assert expected in page
     assert "BGD-0002" in page
+    assert "<bdi>2</bdi> صفّان خاطئان. صحّحهما في الملف ثم استورد الملف مرة أخرى." in page
 
 
 def test_the_page_shows_progress_while_the_import_runs(officer, staff_client):
@@ -403,6 +513,73 @@ def test_an_upload_that_is_not_a_legacy_loans_file_is_refused(officer, staff_cli
     assert response.status_code == 400
     assert 'class="error-summary"' in response.content.decode()
     assert not LoanImport.objects.exists()
+
+
+def refusal(response: Any) -> str:
+    """The page's error summary, as the officer reads it."""
+    assert response.status_code == 400
+    page = response.content.decode()
+    start = page.index('class="error-summary"')
+    return page[start : page.index("</div>", start)]
+
+
+@pytest.mark.parametrize(("content", "line"), BAD_BYTES)
+def test_an_upload_with_a_byte_that_is_not_utf8_is_refused_naming_its_line(officer, staff_client, content, line):
+    response = staff_client(officer).post(
+        reverse("housing_fund:import_new"), {"branch": officer.entity.pk, "file": upload(content)}
+    )
+    assert f"السطر {line} من الملف ليس نصاً بترميز UTF-8 ابتداءً من الحرف " in refusal(response)
+    assert not LoanImport.objects.exists()
+    nothing_stored()
+
+
+@pytest.mark.parametrize("content", header_only(COLUMNS))
+def test_an_upload_without_rows_is_refused_as_empty(officer, staff_client, content):
+    client = staff_client(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(reverse("housing_fund:import_new"), {"branch": officer.entity.pk, "file": upload(content)})
+    assert "The file has no rows to import: it is empty or holds only its header." in refusal(response)
+    assert not LoanImport.objects.exists()
+    nothing_stored()
+
+
+def test_a_stored_file_with_a_bad_byte_fails_its_import_naming_the_line(officer, staff_client):
+    """Files are checked at upload; the task checks again (a file stored before that check, say)."""
+    content, line = next(case.values for case in BAD_BYTES if case.id == "inside-a-quoted-field")
+    loan_import = LoanImport.objects.create(
+        name="old.csv", sha256="2" * 64, branch=officer.entity, uploaded_by=officer.user, rows_total=3
+    )
+    loan_import.upload.save("old.csv", SimpleUploadedFile("old.csv", content))
+    assert import_run(loan_import.pk).status == ImportStatus.FAILED
+    loan_import.refresh_from_db()
+    assert [error["line"] for error in loan_import.errors] == [line]
+    assert (loan_import.counts["rows"], loan_import.counts["bad_rows"]) == (0, 0)
+    page = staff_client(officer).get(reverse("housing_fund:import_detail", args=[loan_import.pk])).content.decode()
+    assert "صحّح الملف كما هو مبيَّن أدناه ثم استورده مرة أخرى." in page
+    assert f"<bdi>{line}</bdi>" in page
+    assert not Loan.objects.exists() and not Installment.objects.exists()
+    assert AuditEvent.objects.get(action="loan_import").data["status"] == "failed"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_upload_in_a_browser_names_the_line_or_says_the_file_is_empty(page, live_server):
+    """A file with a bad byte after a record spanning two lines, and one of only its header: the
+    error summary in both languages, screenshots at 360 and 1280 px, no axe violations."""
+    officer = MembershipFactory(entity=EntityFactory(code="IHF-BGD"), role=Role.FUND_OFFICER)
+    problems = refused_in_a_browser(
+        page,
+        live_server,
+        officer,
+        url=reverse("housing_fund:import_new"),
+        form="main form",
+        name="housing-import",
+        files=refusals(
+            next(case.values[0] for case in BAD_BYTES if case.id == "after-a-record-spanning-two-lines"), 5, COLUMNS
+        ),
+    )
+    assert not LoanImport.objects.exists()
+    assert not problems, "\n".join(problems)
 
 
 def test_another_branch_and_other_roles_see_nothing(officer, staff_client, django_capture_on_commit_callbacks):

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from collection.constants import SettlementStatus
+from collection.constants import DiscrepancyKind, RowOutcome, SettlementStatus
 from collection.models import SettlementFile
-from collection.reconciliation import SETTLEMENT_FORMATS, error_messages, settlement_import
+from collection.reconciliation import SETTLEMENT_FORMATS, bad_rows_of, error_messages, settlement_import
+from govportal.importing import problem_text, refused_summary
 
 
 class _Refused(Exception):
@@ -25,13 +26,14 @@ class Command(BaseCommand):
     help = (
         "Import a provider's settlement file and reconcile it now (sandbox columns: "
         + ",".join(SETTLEMENT_FORMATS["sandbox"])
-        + "). A bad file (every bad row is listed) or one imported before changes nothing and exits with status 1."
+        + "). A bad file (every bad row is listed, with its line) or one imported before changes nothing and exits "
+        'with status 1. With --json: the rows per outcome, or {"ok": false, "errors": [...]} when refused.'
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--provider", required=True, choices=sorted(SETTLEMENT_FORMATS))
-        parser.add_argument("--json", action="store_true", help="Print the rows per outcome as JSON.")
+        parser.add_argument("--json", action="store_true", help="Print the rows per outcome (or the errors) as JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -46,25 +48,30 @@ class Command(BaseCommand):
                 if settlement.status != SettlementStatus.DONE:
                     raise _Refused(settlement)
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
+            if options["json"]:  # otherwise CommandError says it
+                self._refused([((getattr(error, "params", None) or {}).get("line"), error.messages)], True)
+            raise CommandError(" ".join(error.messages)) from None
         except _Refused as refused:
             if refused.settlement.upload:
                 refused.settlement.upload.delete(save=False)
-            for line, messages in error_messages(refused.settlement.errors):
-                where = _("line %(line)s") % {"line": line} if line else "…"
-                self.stderr.write(f"{where}: " + "; ".join(messages))
-            raise CommandError(
-                _("The settlement file was not imported: nothing has changed. Correct the rows above and try again.")
-            ) from None
+            errors = refused.settlement.errors
+            self._refused(error_messages(errors), options["json"])
+            summary = refused_summary(bad_rows=bad_rows_of(errors), rows=refused.settlement.rows_total)
+            raise CommandError(f"{summary} " + _("Correct the file and try again.")) from None
         if options["json"]:
             self.stdout.write(json.dumps(settlement.counts))
             return
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("%(rows)s rows reconciled: %(counts)s.")
-                % {
-                    "rows": f"{settlement.rows_total:,}",
-                    "counts": ", ".join(f"{outcome} {n:,}" for outcome, n in settlement.counts.items()),
-                }
-            )
-        )
+        reconciled = _("Rows reconciled")
+        self.stdout.write(self.style.SUCCESS(f"{reconciled}: {settlement.rows_total:,}"))
+        for outcome, count in settlement.counts.items():
+            label = DiscrepancyKind(outcome).label if outcome in DiscrepancyKind.values else RowOutcome(outcome).label
+            self.stdout.write(f"{label}: {count:,}")
+
+    def _refused(self, problems: list[tuple[int | None, list[str]]], as_json: bool) -> None:
+        """Every problem: on stderr, or (``--json``) as the report on stdout."""
+        if as_json:
+            errors = [{"line": line, "errors": messages} for line, messages in problems]
+            self.stdout.write(json.dumps({"ok": False, "errors": errors}, ensure_ascii=False, indent=2))
+            return
+        for line, messages in problems:
+            self.stderr.write(problem_text(line, messages))
