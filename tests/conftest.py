@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +14,7 @@ from django.test import Client
 
 from tests.factories import PASSWORD, MembershipFactory, current_totp
 from tests.helpers import database_url
+from tests.workers import Worker, queue_prefix, queues_delete
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +25,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (make test on SQLite skips it)")
     skip_redis = pytest.mark.skip(reason="needs Redis and a Celery worker: set REDIS_URL=redis://…")
+    skip_rabbitmq = pytest.mark.skip(reason="needs RabbitMQ and Redis: set CELERY_BROKER_URL=amqp://… and REDIS_URL")
     skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
     if os.environ.get("CI", "").lower() in {"1", "true"}:
         missing = [
@@ -35,6 +33,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for why, absent in [
                 ("PostgreSQL (DATABASE_URL)", not on_postgres),
                 ("Redis (REDIS_URL)", not os.environ.get("REDIS_URL")),
+                ("RabbitMQ (CELERY_BROKER_URL=amqp://…)", not rabbitmq_configured()),
                 (f"Chromium at {CHROMIUM}", not os.access(CHROMIUM, os.X_OK)),
             ]
             if absent
@@ -46,18 +45,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_redis)
+        if "rabbitmq" in item.keywords and not (rabbitmq_configured() and os.environ.get("REDIS_URL")):
+            item.add_marker(skip_rabbitmq)
         if "browser" in item.keywords and not os.access(CHROMIUM, os.X_OK):
             item.add_marker(skip_browser)
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Tasks run in-process unless the test asks for the real worker."""
+def _tasks_in_process() -> Iterator[None]:
+    """Tasks run in-process unless the test asks for real workers (``worker_queues``)."""
     from govportal.celery import app
 
-    eager = "celery_worker" not in request.fixturenames
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = eager or previous
+    app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
 
@@ -122,11 +122,12 @@ def staff_client(db: Any) -> Any:
 # --- a real Celery worker ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A real ``celery worker`` process on the test database and Redis; yields its environment."""
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL")
+def rabbitmq_configured() -> bool:
+    return os.environ.get("CELERY_BROKER_URL", "").startswith(("amqp://", "amqps://"))
+
+
+def worker_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker process on this test's database, with e-mail into files."""
     db = connection.settings_dict
     env = dict(os.environ)
     if db["ENGINE"].endswith("postgresql"):
@@ -135,35 +136,41 @@ def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, s
         env.pop("DATABASE_URL", None)
         env["GOVPORTAL_VAR_DIR"] = str(Path(db["NAME"]).parent) if db["NAME"] else str(tmp_path)
     mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
+    mail_dir.mkdir(exist_ok=True)
     env["EMAIL_URL"] = f"file://{mail_dir}"
     env["DJANGO_DEBUG"] = "1"
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    queue = f"test-{os.getpid()}"
-    env["CELERY_TASK_DEFAULT_QUEUE"] = queue  # tasks the worker itself enqueues come back to it
-    process = subprocess.Popen(
-        [celery, "-A", "govportal", "worker", "--pool=solo", "--loglevel=warning", "-Q", queue, "-n", f"{queue}@%h"],
-        cwd=ROOT,
-        env=env,
-    )
+    return env
+
+
+@pytest.fixture
+def worker_queues(transactional_db: Any, settings: Any) -> Iterator[str]:
+    """Queues of this test's own on the broker: tasks the test enqueues go there (not in-process);
+    yields their prefix, for ``tests.workers.Worker``. Deleted afterwards, with what is left in them."""
+    if not (os.environ.get("REDIS_URL") or rabbitmq_configured()):
+        pytest.skip("needs a broker: set REDIS_URL=redis://… (and CELERY_BROKER_URL=amqp://…)")
     from govportal.celery import app
 
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    prefix = queue_prefix()
+    settings.CELERY_QUEUE_PREFIX = prefix
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
-                break
-            if process.poll() is not None:
-                pytest.fail("the Celery worker exited at start-up")
-        else:
-            pytest.fail("the Celery worker did not answer within 30 s")
-        yield {"mail_dir": str(mail_dir), "queue": queue}
+        yield prefix
     finally:
-        app.conf.task_default_queue = previous_queue
-        process.terminate()
-        process.wait(timeout=20)
+        app.conf.task_always_eager = eager
+        queues_delete(prefix)
+
+
+@pytest.fixture
+def celery_worker(worker_queues: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A real ``celery worker`` process on the test database and the broker; yields its environment."""
+    env = worker_environment(tmp_path)
+    worker = Worker(env=env, prefix=worker_queues)
+    try:
+        worker.start()
+        yield {"mail_dir": env["EMAIL_URL"].removeprefix("file://"), "prefix": worker_queues}
+    finally:
+        worker.stop()
 
 
 # --- real Chromium --------------------------------------------------------------------------
