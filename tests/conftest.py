@@ -27,6 +27,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip_redis = pytest.mark.skip(reason="needs Redis and a Celery worker: set REDIS_URL=redis://…")
     skip_rabbitmq = pytest.mark.skip(reason="needs RabbitMQ and Redis: set CELERY_BROKER_URL=amqp://… and REDIS_URL")
     skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    skip_prodshape = pytest.mark.skip(reason="the production shape runs on its own: pytest -m prodshape (.ci/run)")
+    run_prodshape = "prodshape" in (config.option.markexpr or "")
     if os.environ.get("CI", "").lower() in {"1", "true"}:
         missing = [
             why
@@ -49,6 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_rabbitmq)
         if "browser" in item.keywords and not os.access(CHROMIUM, os.X_OK):
             item.add_marker(skip_browser)
+        if "prodshape" in item.keywords and not run_prodshape:
+            item.add_marker(skip_prodshape)
 
 
 @pytest.fixture(autouse=True)
