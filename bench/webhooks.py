@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -331,7 +331,8 @@ def _payments_queued() -> int | None:
 
     try:
         with app.connection_for_write() as connection:
-            return int(connection.default_channel.queue_declare(queue=queue_name(PAYMENTS), passive=True).message_count)
+            channel: Any = connection.default_channel  # an AMQP channel: queue_declare answers the count
+            return int(channel.queue_declare(queue=queue_name(PAYMENTS), passive=True).message_count)
     except Exception:  # noqa: BLE001 — nothing queued at all (no queue) or no broker: not countable
         return None
 

@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from tests.factories import PASSWORD, MembershipFactory, current_totp
-from tests.helpers import database_url
-from tests.workers import Worker, queue_prefix, queues_delete
+from tests.workers import Worker, queue_prefix, queues_delete, rabbitmq_configured, worker_environment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,26 +122,6 @@ def staff_client(db: Any) -> Any:
 
 
 # --- a real Celery worker ---------------------------------------------------------------------
-
-
-def rabbitmq_configured() -> bool:
-    return os.environ.get("CELERY_BROKER_URL", "").startswith(("amqp://", "amqps://"))
-
-
-def worker_environment(tmp_path: Path) -> dict[str, str]:
-    """The environment of a worker process on this test's database, with e-mail into files."""
-    db = connection.settings_dict
-    env = dict(os.environ)
-    if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = database_url()
-    else:
-        env.pop("DATABASE_URL", None)
-        env["GOVPORTAL_VAR_DIR"] = str(Path(db["NAME"]).parent) if db["NAME"] else str(tmp_path)
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir(exist_ok=True)
-    env["EMAIL_URL"] = f"file://{mail_dir}"
-    env["DJANGO_DEBUG"] = "1"
-    return env
 
 
 @pytest.fixture

@@ -17,12 +17,35 @@ import time
 import uuid
 from pathlib import Path
 
+from django.db import connection
+
 from govportal.queues import QUEUES, declared_queues, queue_name
+from tests.helpers import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
 LOG_LEVEL = os.environ.get("TEST_WORKER_LOG_LEVEL", "warning")  # info: what each worker received and did
 _numbers = itertools.count(1)
+
+
+def rabbitmq_configured() -> bool:
+    return os.environ.get("CELERY_BROKER_URL", "").startswith(("amqp://", "amqps://"))
+
+
+def worker_environment(tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker process on this test's database, with e-mail into files."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    if db["ENGINE"].endswith("postgresql"):
+        env["DATABASE_URL"] = database_url()
+    else:
+        env.pop("DATABASE_URL", None)
+        env["GOVPORTAL_VAR_DIR"] = str(Path(db["NAME"]).parent) if db["NAME"] else str(tmp_path)
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir(exist_ok=True)
+    env["EMAIL_URL"] = f"file://{mail_dir}"
+    env["DJANGO_DEBUG"] = "1"
+    return env
 
 
 def queue_prefix() -> str:
@@ -33,8 +56,8 @@ def queues_delete(prefix: str) -> None:
     """Remove the test's queues and their exchanges from the broker, with any message left in them."""
     from govportal.celery import app
 
-    with app.connection_for_write() as connection:
-        channel = connection.default_channel
+    with app.connection_for_write() as broker:
+        channel = broker.default_channel
         for queue in declared_queues(prefix):
             queue(channel).delete()
             queue.exchange(channel).delete()

@@ -20,8 +20,10 @@ import ssl
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import certifi
 import httpx
@@ -44,12 +46,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(what: str, check: object, timeout: float = 60, step: float = 0.2) -> None:
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 60, step: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
-            if check():  # type: ignore[operator]
+            if check():
                 return
         except (OSError, httpx.HTTPError) as error:
             last = error
@@ -90,7 +92,7 @@ class Stack:
         context = ssl.create_default_context(cafile=str(self.certificate))
         return httpx.Client(base_url=self.urls[instance], verify=context, timeout=30)
 
-    def s3(self):  # type: ignore[no-untyped-def]
+    def s3(self) -> Any:
         import boto3
 
         return boto3.client(

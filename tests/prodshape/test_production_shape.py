@@ -22,6 +22,7 @@ import httpx
 import psycopg
 import pytest
 
+from govportal.queues import QUEUES, queue_name
 from tests.prodshape.stack import BUCKET, Stack, tool
 
 pytestmark = [pytest.mark.prodshape]
@@ -130,6 +131,17 @@ def test_https_with_hsts_and_secure_cookies_on_both_instances(stack: Stack) -> N
             cookies = answer.headers.get_list("Set-Cookie")
             assert any(c.startswith("csrftoken=") for c in cookies)
             assert all("Secure" in cookie for cookie in cookies), cookies
+
+
+def test_one_worker_per_queue_and_beat_are_running(stack: Stack) -> None:
+    from govportal.celery import app
+
+    nodes = {stack.node(queue): queue_name(queue, stack.prefix) for queue in QUEUES}
+    consumed = app.control.inspect(destination=list(nodes), timeout=5).active_queues() or {}
+    assert {node: [queue["name"] for queue in queues] for node, queues in consumed.items()} == {
+        node: [queue] for node, queue in nodes.items()
+    }
+    assert stack.processes["beat"].poll() is None, "beat has stopped"
 
 
 def test_a_session_begun_on_one_instance_continues_on_the_other(stack: Stack, people: dict[str, Any]) -> None:
