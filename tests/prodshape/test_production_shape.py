@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +21,15 @@ from typing import Any
 
 import httpx
 import psycopg
+import pyotp
 import pytest
 
 from govportal.queues import QUEUES, queue_name
+from tests.factories import PASSWORD  # the seed's people have it
 from tests.prodshape.stack import BUCKET, Stack, tool
 
 pytestmark = [pytest.mark.prodshape]
 
-PASSWORD = "correct-horse-battery-9"  # tests.factories.PASSWORD: the seed below makes its people with it
 # How long to wait for the workers' chain (webhook → event → receipt → PDF): a wait, not a claim.
 DEADLINE = 120
 
@@ -71,8 +73,6 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     finally:
         shape.stop()
         if request.session.testsfailed > failed:
-            import sys
-
             sys.stderr.write(f"\nproduction shape logs ({shape.tmp}):\n{shape.logs()}\n")
 
 
@@ -106,8 +106,6 @@ def sign_in(client: httpx.Client, email: str, totp_secret: str | None = None) ->
     answer = submit(client, "/accounts/login/", {"login": email, "password": PASSWORD})
     assert answer.status_code == 302, answer.text[:500]
     if totp_secret:
-        import pyotp
-
         answer = submit(client, "/accounts/2fa/authenticate/", {"code": pyotp.TOTP(totp_secret).now()})
         assert answer.status_code == 302, answer.text[:500]
 
