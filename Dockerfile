@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# govportal image: one image for web (gunicorn), worker and beat (celery) and migrate.
+# govportal image: one image for web (gunicorn), the workers and beat (celery) and migrate.
 #   docker build -t govportal .
 # See docs/OPERATIONS.md for the environment it expects at run time.
 
@@ -67,6 +67,7 @@ RUN DJANGO_DEBUG=0 \
     DJANGO_ALLOWED_HOSTS=build.invalid \
     DATABASE_URL=postgres://build@build.invalid:5432/build \
     REDIS_URL=redis://build.invalid:6379/0 \
+    CELERY_BROKER_URL=amqp://build.invalid:5672// \
     python manage.py collectstatic --noinput \
     && chown -R govportal:govportal /app/var
 

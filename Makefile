@@ -36,6 +36,8 @@ lint: env
 bench: env
 	$(VENV)/python bench/run.py
 
+# Development: one worker with beat, consuming all four queues (with no -Q, a worker takes every
+# declared queue). Production runs one worker per queue: docker-compose.yml, docs/OPERATIONS.md.
 worker: env
-	@test -n "$$REDIS_URL" || { echo "make worker needs REDIS_URL (the embedded mode runs tasks in-process)"; exit 1; }
+	@test -n "$$CELERY_BROKER_URL$$REDIS_URL" || { echo "make worker needs CELERY_BROKER_URL (amqp://…) or REDIS_URL (the embedded mode runs tasks in-process)"; exit 1; }
 	$(VENV)/celery -A govportal worker --beat --loglevel=info --concurrency=2 --schedule=var/celerybeat-schedule

@@ -7,7 +7,15 @@ import sys
 # embedded development mode. Anything that configures the portal (a database, a secret key)
 # means a real deployment, where DJANGO_DEBUG must be chosen explicitly. The web server's
 # entry point (govportal/wsgi.py) never takes this shortcut.
-_CONFIGURED = ("DJANGO_DEBUG", "DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_SECRET_KEY_FILE", "REDIS_URL")
+_CONFIGURED = (
+    "DJANGO_DEBUG",
+    "DATABASE_URL",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_SECRET_KEY_FILE",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_BROKER_URL_FILE",
+)
 
 
 def main() -> None:

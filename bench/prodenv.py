@@ -25,13 +25,24 @@ from psycopg import sql
 # one that holds anything of value.
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+# The Celery broker production requires (RabbitMQ). No benchmark runs a worker; one that queues
+# tasks gives them queues of its own (CELERY_QUEUE_PREFIX) and deletes them.
+BROKER_URL = os.environ.get("BENCH_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
 # BENCH_DATABASE names the database instead of ``govportal_bench_<name>`` (one set aside for this
 # checkout, say); it too is dropped and created afresh. BENCH_KEEP_DATABASE=1 leaves it in place after
 # the run, data and all, for looking at query plans by hand.
 DATABASE = os.environ.get("BENCH_DATABASE", "")
 KEEP_DATABASE = os.environ.get("BENCH_KEEP_DATABASE", "") == "1"
 
-_CLEARED = ("DJANGO_SECRET_KEY_FILE", "SIGNING_KEK_FILE", "S3_BUCKET", "SITE_URL", "DJANGO_HSTS_SECONDS")
+_CLEARED = (
+    "DJANGO_SECRET_KEY_FILE",
+    "SIGNING_KEK_FILE",
+    "S3_BUCKET",
+    "SITE_URL",
+    "DJANGO_HSTS_SECONDS",
+    "CELERY_BROKER_URL_FILE",
+    "CELERY_QUEUE_PREFIX",
+)
 
 
 @dataclass
@@ -83,6 +94,7 @@ def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iter
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
+        "CELERY_BROKER_URL": BROKER_URL,
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DJANGO_BEHIND_TLS_PROXY": "0",
         "VERIFY_RATE_LIMIT_PER_MINUTE": "100000000",

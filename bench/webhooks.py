@@ -2,7 +2,7 @@
 
 The same set-up as bench/verify_http.py, whose server and measuring helpers it imports: production
 mode (DJANGO_DEBUG=0) with the sandbox gateway on (PAYMENT_SANDBOX=1 and a fresh secret) on a
-throw-away PostgreSQL database, Redis as cache and Celery broker, gunicorn sync workers as in the
+throw-away PostgreSQL database, Redis as cache, RabbitMQ as Celery broker, gunicorn sync workers as in the
 Dockerfile, and an asyncio closed-loop HTTP/1.1 client (here sending POSTs).
 
 Intake only: each accepted event is checked (HMAC over the raw body), stored once per event id and
@@ -35,13 +35,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.prodenv import REDIS_URL, bench_env  # noqa: E402
+from bench.prodenv import bench_env  # noqa: E402
 from bench.report import (  # noqa: E402
     background,
     cores_busy,
@@ -68,18 +68,14 @@ from bench.verify_http import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
-    import redis
-
     from collection.models import SandboxCharge
 
 SECONDS = float(os.environ.get("BENCH_WEBHOOK_SECONDS", "10"))
 WARMUP = float(os.environ.get("BENCH_WEBHOOK_WARMUP", "2"))
 PAYMENTS = int(os.environ.get("BENCH_WEBHOOK_PAYMENTS", "2000"))
 WEBHOOK_PATH = "/collection/webhooks/sandbox/"
-# A queue (Redis list) of its own, and a key whose disappearance shows that another benchmark
-# emptied the shared bench Redis database during the run (then the queue cannot be counted).
-QUEUE = f"bench-webhooks-{secrets.token_hex(4)}"
-SENTINEL = f"{QUEUE}-sentinel"
+# Queues of its own on the broker (their names begin with this), deleted afterwards.
+QUEUE_PREFIX = f"bench-webhooks-{secrets.token_hex(4)}-"
 SECRET = secrets.token_urlsafe(32)
 WRONG_SECRET = secrets.token_urlsafe(32)
 
@@ -315,7 +311,7 @@ class Check:
     unexplained: int  # stored, yet never answered 200 (nor lost in transit)
     forged_stored: int  # stored although its signature was wrong
     replayed_rows: int  # rows holding the replayed event id
-    queued: int | None  # task messages waiting in Redis; None: another process emptied the database
+    queued: int | None  # task messages waiting in the payments queue; None: it could not be counted
 
     @property
     def ok(self) -> bool:
@@ -328,10 +324,27 @@ class Check:
         )
 
 
-def _redis() -> redis.Redis:
-    import redis
+def _payments_queued() -> int | None:
+    """Messages waiting in the bench's payments queue (a worker never runs: they stay there)."""
+    from govportal.celery import app
+    from govportal.queues import PAYMENTS, queue_name
 
-    return redis.Redis.from_url(REDIS_URL)
+    try:
+        with app.connection_for_write() as connection:
+            channel: Any = connection.default_channel  # an AMQP channel: queue_declare answers the count
+            return int(channel.queue_declare(queue=queue_name(PAYMENTS), passive=True).message_count)
+    except Exception:  # noqa: BLE001 — nothing queued at all (no queue) or no broker: not countable
+        return None
+
+
+def _queues_delete() -> None:
+    from govportal.celery import app
+    from govportal.queues import declared_queues
+
+    with app.connection_for_write() as connection:
+        for queue in declared_queues(QUEUE_PREFIX):
+            queue(connection.default_channel).delete()
+            queue.exchange(connection.default_channel).delete()
 
 
 def check(ledger: Ledger, forged: set[str], replayed: str) -> Check:
@@ -339,9 +352,7 @@ def check(ledger: Ledger, forged: set[str], replayed: str) -> Check:
 
     stored = list(PaymentEvent.objects.values_list("event_id", flat=True))
     distinct = set(stored)
-    client = _redis()
-    queued = int(client.llen(QUEUE)) if client.exists(SENTINEL) else None
-    client.delete(QUEUE, SENTINEL)  # no worker will ever run these
+    queued = _payments_queued()
     return Check(
         rows=len(stored),
         distinct_stored=len(distinct),
@@ -364,7 +375,7 @@ class Breakdown:
     trivial: float  # the trivial view through the same client
     parse: float  # signature check and JSON parsing (the provider adapter)
     insert: float  # INSERT of the event in its own transaction (COMMIT included)
-    enqueue: float  # one payment_event_process.delay() to Redis
+    enqueue: float  # one payment_event_process.delay() to the broker (RabbitMQ, publisher confirms)
 
 
 def breakdown(charges: list[SandboxCharge], replay_body: bytes, runs: int = 200) -> Breakdown:
@@ -435,52 +446,56 @@ def _row(label: str, phase: Phase, base: Phase | None) -> str:
 
 def main() -> None:
     with bench_env("webhooks", settings_module="bench.settings") as bench:
-        bench.env.update({"PAYMENT_SANDBOX": "1", "PAYMENT_SANDBOX_SECRET": SECRET, "CELERY_TASK_DEFAULT_QUEUE": QUEUE})
+        bench.env.update(
+            {"PAYMENT_SANDBOX": "1", "PAYMENT_SANDBOX_SECRET": SECRET, "CELERY_QUEUE_PREFIX": QUEUE_PREFIX}
+        )
         bench.apply()
         import django
 
         django.setup()
         from django.db import connections
 
-        print(f"webhook intake over HTTP: seeding {PAYMENTS:,} pending payments", flush=True)
-        charges = prepare(PAYMENTS)
-        connections.close_all()
-        port = _free_port()
-        ledger = Ledger()
-        quiet = wait_for_quiet()
-        _redis().set(SENTINEL, "1")
-        server = gunicorn_start(bench, port)
         try:
-            print(f"gunicorn, {WORKERS} workers, {CONNECTIONS} connections:", flush=True)
-            _load("trivial view (warm-up)", port, itertools.repeat(TRIVIAL_PATH), WARMUP, server, CONNECTIONS)
-            trivial = _load("trivial view", port, itertools.repeat(TRIVIAL_PATH), SECONDS, server, CONNECTIONS)
-            print(f"  trivial view: {trivial.rps:,.0f} req/s, p99 {trivial.ms(0.99):.1f} ms", flush=True)
-            events = new_events(charges)
-            distinct = measure("new events", port, lambda: events, server, ledger)
-            replayed, body = _first_accepted(ledger)
-            duplicate = measure("replays of one event", port, lambda: replays(replayed, body), server, ledger)
-            forged_ids: set[str] = set()
-            forged_pool = forgeries(charges, forged_ids)
-            forged = measure("bad signature", port, lambda: forged_pool, server, ledger, expected=400)
+            print(f"webhook intake over HTTP: seeding {PAYMENTS:,} pending payments", flush=True)
+            charges = prepare(PAYMENTS)
+            connections.close_all()
+            port = _free_port()
+            ledger = Ledger()
+            quiet = wait_for_quiet()
+            server = gunicorn_start(bench, port)
+            try:
+                print(f"gunicorn, {WORKERS} workers, {CONNECTIONS} connections:", flush=True)
+                _load("trivial view (warm-up)", port, itertools.repeat(TRIVIAL_PATH), WARMUP, server, CONNECTIONS)
+                trivial = _load("trivial view", port, itertools.repeat(TRIVIAL_PATH), SECONDS, server, CONNECTIONS)
+                print(f"  trivial view: {trivial.rps:,.0f} req/s, p99 {trivial.ms(0.99):.1f} ms", flush=True)
+                events = new_events(charges)
+                distinct = measure("new events", port, lambda: events, server, ledger)
+                replayed, body = _first_accepted(ledger)
+                duplicate = measure("replays of one event", port, lambda: replays(replayed, body), server, ledger)
+                forged_ids: set[str] = set()
+                forged_pool = forgeries(charges, forged_ids)
+                forged = measure("bad signature", port, lambda: forged_pool, server, ledger, expected=400)
+            finally:
+                gunicorn_stop(server)
+            result = check(ledger, forged_ids, replayed)
+            print(f"  check: {result}", flush=True)
+            print("in-process breakdown", flush=True)
+            logging.disable(logging.WARNING)  # one "rejected" line per bad signature otherwise
+            try:
+                parts = breakdown(charges, body)
+            finally:
+                logging.disable(logging.NOTSET)
+            print(f"  {parts}", flush=True)
+            database = postgres_version(bench.database_url)
         finally:
-            gunicorn_stop(server)
-        result = check(ledger, forged_ids, replayed)
-        print(f"  check: {result}", flush=True)
-        print("in-process breakdown", flush=True)
-        logging.disable(logging.WARNING)  # one "rejected" line per bad signature otherwise
-        try:
-            parts = breakdown(charges, body)
-        finally:
-            logging.disable(logging.NOTSET)
-        print(f"  {parts}", flush=True)
-        database = postgres_version(bench.database_url)
+            _queues_delete()  # no worker will ever run what the intake queued
 
     lines = [
         "## Collection: webhook intake",
         "",
         machine(),
-        f"Database: {database}; Redis as cache and Celery broker — both on the same machine, default "
-        "configuration (`synchronous_commit=on`).",
+        f"Database: {database}; Redis as cache, RabbitMQ as Celery broker (publisher confirms, durable "
+        "queues) — all on the same machine, default configuration (`synchronous_commit=on`).",
         f"Settings: production mode (`DJANGO_DEBUG=0`, bench/settings.py) with the sandbox gateway on "
         f"(`PAYMENT_SANDBOX=1`, a fresh `PAYMENT_SANDBOX_SECRET`), gunicorn {_gunicorn_version()}, {WORKERS} sync "
         f"workers (no keep-alive: one connection per request), no access log. Load: {CONNECTIONS} concurrent "
@@ -491,9 +506,9 @@ def main() -> None:
         + background(quiet),
         "",
         "**Intake only.** An accepted event is checked (HMAC-SHA256 over the raw body, timestamp tolerance), "
-        "inserted once per event id (unique constraint) and its `payment_event_process` task pushed to the Redis "
-        "queue on commit; no Celery worker ran, so no payment was updated — processing is not measured here. "
-        "No goal was set for this figure.",
+        "inserted once per event id (unique constraint) and its `payment_event_process` task published to the "
+        "broker's payments queue on commit; no Celery worker ran, so no payment was updated — processing is not "
+        "measured here. No goal was set for this figure.",
         "",
         "| what | req/s | vs trivial | p50 ms | p95 ms | p99 ms | requests | answers | non-2xx | connection "
         "errors | cores busy: gunicorn / client / whole machine |",
@@ -514,8 +529,7 @@ def main() -> None:
         + (
             f"{result.queued:,} task messages waiting in the queue (one per stored event expected; deleted after) — "
             if result.queued is not None
-            else "task messages in the queue not counted: another benchmark emptied the shared Redis database "
-            "during the run — "
+            else "task messages in the queue not counted (no queue on the broker) — "
         )
         + ("**all consistent**." if result.ok and result.queued in (None, result.rows) else "**inconsistent**.")
         + (f" {len(ledger.unknown)} request(s) lost their connection before the answer." if ledger.unknown else ""),
@@ -524,7 +538,7 @@ def main() -> None:
         f"of 200): a new event {parts.request_new:.2f} ms, a replay {parts.request_replay:.2f} ms, a bad "
         f"signature {parts.request_forged:.2f} ms, against {parts.trivial:.2f} ms for the trivial view. Of a new "
         f"event: signature check + JSON {parts.parse:.3f} ms, the INSERT and its COMMIT {parts.insert:.2f} ms, "
-        f"pushing the task to Redis {parts.enqueue:.2f} ms. A sync worker serves one request at a time, so "
+        f"publishing the task to the broker {parts.enqueue:.2f} ms. A sync worker serves one request at a time, so "
         f"{WORKERS} workers top out near {WORKERS} / (time per request) whatever the CPU does "
         f"({WORKERS} / {parts.request_new:.2f} ms ≈ {WORKERS / parts.request_new * 1000:,.0f} new events/s "
         "before HTTP and queueing).",

@@ -5,8 +5,8 @@
   ``make run`` works on a fresh machine. ``DATABASE_URL``, ``REDIS_URL`` and ``S3_*``
   switch each part to the real service independently.
 * With ``DJANGO_DEBUG`` unset or off it is *production*: it refuses to start unless the
-  secret key, allowed hosts, a PostgreSQL ``DATABASE_URL`` and ``REDIS_URL`` are set,
-  and it passes ``manage.py check --deploy`` with no warnings.
+  secret key, allowed hosts, a PostgreSQL ``DATABASE_URL``, ``REDIS_URL`` and a RabbitMQ
+  ``CELERY_BROKER_URL`` are set, and it passes ``manage.py check --deploy`` with no warnings.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url
+from govportal.queues import DEFAULT, declared_queues, queue_name
 from govportal.storage_config import s3_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +33,7 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 DATABASE_URL = env_str("DATABASE_URL")
 REDIS_URL = env_str("REDIS_URL")
+BROKER_URL = env_secret("CELERY_BROKER_URL")
 
 
 def production_problems() -> list[str]:
@@ -47,6 +49,11 @@ def production_problems() -> list[str]:
         problems.append("PAYMENT_SANDBOX_SECRET must be set (16+ characters) when PAYMENT_SANDBOX is on")
     if not REDIS_URL.startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL must point to Redis (redis://host:6379/0)")
+    if not BROKER_URL.startswith(("amqp://", "amqps://")):
+        problems.append(
+            "CELERY_BROKER_URL must point to RabbitMQ (amqp://user:password@host:5672/vhost): with a Redis broker "
+            "the tasks of a crashed worker come back only after its visibility timeout"
+        )
     return problems
 
 
@@ -202,19 +209,43 @@ VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 120)
 
 # --- Celery ----------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# RabbitMQ is the broker in production (docs/OPERATIONS.md, "Broker and queues"): a task whose
+# worker dies is handed to another worker the moment its connection drops, with no visibility
+# timeout to wait for or to outlive. Redis keeps the cache, the task results and the counters.
+# In development a Redis broker will do (REDIS_URL alone); with neither, tasks run in-process.
+CELERY_BROKER_URL = BROKER_URL or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
-CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # embedded mode only: tasks run in-process
+CELERY_TASK_ALWAYS_EAGER = not (BROKER_URL or REDIS_URL)  # embedded mode only: tasks run in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# At least once: a task is acknowledged after it ran, so a task whose worker dies (kill -9, lost
+# machine, out of memory) is delivered again; tasks are idempotent, which makes it exactly once.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task that finished but whose acknowledgement was lost with its worker is not run again.
+CELERY_WORKER_DEDUPLICATE_SUCCESSFUL_TASKS = True
+# When the broker connection drops, the broker hands the running tasks to another worker: stop
+# them here rather than run them twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_HEARTBEAT = 60  # a vanished machine's tasks come back within about two minutes
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+if CELERY_BROKER_URL.startswith(("amqp://", "amqps://")):
+    # The publish returns once RabbitMQ has the message, so a broker crash cannot lose a task.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"confirm_publish": True}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Development only. Redis hands an unacknowledged task out again after this many seconds,
+    # even to a second worker while the first still runs it: it must outlast the longest task
+    # (a loan import: 3,700 s) plus the longest countdown (retries: 600 s), so a crashed
+    # worker's tasks come back only after two hours.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 7200}
+CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX")
+CELERY_TASK_QUEUES = declared_queues(CELERY_QUEUE_PREFIX)
+CELERY_TASK_ROUTES = ("govportal.queues.route_task",)
+CELERY_TASK_DEFAULT_QUEUE = queue_name(DEFAULT, CELERY_QUEUE_PREFIX)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Baghdad"

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from tests.factories import PASSWORD, MembershipFactory, current_totp
-from tests.helpers import database_url
+from tests.workers import Worker, queue_prefix, queues_delete, rabbitmq_configured, worker_environment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,13 +23,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://… (make test on SQLite skips it)")
     skip_redis = pytest.mark.skip(reason="needs Redis and a Celery worker: set REDIS_URL=redis://…")
+    skip_rabbitmq = pytest.mark.skip(reason="needs RabbitMQ and Redis: set CELERY_BROKER_URL=amqp://… and REDIS_URL")
     skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    skip_prodshape = pytest.mark.skip(reason="the production shape runs on its own: pytest -m prodshape (.ci/run)")
+    run_prodshape = "prodshape" in (config.option.markexpr or "")
     if os.environ.get("CI", "").lower() in {"1", "true"}:
         missing = [
             why
             for why, absent in [
                 ("PostgreSQL (DATABASE_URL)", not on_postgres),
                 ("Redis (REDIS_URL)", not os.environ.get("REDIS_URL")),
+                ("RabbitMQ (CELERY_BROKER_URL=amqp://…)", not rabbitmq_configured()),
                 (f"Chromium at {CHROMIUM}", not os.access(CHROMIUM, os.X_OK)),
             ]
             if absent
@@ -46,18 +45,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
             item.add_marker(skip_redis)
+        if "rabbitmq" in item.keywords and not (rabbitmq_configured() and os.environ.get("REDIS_URL")):
+            item.add_marker(skip_rabbitmq)
         if "browser" in item.keywords and not os.access(CHROMIUM, os.X_OK):
             item.add_marker(skip_browser)
+        if "prodshape" in item.keywords and not run_prodshape:
+            item.add_marker(skip_prodshape)
 
 
 @pytest.fixture(autouse=True)
-def _tasks_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Tasks run in-process unless the test asks for the real worker."""
+def _tasks_in_process() -> Iterator[None]:
+    """Tasks run in-process unless the test asks for real workers (``worker_queues``)."""
     from govportal.celery import app
 
-    eager = "celery_worker" not in request.fixturenames
     previous = app.conf.task_always_eager
-    app.conf.task_always_eager = eager or previous
+    app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
 
@@ -123,47 +125,34 @@ def staff_client(db: Any) -> Any:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: Any, tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A real ``celery worker`` process on the test database and Redis; yields its environment."""
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL")
-    db = connection.settings_dict
-    env = dict(os.environ)
-    if db["ENGINE"].endswith("postgresql"):
-        env["DATABASE_URL"] = database_url()
-    else:
-        env.pop("DATABASE_URL", None)
-        env["GOVPORTAL_VAR_DIR"] = str(Path(db["NAME"]).parent) if db["NAME"] else str(tmp_path)
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    env["EMAIL_URL"] = f"file://{mail_dir}"
-    env["DJANGO_DEBUG"] = "1"
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    queue = f"test-{os.getpid()}"
-    env["CELERY_TASK_DEFAULT_QUEUE"] = queue  # tasks the worker itself enqueues come back to it
-    process = subprocess.Popen(
-        [celery, "-A", "govportal", "worker", "--pool=solo", "--loglevel=warning", "-Q", queue, "-n", f"{queue}@%h"],
-        cwd=ROOT,
-        env=env,
-    )
+def worker_queues(transactional_db: Any, settings: Any) -> Iterator[str]:
+    """Queues of this test's own on the broker: tasks the test enqueues go there (not in-process);
+    yields their prefix, for ``tests.workers.Worker``. Deleted afterwards, with what is left in them."""
+    if not (os.environ.get("REDIS_URL") or rabbitmq_configured()):
+        pytest.skip("needs a broker: set REDIS_URL=redis://… (and CELERY_BROKER_URL=amqp://…)")
     from govportal.celery import app
 
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    prefix = queue_prefix()
+    settings.CELERY_QUEUE_PREFIX = prefix
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
-                break
-            if process.poll() is not None:
-                pytest.fail("the Celery worker exited at start-up")
-        else:
-            pytest.fail("the Celery worker did not answer within 30 s")
-        yield {"mail_dir": str(mail_dir), "queue": queue}
+        yield prefix
     finally:
-        app.conf.task_default_queue = previous_queue
-        process.terminate()
-        process.wait(timeout=20)
+        app.conf.task_always_eager = eager
+        queues_delete(prefix)
+
+
+@pytest.fixture
+def celery_worker(worker_queues: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """A real ``celery worker`` process on the test database and the broker; yields its environment."""
+    env = worker_environment(tmp_path)
+    worker = Worker(env=env, prefix=worker_queues)
+    try:
+        worker.start()
+        yield {"mail_dir": env["EMAIL_URL"].removeprefix("file://"), "prefix": worker_queues}
+    finally:
+        worker.stop()
 
 
 # --- real Chromium --------------------------------------------------------------------------

@@ -16,11 +16,13 @@ SAFE = {
     "DJANGO_ALLOWED_HOSTS": "portal.gov.iq",
     "DATABASE_URL": "postgres://govportal:secret@db.internal:5432/govportal",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "CELERY_BROKER_URL": "amqp://govportal:secret@rabbitmq.internal:5672/govportal",
 }
+OURS = ("DJANGO_", "DATABASE_", "REDIS_", "S3_", "CELERY_")
 
 
 def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -34,6 +36,7 @@ def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.Complete
         ("DJANGO_ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS"),
         ("DATABASE_URL", "DATABASE_URL"),
         ("REDIS_URL", "REDIS_URL"),
+        ("CELERY_BROKER_URL", "CELERY_BROKER_URL"),
     ],
 )
 def test_production_refuses_to_start_without(missing, named):
@@ -51,8 +54,15 @@ def test_production_refuses_sqlite_and_a_weak_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_a_redis_broker():
+    """Redis hands a dead worker's tasks out again only after its visibility timeout (docs/OPERATIONS.md)."""
+    result = run_django({**SAFE, "CELERY_BROKER_URL": "redis://redis.internal:6379/1"}, "check")
+    assert result.returncode != 0
+    assert "CELERY_BROKER_URL must point to RabbitMQ" in result.stderr
+
+
 def test_the_web_server_with_no_environment_is_production_and_says_how_to_develop():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "S3_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
     result = subprocess.run(
         [sys.executable, "-c", "import govportal.wsgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

@@ -16,9 +16,10 @@ def test_healthz_reports_every_dependency(client):
 
 
 @pytest.fixture
-def redis_down(settings):
+def redis_down(settings, monkeypatch):
     """Point cache and broker at a port where no Redis listens."""
     dead = "redis://127.0.0.1:1/0"
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery reads it before its settings
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
