@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +39,7 @@ from govportal.pdf.storage import store_pdf
 from govportal.search import normalize_arabic
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
-from govportal.verification.services import Signer, artifact_revoke, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, artifact_revoke, canonical_bytes, mask_id, mask_name, verify_url
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def certificate_content(certificate: Certificate) -> bytes:
         "holder_national_id": certificate.holder_national_id,
         "issued_at": certificate.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def certificate_display(certificate: Certificate) -> list[tuple[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -37,7 +36,7 @@ from govportal.numbering.services import counter_next
 from govportal.search import normalize_arabic
 from govportal.uploads import DOCX, JPEG, OLE, PDF, PNG, PPTX, TIFF, XLSX, check_upload
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer
+from govportal.verification.services import Signer, canonical_bytes
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,7 @@ def letter_content_bytes(letter: Letter) -> bytes:
         "to": sorted(r.entity.code for r in letter.recipients.all()),
         "attachments": sorted(a.sha256 for a in letter.attachments.all()),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def _reach_inbox(recipient: LetterRecipient, letter: Letter) -> None:

@@ -4,7 +4,6 @@ collection, payments allocated oldest installment first, linking, rescheduling, 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +33,7 @@ from govportal.numbering.services import counter_next
 from govportal.pdf import render_to_pdf
 from govportal.pdf.storage import store_pdf
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
 from housing_fund.constants import BILLING_DAYS_AHEAD, STATEMENT_REGISTER, LoanPurpose, LoanStatus, RescheduleStatus
 from housing_fund.models import Installment, Loan, Reschedule, Schedule, Statement
 from housing_fund.schedule import due_dates, installment_amounts
@@ -431,7 +430,7 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
         kind=ArtifactKind.STATEMENT,
         serial=statement.serial,
         issued_at=now,
-        content=json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(),
+        content=canonical_bytes(facts),
         display=[
             (gettext_noop("Loan number"), loan.number),
             (gettext_noop("Borrower"), mask_name(loan.borrower_name)),

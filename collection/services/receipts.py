@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from govportal.numbering.services import counter_next
 from govportal.pdf import render_to_pdf
 from govportal.pdf.storage import store_pdf
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_name, verify_url
 
 # --- Receipts --------------------------------------------------------------------------
 
@@ -41,7 +40,7 @@ def receipt_content(receipt: Receipt) -> bytes:
         "paid_at": payment.succeeded_at.isoformat() if payment.succeeded_at else "",
         "issued_at": receipt.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def receipt_display(receipt: Receipt) -> list[tuple[str, str]]:

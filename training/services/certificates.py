@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from govportal.pdf import render_to_pdf
 from govportal.pdf.storage import store_pdf
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
-from govportal.verification.services import Signer, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
 from training.constants import CERTIFICATE_REGISTER
 from training.models import Enrollment, TrainingCertificate
 from training.services.common import _coordinators, _tell_trainee
@@ -44,7 +43,7 @@ def certificate_content(certificate: TrainingCertificate) -> bytes:
         "score": enrollment.score,
         "issued_at": certificate.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, str]]:
