@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from collection.constants import Purpose
 from collection.models import Obligation, Outlet
-from collection.services import CardSlip, obligation_create, outlet_payment_record, receipt_render_pdf_now
+from collection.services import CardSlip, obligation_create, outlet_payment_record
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
+from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
 
 # (reference, purpose, amount, days from today to the due date, description)
@@ -65,7 +66,7 @@ def demo_payments() -> dict[str, Any]:
         receipt = payment.receipt
     else:
         receipt = allocation.payment.receipt
-    receipt_render_pdf_now(receipt=receipt)
+    pdf_render(instance=receipt)
     return {
         "receipt": verify_url(receipt.artifact),
         "receipt_pdf": reverse("collection:receipt_pdf", args=[receipt.pk]),

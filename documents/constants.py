@@ -42,3 +42,20 @@ class RecipientKind(models.TextChoices):
 class DeliveryMode(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic")
     PAPER = "paper", _("Paper (printed and delivered by hand)")
+
+
+class RegisterKind(models.TextChoices):
+    OUTGOING = "outgoing", _("Outgoing register")
+    INCOMING = "incoming", _("Incoming register")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be prepared")
+
+
+# A printed register is a snapshot that may list confidential subjects: it is kept long enough to be
+# downloaded during the working day, then deleted (the register page prints a fresh one at any time).
+EXPORT_KEEP_HOURS = 24
+PDF_ROW_LIMIT = 2000  # a printed register beyond this is not read; narrow the dates instead

@@ -36,6 +36,7 @@ from collection.reconciliation.reading import (
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
+from govportal.tasks import enqueue
 from govportal.uploads import CsvScan, scan_csv
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def settlement_import(
             )  # fmt: skip
             if not run_now:
                 pk = str(settlement.pk)
-                transaction.on_commit(lambda: settlement_reconcile.delay(pk))
+                enqueue("collection.reconciliation.settlement_reconcile", pk)
     if run_now:
         return settlement_reconcile_now(settlement)
     return settlement

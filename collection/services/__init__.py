@@ -32,7 +32,6 @@ from collection.services.receipts import (
     receipt_display,
     receipt_issue,
     receipt_pdf_context,
-    receipt_render_pdf_now,
     receipt_serial,
 )
 from collection.services.refunds import refund_create
@@ -62,7 +61,6 @@ __all__ = [
     "receipt_display",
     "receipt_issue",
     "receipt_pdf_context",
-    "receipt_render_pdf_now",
     "receipt_serial",
     "refund_create",
     "webhook_receive",

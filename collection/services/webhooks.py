@@ -11,6 +11,7 @@ from collection.models import Payment, PaymentEvent
 from collection.providers import get_provider
 from collection.services.discrepancies import discrepancy_flag
 from collection.services.payments import payment_apply
+from govportal.tasks import enqueue
 
 # --- Webhooks --------------------------------------------------------------------------
 
@@ -33,9 +34,7 @@ def webhook_receive(*, provider: str, body: bytes, headers: dict[str, str]) -> P
             )
     except IntegrityError:
         return None
-    from collection.tasks import payment_event_process
-
-    transaction.on_commit(lambda: payment_event_process.delay(stored.pk))
+    enqueue("collection.tasks.payment_event_process", stored.pk)
     return stored
 
 

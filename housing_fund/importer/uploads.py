@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.entities.models import Entity
+from govportal.tasks import enqueue
 from govportal.uploads import CsvScan, scan_csv
 from housing_fund.importer.reading import COLUMNS
 from housing_fund.models import LoanImport
@@ -73,12 +74,6 @@ def import_upload(
         loan_import.upload.save(f"{scan.sha256}.csv", File(source), save=False)
         loan_import.save(update_fields=["upload"])
         pk = str(loan_import.pk)
-
-        def enqueue() -> None:
-            from housing_fund.tasks import loans_import_task
-
-            loans_import_task.delay(pk)
-
-        transaction.on_commit(enqueue)
+        enqueue("housing_fund.tasks.loans_import_task", pk)
     logger.info("loan import %s queued (%s, %d rows)", pk, loan_import.name, scan.rows)
     return loan_import
