@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 OUTGOING_REGISTER = "outgoing"
@@ -50,9 +51,9 @@ class RegisterKind(models.TextChoices):
 
 
 class ExportStatus(models.TextChoices):
-    PENDING = "pending", _("Being prepared")
-    READY = "ready", _("Ready")
-    FAILED = "failed", _("Could not be prepared")
+    PENDING = "pending", pgettext_lazy("printed register", "Being prepared")
+    READY = "ready", pgettext_lazy("printed register", "Ready")
+    FAILED = "failed", pgettext_lazy("printed register", "Could not be prepared")
 
 
 # A printed register is a snapshot that may list confidential subjects: it is kept long enough to be
