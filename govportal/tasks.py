@@ -50,5 +50,5 @@ def local_task(name: str) -> Task:
     if name not in app.tasks:
         importlib.import_module(name.rpartition(".")[0])
     if name not in app.tasks:
-        app.loader.import_default_modules()  # every app's tasks module, as a worker starts
+        app.autodiscover_tasks(force=True)  # every installed app's tasks module, as a worker finds them
     return app.tasks[name]

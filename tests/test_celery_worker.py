@@ -92,27 +92,18 @@ def test_a_dispatched_letters_pdf_is_rendered_by_the_worker_and_then_served(cele
     """Dispatch queues the render by name; the real worker renders and stores it; the letter's PDF
     page, "being prepared" until then, now serves that file."""
     from documents.models import Letter
-    from documents.services import letter_approve, letter_dispatch, letter_draft, letter_submit
-    from govportal.accounts.constants import Role
-    from govportal.entities.constants import LinkagePhase
-    from govportal.entities.services import entity_link, phase_open
+    from govportal.accounts.models import Membership
     from tests.conftest import login_staff
-    from tests.documents.conftest import content
-    from tests.factories import MembershipFactory
+    from tests.documents.conftest import dispatch, make_office
 
-    phase_open(number=LinkagePhase.MINISTRIES)
-    finance, health = entity_link(entity=EntityFactory(code="MOF")), entity_link(entity=EntityFactory(code="MOH"))
-    clerk = MembershipFactory(entity=finance, role=Role.REGISTRY_CLERK)
-    head = MembershipFactory(entity=finance, role=Role.ENTITY_HEAD).user
-    letter = letter_draft(sender=finance, content=content([health]), actor=clerk.user)
-    letter_submit(letter=letter, actor=clerk.user)
-    letter_approve(letter=letter, actor=head)
-    letter_dispatch(letter=letter, actor=clerk.user)
+    office = make_office()
+    letter = dispatch(office)
 
     stored = wait_for_file(Letter, letter.pk)
     assert stored, "the worker did not render the letter"
     with stored.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+    clerk = Membership.objects.get(user=office["clerk"])
     response = login_staff(Client(), clerk).get(f"/documents/letters/{letter.pk}/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     with stored.open("rb") as handle:

@@ -33,8 +33,7 @@ from documents.models import Attachment, Letter, LetterRecipient, Referral
 from documents.views.common import current_entity, has_role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.models import AuditEvent
-from govportal.pdf.services import pdf_ensure
-from govportal.pdf.views import pdf_file_response, pdf_waiting_response
+from govportal.pdf.views import isolated, pdf_page
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -227,18 +226,15 @@ def letter_pdf(request: HttpRequest, pk: UUID) -> HttpResponse | FileResponse:
     letter = _visible_letter(request, pk)
     if letter.status != LetterStatus.DISPATCHED or letter.artifact is None:
         raise Http404
-    waiting = pdf_ensure(letter)
-    if waiting is not None:
-        return pdf_waiting_response(
-            request,
-            waiting,
-            title=_("The letter's PDF is being prepared"),
-            document=_("Letter %(number)s") % {"number": letter.number},
-            back_url=reverse("documents:letter", args=[letter.pk]),
-            back_label=_("Back to the letter"),
-        )
-    services.letter_read(letter=letter, actor=request.user)
-    return pdf_file_response(letter)
+    return pdf_page(
+        request,
+        letter,
+        title=_("The letter's PDF is being prepared"),
+        document=isolated(_("Letter %(number)s"), number=letter.number),
+        back_url=reverse("documents:letter", args=[letter.pk]),
+        back_label=_("Back to the letter"),
+        on_serve=lambda: services.letter_read(letter=letter, actor=request.user),
+    )
 
 
 # --- actions on a letter -----------------------------------------------------------------------

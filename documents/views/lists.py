@@ -23,8 +23,7 @@ from documents import exports, selectors
 from documents.constants import EXPORT_KEEP_HOURS, ExportStatus, RegisterKind
 from documents.forms import RegisterFilterForm
 from documents.views.common import PAGE_SIZE, current_entity, nav_context
-from govportal.pdf.services import pdf_ensure
-from govportal.pdf.views import pdf_file_response, pdf_waiting_response
+from govportal.pdf.views import pdf_page
 from govportal.web.csv_export import csv_response
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -198,19 +197,19 @@ def register_export(request: HttpRequest, pk: UUID) -> HttpResponse | FileRespon
         context = {
             "export": export,
             "expired": expired,
+            "heading": _("This printed register is no longer kept")
+            if expired
+            else _("The printed register could not be prepared"),
             "register_url": register_url,
             "title": kind.label,
             "keep_hours": EXPORT_KEEP_HOURS,
         }
         return render(request, "documents/register_export.html", context, status=410 if expired else 200)
-    waiting = pdf_ensure(export)
-    if waiting is not None:
-        return pdf_waiting_response(
-            request,
-            waiting,
-            title=_("The printed register is being prepared"),
-            document=str(kind.label),
-            back_url=register_url,
-            back_label=_("Back to the register"),
-        )
-    return pdf_file_response(export)
+    return pdf_page(
+        request,
+        export,
+        title=_("The printed register is being prepared"),
+        document=str(kind.label),
+        back_url=register_url,
+        back_label=_("Back to the register"),
+    )

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from govportal.pdf.services import pdf_ensure
-from govportal.pdf.views import pdf_file_response, pdf_waiting_response
+from govportal.pdf.views import isolated, pdf_page
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from govportal.web.ratelimit import rate_limited
@@ -135,14 +134,13 @@ def statement_pdf(request: HttpRequest, pk: UUID) -> HttpResponse | FileResponse
     own = item.loan.borrower_id == request.user.pk
     if not own and not selectors.portfolio(request.user).filter(pk=item.loan_id).exists():
         raise Http404
-    waiting = pdf_ensure(item)
-    if waiting is not None:
-        return pdf_waiting_response(
-            request,
-            waiting,
-            title=_("The account statement is being prepared"),
-            document=_("Statement %(serial)s of loan %(number)s") % {"serial": item.serial, "number": item.loan.number},
-            back_url=reverse("housing_fund:my_loan" if own else "housing_fund:loan", args=[item.loan_id]),
-            back_label=_("Back to the loan"),
-        )
-    return pdf_file_response(item)
+    return pdf_page(
+        request,
+        item,
+        title=_("The account statement is being prepared"),
+        document=isolated(_("Statement %(serial)s of loan %(number)s"), serial=item.serial, number=item.loan.number),
+        back_url=reverse("housing_fund:my_loan" if own else "housing_fund:loan", args=[item.loan_id]),
+        back_label=_("Back to the loan"),
+        parent=isolated(_("Housing loan %(number)s"), number=item.loan.number),
+        attachment=True,
+    )

@@ -23,7 +23,7 @@ from tests.pdf.helpers import local_storage, queued, run_jobs, stored_files
 
 pytestmark = pytest.mark.django_db
 
-REFRESH = '<meta http-equiv="refresh" content="3">'
+REFRESH = '<meta http-equiv="refresh" content="3; url='
 
 
 def signed_in(user) -> Client:
@@ -51,22 +51,29 @@ def test_until_the_worker_renders_it_the_letter_pdf_is_being_prepared(
     page = waiting.content.decode()
     assert waiting.status_code == again.status_code == 202
     assert html.escape(gettext("The letter's PDF is being prepared")) in page and letter.number in page
-    assert REFRESH in page and waiting["Cache-Control"] == "no-store"
+    assert f'{REFRESH}/documents/letters/{letter.pk}/pdf?wait=1">' in page and waiting["Cache-Control"] == "no-store"
     assert f'href="/documents/letters/{letter.pk}/"' in page  # back to the letter
-    # Refreshing every few seconds asks the worker again once a minute at most.
-    assert queued(on_visit) == [("documents.letter", str(letter.pk))]
+    # The render queued on dispatch is awaited: refreshing does not ask again within the minute.
+    assert queued(on_visit) == []
 
     run_jobs(on_dispatch)
+    # The page, reloading itself, now says the PDF is ready and sends the browser to it.
+    ready = client.get(f"/documents/letters/{letter.pk}/pdf", {"wait": "1"})
+    assert ready.status_code == 200 and gettext("The PDF is ready") in ready.content.decode()
+    assert f'<meta http-equiv="refresh" content="0; url=/documents/letters/{letter.pk}/pdf">' in ready.content.decode()
     assert pdf_bytes(client.get(f"/documents/letters/{letter.pk}/pdf")).startswith(b"%PDF-")
 
 
 def test_a_letter_dispatched_before_letters_were_stored_gets_its_pdf_on_first_request(
     office, dispatched, django_capture_on_commit_callbacks
 ):
-    letter = dispatched()  # its render was never run, as for letters dispatched before this change
+    letter = dispatched()
+    cache.clear()  # as for a letter dispatched before letters were stored: no render was ever queued
     client = signed_in(office["clerk"])
     with django_capture_on_commit_callbacks() as on_visit:
         assert client.get(f"/documents/letters/{letter.pk}/pdf").status_code == 202
+        assert client.get(f"/documents/letters/{letter.pk}/pdf").status_code == 202
+    assert queued(on_visit) == [("documents.letter", str(letter.pk))]  # once, for both visits
     run_jobs(on_visit)
     letter.refresh_from_db()
     assert letter.pdf and pdf_bytes(client.get(f"/documents/letters/{letter.pk}/pdf")) == letter.pdf.read()
@@ -76,8 +83,8 @@ def test_the_reader_can_stop_the_page_refreshing_itself(office, dispatched):
     letter = dispatched()
     page = signed_in(office["clerk"]).get(f"/documents/letters/{letter.pk}/pdf", {"watch": "0"}).content.decode()
     assert REFRESH not in page
-    assert f'href="/documents/letters/{letter.pk}/pdf"' in page  # check automatically again
-    assert f'href="/documents/letters/{letter.pk}/pdf?watch=0"' in page  # check once
+    assert f'href="/documents/letters/{letter.pk}/pdf?wait=1"' in page  # check automatically again
+    assert f'href="/documents/letters/{letter.pk}/pdf?wait=1&amp;watch=0"' in page  # check once
 
 
 def test_a_pdf_that_takes_too_long_says_so_and_stops_refreshing(office, dispatched):
@@ -87,7 +94,11 @@ def test_a_pdf_that_takes_too_long_says_so_and_stops_refreshing(office, dispatch
     response = signed_in(office["clerk"]).get(f"/documents/letters/{letter.pk}/pdf")
     page = response.content.decode()
     assert response.status_code == 202 and REFRESH not in page
-    assert gettext("This is taking longer than usual.") in page
+    slow = (
+        "This is taking longer than usual. We have asked for it again: check again in a minute. "
+        "If it is still not ready, contact the portal's support team."
+    )
+    assert html.escape(gettext(slow)) in page
 
 
 def test_reading_a_confidential_letters_pdf_is_audited_and_waiting_for_it_is_not(
@@ -102,6 +113,7 @@ def test_reading_a_confidential_letters_pdf_is_audited_and_waiting_for_it_is_not
     reads = AuditEvent.objects.filter(action="letter_read", target_id=str(letter.pk))
     assert not reads.exists()
     run_jobs(on_dispatch)
+    assert head.get(url, {"wait": "1"}).status_code == 200 and not reads.exists()  # "ready", not the letter
     assert pdf_bytes(head.get(url)).startswith(b"%PDF-")
     assert reads.count() == 1 and reads.get().actor == office["health_head"]
     assert clerk.get(url).status_code == 404

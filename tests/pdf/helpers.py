@@ -35,11 +35,7 @@ def stored_files(storage: Path, beside: str = "") -> list[Path]:
 
 def queued(callbacks: Iterable[Callable[[], Any]], name: str = PDF_RENDER_TASK) -> list[tuple[Any, ...]]:
     """The arguments of the jobs named ``name`` among on-commit callbacks captured from ``enqueue``."""
-    return [
-        tuple(job.args[1])  # type: ignore[attr-defined]
-        for job in callbacks
-        if getattr(job, "args", None) and job.args[0] == name  # type: ignore[attr-defined]
-    ]
+    return [tuple(job.args[1]) for job in callbacks if getattr(job, "args", None) and job.args[0] == name]
 
 
 def run_jobs(callbacks: Iterable[Callable[[], Any]]) -> None:
@@ -85,13 +81,18 @@ def renders_once_through_the_one_task(
 
     renders: list[str] = []
     real = pdf_services.render_to_pdf
-    monkeypatch.setattr(pdf_services, "render_to_pdf", lambda *a: renders.append(a[0]) or real(*a))
+
+    def counted(template: str, context: dict[str, Any]) -> bytes:
+        renders.append(template)
+        return real(template, context)
+
+    monkeypatch.setattr(pdf_services, "render_to_pdf", counted)
     task = local_task(PDF_RENDER_TASK)
-    assert task.apply(args=(printable.label, str(instance.pk))).get() == first.name
+    assert task.apply(args=(printable.label, str(instance.pk)), throw=True).result == first.name
     assert renders == [] and stored_files(storage, first.name) == [storage / first.name]
 
     with capture(execute=True):  # the old file goes once the new name is committed
-        again = task.apply(args=(printable.label, str(instance.pk)), kwargs={"force": True}).get()
+        again = task.apply(args=(printable.label, str(instance.pk)), kwargs={"force": True}, throw=True).result
     instance.refresh_from_db()
     assert renders == [printable.template]
     assert again == getattr(instance, printable.field).name != first.name

@@ -12,17 +12,15 @@ from django.utils import timezone, translation
 from documents.constants import Classification, RegisterKind
 from documents.exports import register_export_request
 from documents.models import Letter
-from documents.services import letter_approve, letter_dispatch, letter_draft, letter_submit
+from documents.services import letter_draft
 from govportal.accounts.constants import Role
 from govportal.audit.models import AuditEvent
-from govportal.entities.constants import LinkagePhase
-from govportal.entities.services import entity_link, phase_open
 from govportal.pdf import services as pdf_services
 from govportal.pdf.printables import printable_for, printable_register, printables
 from govportal.pdf.services import PDF_RENDER_TASK, pdf_render, pdf_render_pk
 from govportal.pdf.tasks import pdf_render as pdf_render_task
 from govportal.tasks import local_task
-from tests.documents.conftest import content
+from tests.documents.conftest import content, dispatch, make_office
 from tests.factories import EntityFactory, MembershipFactory
 from tests.pdf.helpers import local_storage, pdf_text, renders_once_through_the_one_task, run_jobs, stored_files
 
@@ -92,30 +90,12 @@ def statement() -> Any:
     return statement_issue(loan=loan)
 
 
-def office() -> dict[str, Any]:
-    phase_open(number=LinkagePhase.MINISTRIES)
-    finance, health = entity_link(entity=EntityFactory(code="MOF")), entity_link(entity=EntityFactory(code="MOH"))
-    return {
-        "finance": finance,
-        "health": health,
-        "clerk": MembershipFactory(entity=finance, role=Role.REGISTRY_CLERK).user,
-        "head": MembershipFactory(entity=finance, role=Role.ENTITY_HEAD).user,
-    }
-
-
-def dispatch(people: dict[str, Any], **extra: Any) -> Letter:
-    letter = letter_draft(sender=people["finance"], content=content([people["health"]], **extra), actor=people["clerk"])
-    letter_submit(letter=letter, actor=people["clerk"])
-    letter_approve(letter=letter, actor=people["head"])
-    return letter_dispatch(letter=letter, actor=people["clerk"])
-
-
 def letter() -> Any:
-    return dispatch(office())
+    return dispatch(make_office())
 
 
 def register_export() -> Any:
-    people = office()
+    people = make_office()
     dispatch(people, subject="كتاب مسجل في الصادر")
     return register_export_request(user=people["clerk"], entity=people["finance"], kind="outgoing", filters={})
 
@@ -215,7 +195,7 @@ def test_two_renders_racing_store_one_file_and_the_loser_leaves_nothing(storage,
 
 
 def test_an_object_deleted_while_rendering_leaves_no_file(storage, monkeypatch):
-    people = office()
+    people = make_office()
     draft = letter_draft(sender=people["finance"], content=content([people["health"]]), actor=people["clerk"])
     export = register_export_request(user=people["clerk"], entity=people["finance"], kind="incoming", filters={})
     real = pdf_services.render_to_pdf
@@ -234,7 +214,9 @@ def test_an_object_deleted_while_rendering_leaves_no_file(storage, monkeypatch):
 def test_the_task_exits_quietly_for_an_object_that_is_gone(storage):
     assert pdf_render_pk(label="documents.registerexport", pk="00000000-0000-0000-0000-000000000000") is None
     task = local_task(PDF_RENDER_TASK)
-    assert task.apply(args=("documents.registerexport", "00000000-0000-0000-0000-000000000000")).get() is None
+    assert (
+        task.apply(args=("documents.registerexport", "00000000-0000-0000-0000-000000000000"), throw=True).result is None
+    )
 
 
 def test_a_render_that_fails_for_good_marks_a_printed_register_failed(storage, monkeypatch):
@@ -283,7 +265,7 @@ def test_the_core_imports_no_domain_app():
 
 
 def test_a_printed_register_shows_what_its_requester_may_see(storage, django_capture_on_commit_callbacks, tmp_path):
-    people = office()
+    people = make_office()
     dispatch(people, subject="كتاب سري عن الموازنة", classification=Classification.CONFIDENTIAL)
     dispatch(people, subject="كتاب عادي عن الموازنة")
     with django_capture_on_commit_callbacks() as callbacks:
