@@ -125,23 +125,16 @@ def pdf_render_failed(*, label: str, pk: str) -> int:
     return printable.model._default_manager.filter(pk=pk, **{printable.field: ""}).update(**printable.failed())
 
 
-def _waiting_key(printable: Printable, pk: Any) -> str:
-    return f"pdf:waiting:{printable.label}:{pk}"
-
-
-_WAITING_TTL = int(SLOW_AFTER.total_seconds()) * 10
-
-
 def pdf_queue(instance: models.Model, *, force: bool = False) -> None:
-    """Have the worker render ``instance``'s PDF after the current transaction commits. A page
-    opened meanwhile waits for this render instead of asking again (see ``pdf_ensure``)."""
+    """Have the worker render ``instance``'s PDF after the current transaction commits.
+
+    Nothing else: the services that issue documents call this inside their transaction (a
+    payment's, for receipts), where a cache or broker outage must not get in the way."""
     printable = printable_for(instance)
     if force:
         enqueue(PDF_RENDER_TASK, printable.label, str(instance.pk), force=True)
-        return
-    enqueue(PDF_RENDER_TASK, printable.label, str(instance.pk))
-    now = timezone.now()
-    cache.set(_waiting_key(printable, instance.pk), (now, now), timeout=_WAITING_TTL)
+    else:
+        enqueue(PDF_RENDER_TASK, printable.label, str(instance.pk))
 
 
 @dataclass(frozen=True)
@@ -156,15 +149,15 @@ def pdf_ensure(instance: models.Model) -> Waiting | None:
     """For a page that shows a PDF: ``None`` when the file is there (``instance`` then names it),
     else queue its render and say since when it is awaited.
 
-    A page refreshing every few seconds queues it once a minute at most, counting the render queued
-    when the document was issued (a render the broker lost is asked for again). Without a worker
-    (the embedded mode) the render runs at once, and the file is there on return.
+    A page refreshing every few seconds queues it once a minute at most (so a render the broker
+    lost is asked for again; a second render task finds the file and exits). Without a worker (the
+    embedded mode) the render runs at once, and the file is there on return.
     """
     printable = printable_for(instance)
     if getattr(instance, printable.field):
         return None
     now = timezone.now()
-    key = _waiting_key(printable, instance.pk)
+    key = f"pdf:waiting:{printable.label}:{instance.pk}"
     first, last = cache.get(key) or (now, None)
     if last is None or now - last >= REQUEUE_AFTER:
         pdf_queue(instance)
@@ -173,5 +166,5 @@ def pdf_ensure(instance: models.Model) -> Waiting | None:
     if getattr(instance, printable.field):
         cache.delete(key)
         return None
-    cache.set(key, (first, last), timeout=_WAITING_TTL)
+    cache.set(key, (first, last), timeout=int(SLOW_AFTER.total_seconds()) * 10)
     return Waiting(since=first, slow=now - first >= SLOW_AFTER)

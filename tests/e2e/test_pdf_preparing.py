@@ -69,7 +69,7 @@ def test_a_statement_is_prepared_then_downloaded_without_touching_the_page(
     screenshot("pdf-preparing-statement-ar-360")
 
     with page.expect_download(timeout=20_000) as download:
-        assert no_worker() == 1  # the worker renders it; the page notices on its next reload
+        assert no_worker() == 2  # queued on issue and by the page; the second finds the file and exits
     assert download.value.suggested_filename == f"{statement.serial}.pdf"
     expect(heading).to_contain_text(arabic("The PDF is ready"))
     screenshot("pdf-ready-statement-ar-360")
