@@ -92,7 +92,7 @@ def renders_once_through_the_one_task(
     assert renders == [] and stored_files(storage, first.name) == [storage / first.name]
 
     with capture(execute=True):  # the old file goes once the new name is committed
-        again = task.apply(args=(printable.label, str(instance.pk)), kwargs={"force": True}, throw=True).result
+        again = str(task.apply(args=(printable.label, str(instance.pk)), kwargs={"force": True}, throw=True).result)
     instance.refresh_from_db()
     assert renders == [printable.template]
     assert again == getattr(instance, printable.field).name != first.name
