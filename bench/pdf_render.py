@@ -80,10 +80,11 @@ def main() -> None:
         from django.utils import translation
 
         from datacenter.models import Certificate
-        from datacenter.services import certificate_pdf_context, certificate_render_pdf_now
+        from datacenter.services import certificate_pdf_context
         from govportal.entities.hierarchy import HIERARCHY
         from govportal.entities.services import hierarchy_load
         from govportal.pdf import render_to_pdf
+        from govportal.pdf.services import pdf_render
 
         call_command("migrate", interactive=False, verbosity=0)
         hierarchy_load(HIERARCHY)
@@ -105,7 +106,7 @@ def main() -> None:
         stored = []
         for fresh in made[1:]:
             started = time.perf_counter()
-            certificate_render_pdf_now(certificate=fresh)
+            pdf_render(instance=fresh)
             stored.append((time.perf_counter() - started) * 1000)
         stored_ok = all(Certificate.objects.get(pk=c.pk).pdf for c in made[1:])
 
@@ -128,7 +129,7 @@ def main() -> None:
         f"({RUNS} runs after {WARMUP} warm-up renders) |",
         f"| first render in a fresh process (imports WeasyPrint, builds the font configuration) | "
         f"{first[0]:.0f} ms; the next warm-up renders {', '.join(f'{ms:.0f}' for ms in first[1:])} ms |",
-        f"| `certificate_render_pdf_now` on a new certificate (load, render, store the file) | "
+        f"| `pdf_render(instance=c)` on a new certificate (load, render, store the file once) | "
         f"p50 {percentile(stored, 0.5):.0f} ms over {len(stored)} certificates; "
         f"{'all stored' if stored_ok else '**not all stored**'} |",
         f"| PDF size | {statistics.median(sizes) / 1024:.0f} KiB (fonts embedded, subset) |",

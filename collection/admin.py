@@ -42,7 +42,6 @@ from collection.services import (
     payment_cancel,
     payment_event_process,
     payment_sync,
-    receipt_render_pdf_now,
 )
 from govportal.audit import labels
 from govportal.audit.services import audit_record
@@ -221,11 +220,6 @@ class RefundAdmin(RecordAdmin):
 # --- receipts ----------------------------------------------------------------------------------
 
 
-def receipt_render(receipt: Receipt) -> Receipt:
-    """The one call that renders a receipt's PDF (govportal.pdf will take it over)."""
-    return receipt_render_pdf_now(receipt=receipt)
-
-
 @admin.register(Receipt)
 class ReceiptAdmin(RecordAdmin):
     list_display = ["serial", "payment", "collecting_entity", "issued_at", has_pdf]
@@ -237,8 +231,6 @@ class ReceiptAdmin(RecordAdmin):
     exclude = ["pdf"]  # downloaded through the portal's permission-checked view
     record_actions = [
         pdf_render_again_action(
-            render=receipt_render,
-            entity=lambda receipt: receipt.collecting_entity,
             replaced=_("The stored PDF of each selected receipt is replaced by a new rendering of the receipt."),
             done=lambda n: (
                 ngettext(

@@ -8,13 +8,25 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from collection.demo import demo_payments
+        from collection.models import Receipt
+        from collection.services import receipt_pdf_context
         from collection.workspace import collection_cards, collection_citizen_cards
         from govportal.audit import labels
+        from govportal.pdf.printables import printable_register
         from govportal.web import workspace
         from govportal.web.demo import SAMPLE_MAKERS
 
         workspace.register(collection_cards)
         workspace.register_citizen(collection_citizen_cards)
+        printable_register(
+            Receipt,
+            field="pdf",
+            template="collection/receipt_pdf.html",
+            context=receipt_pdf_context,
+            filename=lambda receipt: f"{receipt.serial}.pdf",
+            select_related=("collecting_entity__parent", "artifact", "payment__payer", "payment__outlet"),
+            since="issued_at",
+        )
         labels.register(
             {
                 "obligation_create": _("Bill issued"),

@@ -24,13 +24,13 @@ from collection.services import (
     outlet_open,
     outlet_payment_record,
     outlet_update,
-    receipt_render_pdf_now,
     terminal_add,
 )
 from govportal.accounts.constants import Role
 from govportal.accounts.models import User
 from govportal.accounts.services import membership_grant
 from govportal.entities.models import Entity
+from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
 
 # (reference, purpose, amount, days from today to the due date, description)
@@ -157,7 +157,7 @@ def demo_payments() -> dict[str, Any]:
         receipt = payment.receipt
     else:
         receipt = allocation.payment.receipt
-    receipt_render_pdf_now(receipt=receipt)
+    pdf_render(instance=receipt)
     return {
         "receipt": verify_url(receipt.artifact),
         "receipt_pdf": reverse("collection:receipt_pdf", args=[receipt.pk]),

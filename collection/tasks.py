@@ -1,19 +1,30 @@
-"""Thin Celery entry points for collection: ids in, a service call, declared retries."""
+"""Thin Celery entry points for collection: ids in, a service call, declared retries.
+
+Tasks are leaves: they import services; services queue them by name (``govportal.tasks.enqueue``).
+Receipts' PDFs are rendered by the one PDF task, ``govportal.pdf.tasks.pdf_render``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from typing import Any
 
 import httpx
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from collection.models import Receipt
 from collection.providers import ProviderError
-from collection.reconciliation import settlement_reconcile  # noqa: F401 — the worker must know this task
+from collection.providers.sandbox import settlement_csv, signature_header
+from collection.reconciliation import (
+    settlement_import,
+    settlement_reconcile,  # noqa: F401 — the worker must know this task
+)
+from collection.services import payment_event_process as process
+from collection.services import payments_expire
 
 logger = logging.getLogger(__name__)
 
@@ -21,15 +32,11 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, autoretry_for=(ProviderError,), retry_backoff=5, retry_jitter=True, max_retries=8)
 def payment_event_process(event_id: int) -> str:
     """Process one stored provider event (idempotent: a processed event is skipped)."""
-    from collection.services import payment_event_process as process
-
     return process(event_id=event_id)
 
 
 @shared_task(acks_late=True)
 def payments_expire_sweep() -> dict[str, int]:
-    from collection.services import payments_expire
-
     return payments_expire()
 
 
@@ -41,23 +48,9 @@ def refunds_pending_sync() -> dict[str, int]:
     return sync()
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=10, retry_jitter=True, max_retries=5)
-def receipt_render_pdf(receipt_id: str) -> None:
-    """Render a receipt's PDF; exits quietly if it is rendered already or gone."""
-    from collection.services import receipt_render_pdf_now
-
-    receipt = Receipt.objects.filter(pk=receipt_id).first()
-    if receipt is not None:
-        receipt_render_pdf_now(receipt=receipt)
-
-
 @shared_task(acks_late=True, autoretry_for=(httpx.HTTPError,), retry_backoff=2, retry_jitter=True, max_retries=10)
 def sandbox_webhook_deliver(body: dict[str, Any]) -> int:
     """The sandbox company posts one signed event to our webhook endpoint (signed at send time)."""
-    import json
-
-    from collection.providers.sandbox import signature_header
-
     raw = json.dumps(body, separators=(",", ":")).encode()
     response = httpx.post(
         settings.PAYMENT_SANDBOX_WEBHOOK_URL,
@@ -77,11 +70,6 @@ def sandbox_settlement_fetch(day: str | None = None) -> str | None:
     """Nightly: fetch yesterday's sandbox settlement file and reconcile it."""
     if not settings.PAYMENT_SANDBOX:
         return None
-    from django.core.exceptions import ValidationError
-
-    from collection.providers.sandbox import settlement_csv
-    from collection.reconciliation import settlement_import
-
     when = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
     content = settlement_csv(when)
     if content.count(b"\n") <= 1:  # nothing settled that day: every such file is the same header

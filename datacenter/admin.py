@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from datacenter.models import AuthenticityRequest, Certificate
-from datacenter.services import certificate_render_pdf_now, certificate_revoke
+from datacenter.services import certificate_revoke
 from govportal.verification.constants import ArtifactStatus
 from govportal.web.admin import (
     ReasonForm,
@@ -52,11 +52,6 @@ class AuthenticityRequestAdmin(RecordAdmin):
     @admin.display(description=_("holder's national ID number"))
     def national_id(self, item: AuthenticityRequest) -> str:
         return masked(item.holder_national_id)
-
-
-def certificate_render(certificate: Certificate) -> Certificate:
-    """The one call that renders a certificate's PDF (govportal.pdf will take it over)."""
-    return certificate_render_pdf_now(certificate=certificate)
 
 
 def _certificate_revoke(request: HttpRequest, certificate: Certificate, data: dict[str, Any]) -> None:
@@ -112,8 +107,6 @@ class CertificateAdmin(RecordAdmin):
             not_applicable=_("It is already revoked or replaced."),
         ),
         pdf_render_again_action(
-            render=certificate_render,
-            entity=lambda certificate: certificate.issuing_entity,
             replaced=_(
                 "The stored PDF of each selected certificate is replaced by a new rendering of the certificate."
             ),

@@ -10,9 +10,10 @@ from django.urls import reverse
 
 from datacenter.constants import DocumentType, Outcome
 from datacenter.models import AuthenticityRequest, Certificate
-from datacenter.services import DocumentDetails, certificate_render_pdf_now, request_answer, request_submit
+from datacenter.services import DocumentDetails, request_answer, request_submit
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
+from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
 
 DEMO_REFERENCE_NOTE = "demo"
@@ -47,7 +48,7 @@ def demo_certificates() -> dict[str, Any]:
                 actor=clerk,
             )
         certificate = request_answer(item=item, outcome=Outcome.CONFIRMED, reason="", actor=issuer)
-    certificate_render_pdf_now(certificate=certificate)
+    pdf_render(instance=certificate)
     return {
         "certificate": verify_url(certificate.artifact),
         "certificate_pdf": reverse("datacenter:certificate_pdf", args=[certificate.pk]),

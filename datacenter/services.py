@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,12 +34,11 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
-from govportal.pdf import render_to_pdf
-from govportal.pdf.storage import store_pdf
+from govportal.pdf.services import pdf_queue
 from govportal.search import normalize_arabic
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
-from govportal.verification.services import Signer, artifact_revoke, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, artifact_revoke, canonical_bytes, mask_id, mask_name, verify_url
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,7 @@ def certificate_content(certificate: Certificate) -> bytes:
         "holder_national_id": certificate.holder_national_id,
         "issued_at": certificate.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def certificate_display(certificate: Certificate) -> list[tuple[str, str]]:
@@ -273,9 +271,7 @@ def request_answer(
         data={"request": item.reference, "outcome": outcome},
         request=request,
     )
-    from datacenter.tasks import certificate_render_pdf
-
-    transaction.on_commit(lambda: certificate_render_pdf.delay(str(certificate.pk)))
+    pdf_queue(certificate)
     notify(
         users=_members(item.requesting_entity, REQUESTER_ROLES),
         message=gettext_noop("Request %(reference)s has been answered: certificate %(serial)s."),
@@ -319,14 +315,3 @@ def certificate_pdf_context(certificate: Certificate) -> dict[str, Any]:
         "issued_at": certificate.issued_at,
         "site_url": settings.SITE_URL,
     }
-
-
-def certificate_render_pdf_now(*, certificate: Certificate) -> Certificate:
-    """Render and store the PDF unless it already exists (safe to repeat)."""
-    certificate = Certificate.objects.select_related("issuing_entity__parent", "artifact").get(pk=certificate.pk)
-    if certificate.pdf:
-        return certificate
-    with translation.override(settings.LANGUAGE_CODE):  # the official copy is Arabic, whoever triggers it
-        content = render_to_pdf("datacenter/certificate_pdf.html", certificate_pdf_context(certificate))
-    store_pdf(field_file=certificate.pdf, name=f"{certificate.serial}.pdf", content=content)
-    return certificate

@@ -19,6 +19,7 @@ from datacenter.forms import AnswerForm, QueueFilterForm, ReasonForm, RequestFor
 from datacenter.models import AuthenticityRequest, Certificate
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of, roles_in
+from govportal.pdf.services import pdf_render
 from govportal.verification.constants import ArtifactStatus
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
@@ -220,8 +221,8 @@ def certificate_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 def certificate_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
-    """The signed PDF; rendered here on first download if the task has not done it yet."""
-    certificate = services.certificate_render_pdf_now(certificate=_visible_certificate(request, pk))
+    """The signed PDF; rendered here on first download if the worker has not done it yet."""
+    certificate = pdf_render(instance=_visible_certificate(request, pk))
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,

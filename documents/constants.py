@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 OUTGOING_REGISTER = "outgoing"
@@ -42,3 +43,20 @@ class RecipientKind(models.TextChoices):
 class DeliveryMode(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic")
     PAPER = "paper", _("Paper (printed and delivered by hand)")
+
+
+class RegisterKind(models.TextChoices):
+    OUTGOING = "outgoing", _("Outgoing register")
+    INCOMING = "incoming", _("Incoming register")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("printed register", "Being prepared")
+    READY = "ready", pgettext_lazy("printed register", "Ready")
+    FAILED = "failed", pgettext_lazy("printed register", "Could not be prepared")
+
+
+# A printed register is a snapshot that may list confidential subjects: it is kept long enough to be
+# downloaded during the working day, then deleted (the register page prints a fresh one at any time).
+EXPORT_KEEP_HOURS = 24
+PDF_ROW_LIMIT = 2000  # a printed register beyond this is not read; narrow the dates instead

@@ -6,9 +6,22 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.constants import Classification, DeliveryMode, LetterStatus, Priority, RecipientKind
+from documents.constants import (
+    Classification,
+    DeliveryMode,
+    ExportStatus,
+    LetterStatus,
+    Priority,
+    RecipientKind,
+    RegisterKind,
+)
+
+
+def letter_pdf_path(instance: Letter, filename: str) -> str:
+    return f"documents/letters/{instance.dispatched_at:%Y}/{instance.pk}.pdf"
 
 
 class Letter(models.Model):
@@ -70,6 +83,13 @@ class Letter(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    pdf = models.FileField(
+        _("PDF"),
+        upload_to=letter_pdf_path,
+        max_length=200,
+        blank=True,
+        help_text=_("The printed letter, rendered once after dispatch."),
     )
 
     class Meta:
@@ -228,3 +248,46 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} → {self.referred_to}"
+
+
+def register_export_path(instance: RegisterExport, filename: str) -> str:
+    return f"documents/registers/{instance.created_at:%Y/%m}/{instance.pk}.pdf"
+
+
+class RegisterExport(models.Model):
+    """A register printed for one person: what they may see of their entity's register, with their
+    filters, as it stood when the worker rendered it. Kept for a day (``EXPORT_KEEP_HOURS``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.ForeignKey("entities.Entity", verbose_name=_("entity"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("register"), max_length=8, choices=RegisterKind.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    file = models.FileField(_("PDF"), upload_to=register_export_path, max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("printed register")
+        verbose_name_plural = _("printed registers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ExportStatus.READY) | ~Q(file=""), name="register_export_ready_has_file"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ExportStatus.PENDING, finished_at__isnull=True)
+                | (~Q(status=ExportStatus.PENDING) & Q(finished_at__isnull=False)),
+                name="register_export_finished_when_done",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requested_by", "-created_at"]),
+            models.Index(fields=["created_at"]),  # the daily purge of old ones
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from documents.constants import RESTRICTED, LetterStatus
-from documents.models import Letter, LetterRecipient, Referral
+from documents.models import Letter, LetterRecipient, Referral, RegisterExport
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.search import normalize_arabic
@@ -172,6 +172,59 @@ def drafts(user: Any, entity: Any, *, awaiting_approval_first: bool = False) -> 
 def outgoing(user: Any, entity: Any) -> QuerySet[Letter]:
     """The outgoing register (سجل الصادر): the entity's dispatched letters, newest first."""
     return letters_visible(user).filter(sender_entity=entity, status=LetterStatus.DISPATCHED).order_by("-dispatched_at")
+
+
+def register_outgoing(user: Any, entity: Any, filters: dict[str, Any]) -> QuerySet[Letter]:
+    """The outgoing register as the register page filters it (dates, counterpart, classification,
+    state of delivery, words); ``filters`` holds the filter form's cleaned values, absent when unset."""
+    letters = outgoing(user, entity)
+    copies = LetterRecipient.objects.filter(letter=OuterRef("pk"))
+    if filters.get("date_from"):
+        letters = letters.filter(dispatched_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        letters = letters.filter(dispatched_at__date__lte=filters["date_to"])
+    if filters.get("counterpart"):
+        letters = letters.filter(Exists(copies.filter(entity=filters["counterpart"])))
+    if filters.get("classification"):
+        letters = letters.filter(classification=filters["classification"])
+    status = filters.get("status")
+    if status == "undelivered":
+        letters = letters.filter(Exists(copies.filter(delivered_at__isnull=True)))
+    elif status == "unregistered":
+        letters = letters.filter(Exists(copies.filter(registered_at__isnull=True)))
+    elif status == "registered":
+        letters = letters.exclude(Exists(copies.filter(registered_at__isnull=True)))
+    return search_letters(letters, filters.get("q", ""))
+
+
+def register_incoming(user: Any, entity: Any, filters: dict[str, Any]) -> QuerySet[LetterRecipient]:
+    """The incoming register (the inbox's copies, newest first) as the register page filters it."""
+    copies = inbox(user, entity).select_related("registered_by").order_by("-dispatched_at", "-id")
+    if filters.get("date_from"):
+        copies = copies.filter(dispatched_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        copies = copies.filter(dispatched_at__date__lte=filters["date_to"])
+    if filters.get("counterpart"):
+        copies = copies.filter(letter__sender_entity=filters["counterpart"])
+    if filters.get("classification"):
+        copies = copies.filter(letter__classification=filters["classification"])
+    status = filters.get("status")
+    if status == "unread":
+        copies = copies.filter(delivered_at__isnull=True)
+    elif status == "unregistered":
+        copies = copies.filter(registered_at__isnull=True)
+    elif status == "registered":
+        copies = copies.filter(registered_at__isnull=False)
+    if filters.get("q", "").strip():
+        copies = copies.filter(letter__in=search_letters(Letter.objects.all(), filters["q"]).values("pk"))
+    return copies
+
+
+def register_exports(user: Any) -> QuerySet[RegisterExport]:
+    """Printed registers a person may fetch: their own, of an entity where they are still staff."""
+    return RegisterExport.objects.filter(
+        requested_by=user.pk, entity__in=entities_of(user, roles=STAFF_ROLES)
+    ).select_related("entity")
 
 
 def open_referrals(user: Any) -> QuerySet[Referral]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -34,10 +35,11 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
+from govportal.pdf.services import pdf_queue
 from govportal.search import normalize_arabic
 from govportal.uploads import DOCX, JPEG, OLE, PDF, PNG, PPTX, TIFF, XLSX, check_upload
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer
+from govportal.verification.services import Signer, canonical_bytes, verify_url
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,23 @@ def letter_content_bytes(letter: Letter) -> bytes:
         "to": sorted(r.entity.code for r in letter.recipients.all()),
         "attachments": sorted(a.sha256 for a in letter.attachments.all()),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
+
+
+def letter_pdf_context(letter: Letter) -> dict[str, Any]:
+    """The printed letter: letterhead, addressees, text, and the QR of its signature."""
+    assert letter.artifact is not None  # noqa: S101 — only dispatched letters are printed
+    recipients = list(letter.recipients.select_related("entity"))
+    return {
+        "letter": letter,
+        "entity": letter.sender_entity,
+        "to": [r for r in recipients if r.kind == RecipientKind.TO],
+        "cc": [r for r in recipients if r.kind == RecipientKind.CC],
+        "verify_url": verify_url(letter.artifact),
+        "serial": letter.number,
+        "issued_at": letter.dispatched_at,
+        "site_url": settings.SITE_URL,
+    }
 
 
 def _reach_inbox(recipient: LetterRecipient, letter: Letter) -> None:
@@ -256,6 +274,7 @@ def letter_dispatch(*, letter: Letter, actor: User) -> Letter:
     letter.artifact.save(force_insert=True)
     letter.save(update_fields=["year", "sequence", "dispatched_at", "number", "status", "artifact"])
     audit_record(action="letter_dispatch", actor=actor, entity=sender, target=letter, data={"number": letter.number})
+    pdf_queue(letter)
     for recipient in recipients:
         if recipient.delivery_mode == DeliveryMode.ELECTRONIC:
             urgent = letter.priority in (Priority.URGENT, Priority.IMMEDIATE)

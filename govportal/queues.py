@@ -30,11 +30,10 @@ QUEUE_OF_TASK: dict[str, str] = {
     "collection.tasks.payments_expire_sweep": PAYMENTS,
     "collection.tasks.refunds_pending_sync": PAYMENTS,
     "collection.tasks.sandbox_webhook_deliver": PAYMENTS,
-    # documents: the one PDF task, and the three it replaces (either state of the code works)
+    # documents: the one PDF task, the sweep that queues renders lost on the way, old printouts
     "govportal.pdf.tasks.pdf_render": DOCUMENTS,
-    "collection.tasks.receipt_render_pdf": DOCUMENTS,
-    "datacenter.tasks.certificate_render_pdf": DOCUMENTS,
-    "training.tasks.training_certificate_render_pdf": DOCUMENTS,
+    "govportal.pdf.tasks.pdf_render_missing_sweep": DOCUMENTS,
+    "documents.tasks.register_exports_purge_task": DOCUMENTS,
     # bulk: long, heavy, nobody waiting at a screen
     "housing_fund.tasks.loans_import_task": BULK,
     "housing_fund.tasks.installments_daily": BULK,

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "govportal.verification",
     "govportal.numbering",
     "govportal.notifications",
+    "govportal.pdf",
     "collection",
     "datacenter",
     "documents",
@@ -273,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
     "housing-bill-and-remind-daily": {
         "task": "housing_fund.tasks.installments_daily",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "pdf-render-missing-sweep": {
+        "task": "govportal.pdf.tasks.pdf_render_missing_sweep",
+        "schedule": 600.0,
+    },
+    "register-exports-purge-daily": {
+        "task": "documents.tasks.register_exports_purge_task",
+        "schedule": crontab(hour=3, minute=45),
     },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",

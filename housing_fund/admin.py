@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from govportal.web.admin import ReadOnlyInline, RecordAction, RecordAdmin, dinars, has_pdf, masked
+from govportal.pdf.services import pdf_render
+from govportal.web.admin import ReadOnlyInline, RecordAction, RecordAdmin, dinars, has_pdf, masked, operator
 from housing_fund.models import Installment, Loan, LoanImport, Reschedule, Schedule, Statement
-from housing_fund.services import statement_render_pdf_now
 
 
 @admin.register(Loan)
@@ -90,8 +90,8 @@ class RescheduleAdmin(RecordAdmin):
 
 
 def statement_render(request: HttpRequest, statement: Statement, data: dict[str, Any]) -> None:
-    """The one call that renders a statement's PDF (govportal.pdf will take it over)."""
-    statement_render_pdf_now(statement=statement)
+    """Render a statement's missing PDF (never again once stored: see the action's label)."""
+    pdf_render(instance=statement, actor=operator(request), request=request)
 
 
 @admin.register(Statement)

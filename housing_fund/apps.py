@@ -9,15 +9,26 @@ class HousingFundConfig(AppConfig):
     def ready(self) -> None:
         from collection.services import obligation_listener_register
         from govportal.audit import labels
+        from govportal.pdf.printables import printable_register
         from govportal.web import workspace
         from govportal.web.demo import SAMPLE_MAKERS
         from housing_fund.demo import demo_loans
-        from housing_fund.services import installments_sync
+        from housing_fund.models import Statement
+        from housing_fund.services import installments_sync, statement_pdf_context
         from housing_fund.workspace import housing_cards, housing_citizen_cards
 
         obligation_listener_register(installments_sync)
         workspace.register(housing_cards)
         workspace.register_citizen(housing_citizen_cards)
+        printable_register(
+            Statement,
+            field="pdf",
+            template="housing_fund/statement_pdf.html",
+            context=statement_pdf_context,
+            filename=lambda statement: f"{statement.serial}.pdf",
+            select_related=("loan__branch__parent", "artifact"),
+            since="issued_at",
+        )
         labels.register(
             {
                 "loan_create": _("Loan created"),

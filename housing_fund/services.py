@@ -4,7 +4,6 @@ collection, payments allocated oldest installment first, linking, rescheduling, 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -31,10 +30,9 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
-from govportal.pdf import render_to_pdf
-from govportal.pdf.storage import store_pdf
+from govportal.pdf.services import pdf_queue
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
 from housing_fund.constants import BILLING_DAYS_AHEAD, STATEMENT_REGISTER, LoanPurpose, LoanStatus, RescheduleStatus
 from housing_fund.models import Installment, Loan, Reschedule, Schedule, Statement
 from housing_fund.schedule import due_dates, installment_amounts
@@ -412,7 +410,7 @@ def statement_context(loan: Loan, statement: Statement | None = None) -> dict[st
 
 @transaction.atomic
 def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
-    """A signed, numbered account statement as of now, with its PDF."""
+    """A signed, numbered account statement as of now; the worker renders its PDF after commit."""
     now = timezone.now()
     number = counter_next(entity=loan.branch, register=STATEMENT_REGISTER, year=now.year)
     balance = loan_balance(loan)
@@ -431,7 +429,7 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
         kind=ArtifactKind.STATEMENT,
         serial=statement.serial,
         issued_at=now,
-        content=json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode(),
+        content=canonical_bytes(facts),
         display=[
             (gettext_noop("Loan number"), loan.number),
             (gettext_noop("Borrower"), mask_name(loan.borrower_name)),
@@ -441,25 +439,21 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
     artifact.save(force_insert=True)
     statement.artifact = artifact
     statement.save(force_insert=True)
-    statement_render_pdf_now(statement=statement)
     audit_record(
         action="statement_issue", actor=actor, entity=loan.branch, target=loan, data={"serial": statement.serial}
     )
+    pdf_queue(statement)
     return statement
 
 
-def statement_render_pdf_now(*, statement: Statement) -> Statement:
-    """Render and store the statement's PDF unless it already exists (safe to repeat).
-
-    The PDF shows the loan as it is when rendered, so it is rendered when the statement is
-    issued; a stored one is never drawn again (a new statement is issued instead).
-    """
-    if statement.pdf:
-        return statement
-    with translation.override(settings.LANGUAGE_CODE):
-        content = render_to_pdf("housing_fund/statement_pdf.html", statement_context(statement.loan, statement))
-    store_pdf(field_file=statement.pdf, name=f"{statement.serial}.pdf", content=content)
-    return statement
+def statement_pdf_context(statement: Statement) -> dict[str, Any]:
+    """What the statement's PDF shows. The worker renders it after issue (seconds, or longer behind
+    a backlog): the balance is the one signed and payments made since are left out, so the page
+    states what its QR vouches for. The installment rows are read as they are when rendered."""
+    context = statement_context(statement.loan, statement)
+    context["balance"] = statement.balance
+    context["payments"] = [p for p in context["payments"] if p.succeeded_at and p.succeeded_at <= statement.issued_at]
+    return context
 
 
 # --- Reminders -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from govportal.audit.tasks import audit_verify_chain
 from tests.factories import EntityFactory
@@ -73,13 +74,40 @@ def test_certificate_pdf_is_rendered_by_the_worker(celery_worker):
         actor=clerk,
     )
     certificate = request_answer(item=item, outcome=Outcome.CONFIRMED, reason="", actor=issuer)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not Certificate.objects.get(pk=certificate.pk).pdf:
-        time.sleep(0.3)
-    stored = Certificate.objects.get(pk=certificate.pk).pdf
+    stored = wait_for_file(Certificate, certificate.pk)
     assert stored, "the worker did not render the PDF"
     with stored.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def wait_for_file(model, pk, field: str = "pdf", timeout: float = 40):
+    """The object's stored file once the worker has rendered it, or an empty one after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not getattr(model.objects.get(pk=pk), field):
+        time.sleep(0.3)
+    return getattr(model.objects.get(pk=pk), field)
+
+
+def test_a_dispatched_letters_pdf_is_rendered_by_the_worker_and_then_served(celery_worker):
+    """Dispatch queues the render by name; the real worker renders and stores it; the letter's PDF
+    page, "being prepared" until then, now serves that file."""
+    from documents.models import Letter
+    from govportal.accounts.models import Membership
+    from tests.conftest import login_staff
+    from tests.documents.conftest import dispatch, make_office
+
+    office = make_office()
+    letter = dispatch(office)
+
+    stored = wait_for_file(Letter, letter.pk)
+    assert stored, "the worker did not render the letter"
+    with stored.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+    clerk = Membership.objects.get(user=office["clerk"])
+    response = login_staff(Client(), clerk).get(f"/documents/letters/{letter.pk}/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    with stored.open("rb") as handle:
+        assert b"".join(response.streaming_content) == handle.read()
 
 
 def test_sandbox_payment_settles_through_the_worker_and_real_webhooks(live_server, monkeypatch, settings, request):
@@ -110,5 +138,7 @@ def test_sandbox_payment_settles_through_the_worker_and_real_webhooks(live_serve
         time.sleep(0.3)
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
     assert receipt is not None and receipt.pdf, "the worker did not issue and render the receipt"
+    with receipt.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
     event = PaymentEvent.objects.get()
     assert event.outcome == "applied" and event.processed_at is not None

@@ -136,10 +136,10 @@ def test_tasks_in_flight_when_a_worker_is_killed_complete_exactly_once(
     # the receipts' PDFs, whichever task renders them (the one PDF task, or the receipts' own before it)
     assert sum(count for name, count in names.items() if QUEUE_OF_TASK.get(name) == DOCUMENTS) == PAYMENTS, names
     # ... and left what it should, once: one event, one success (credited once), one receipt and
-    # one stored file per payment. (An event whose first processing was killed after the payment's
-    # commit is recorded on its second as "ignored": the payment was settled already.)
+    # one stored file per payment. (A payment's change and its event's outcome commit together, so
+    # an event whose first processing was killed is applied by its second, as if for the first time.)
     assert PaymentEvent.objects.count() == PAYMENTS
-    assert set(PaymentEvent.objects.values_list("outcome", flat=True)) <= {"applied", "ignored"}
+    assert set(PaymentEvent.objects.values_list("outcome", flat=True)) == {"applied"}
     assert set(Payment.objects.values_list("status", flat=True)) == {"succeeded"}
     successes = AuditEvent.objects.filter(action="payment_succeed").values_list("target_id", flat=True)
     assert sorted(successes) == sorted(str(payment.pk) for payment in payments)

@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 
 from govportal.web.admin import RecordAdmin, has_pdf, masked, pdf_render_again_action
 from training.models import Attendance, Enrollment, Nomination, Programme, Quota, Session, Trainee, TrainingCertificate
-from training.services import certificate_render_pdf_now
 
 
 @admin.register(Programme)
@@ -83,11 +82,6 @@ class AttendanceAdmin(RecordAdmin):
     date_hierarchy = "day"
 
 
-def certificate_render(certificate: TrainingCertificate) -> TrainingCertificate:
-    """The one call that renders a training certificate's PDF (govportal.pdf will take it over)."""
-    return certificate_render_pdf_now(certificate=certificate)
-
-
 @admin.register(TrainingCertificate)
 class TrainingCertificateAdmin(RecordAdmin):
     list_display = ["serial", "enrollment", "issuing_entity", "issued_at", has_pdf]
@@ -98,8 +92,6 @@ class TrainingCertificateAdmin(RecordAdmin):
     exclude = ["pdf"]
     record_actions = [
         pdf_render_again_action(
-            render=certificate_render,
-            entity=lambda certificate: certificate.issuing_entity,
             replaced=_(
                 "The stored PDF of each selected training certificate is replaced by a new rendering of the "
                 "certificate."

@@ -8,12 +8,29 @@ class TrainingConfig(AppConfig):
 
     def ready(self) -> None:
         from govportal.audit import labels
+        from govportal.pdf.printables import printable_register
         from govportal.web import workspace
         from govportal.web.demo import SAMPLE_MAKERS
         from training.demo import demo_training
+        from training.models import TrainingCertificate
+        from training.services import certificate_pdf_context
         from training.workspace import training_cards
 
         workspace.register(training_cards)
+        printable_register(
+            TrainingCertificate,
+            field="pdf",
+            template="training/certificate_pdf.html",
+            context=certificate_pdf_context,
+            filename=lambda certificate: f"{certificate.serial}.pdf",
+            select_related=(
+                "issuing_entity__parent",
+                "artifact",
+                "enrollment__session__programme",
+                "enrollment__trainee__entity",
+            ),
+            since="issued_at",
+        )
         labels.register(
             {
                 "training_programme_create": _("Training programme created"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from govportal.accounts.models import User
 from govportal.entities.constants import EntityKind
 from govportal.entities.models import Entity
+from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
 from training.constants import EnrollmentStatus, System
 from training.models import Enrollment, Programme, Quota, Session, TrainingCertificate
@@ -18,7 +19,6 @@ from training.services import (
     SessionDetails,
     TraineeDetails,
     attendance_mark,
-    certificate_render_pdf_now,
     enrollment_complete,
     nomination_approve,
     nomination_create,
@@ -134,7 +134,7 @@ def demo_training() -> dict[str, Any]:
     certificate = TrainingCertificate.objects.filter(enrollment__session__programme=dms).first()
     if certificate is None:
         certificate = _completed_session(dms, mof, admin)
-    certificate_render_pdf_now(certificate=certificate)
+    pdf_render(instance=certificate)
     return {
         "training_certificate": verify_url(certificate.artifact),
         "training_certificate_pdf": reverse("training:certificate_pdf", args=[certificate.pk]),

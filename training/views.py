@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from govportal.accounts.models import User
 from govportal.accounts.selectors import is_staff_member
 from govportal.entities.models import Entity
+from govportal.pdf.services import pdf_render
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from training import checkin, selectors, services
@@ -570,8 +571,8 @@ def certificate_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 def certificate_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
-    """The signed PDF; rendered here on first download if the task has not done it yet."""
-    certificate = services.certificate_render_pdf_now(certificate=_certificate(request, pk))
+    """The signed PDF; rendered here on first download if the worker has not done it yet."""
+    certificate = pdf_render(instance=_certificate(request, pk))
     return FileResponse(
         certificate.pdf.open("rb"),
         as_attachment=True,

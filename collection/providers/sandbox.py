@@ -16,7 +16,6 @@ import io
 import json
 import secrets
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from collection.providers.base import (
     WebhookEvent,
     WebhookRejected,
 )
+from govportal.tasks import enqueue
 
 if TYPE_CHECKING:
     from collection.models import Payment
@@ -281,16 +281,11 @@ def webhook_body(charge: SandboxCharge, kind: str, *, amount: int) -> dict[str, 
 
 def webhook_send(charge: SandboxCharge, kind: str, *, amount: int) -> None:
     """At least once: some events twice, each after a random delay (so sometimes out of order)."""
-    from collection.tasks import sandbox_webhook_deliver
-
     body = webhook_body(charge, kind, amount=amount)
     copies = 2 if secrets.randbelow(100) < settings.PAYMENT_SANDBOX_DUPLICATE_PERCENT else 1
-
-    def deliver(delay: int) -> Callable[[], object]:
-        return lambda: sandbox_webhook_deliver.apply_async(args=(body,), countdown=delay)
-
     for _copy in range(copies):
-        transaction.on_commit(deliver(secrets.randbelow(settings.PAYMENT_SANDBOX_MAX_DELAY + 1)), robust=True)
+        delay = secrets.randbelow(settings.PAYMENT_SANDBOX_MAX_DELAY + 1)
+        enqueue("collection.tasks.sandbox_webhook_deliver", body, countdown=delay)
 
 
 def settlement_csv(day: dt.date) -> bytes:

@@ -37,6 +37,7 @@ from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
 from govportal.importing import CsvScan, scan_csv
+from govportal.tasks import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def settlement_import(
             )  # fmt: skip
             if not run_now:
                 pk = str(settlement.pk)
-                transaction.on_commit(lambda: settlement_reconcile.delay(pk))
+                enqueue("collection.reconciliation.settlement_reconcile", pk)
     if run_now:
         return settlement_reconcile_now(settlement)
     return settlement

@@ -46,7 +46,6 @@ from collection.services.receipts import (
     receipt_display,
     receipt_issue,
     receipt_pdf_context,
-    receipt_render_pdf_now,
     receipt_serial,
 )
 from collection.services.refunds import (
@@ -96,7 +95,6 @@ __all__ = [
     "receipt_display",
     "receipt_issue",
     "receipt_pdf_context",
-    "receipt_render_pdf_now",
     "receipt_serial",
     "refund_check",
     "refund_create",

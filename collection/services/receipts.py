@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from collection.constants import RECEIPT_REGISTER
 from collection.models import Payment, Receipt
 from govportal.entities.models import Entity
 from govportal.numbering.services import counter_next
-from govportal.pdf import render_to_pdf
-from govportal.pdf.storage import store_pdf
+from govportal.pdf.services import pdf_queue
 from govportal.verification.constants import ArtifactKind
-from govportal.verification.services import Signer, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_name, verify_url
 
 # --- Receipts --------------------------------------------------------------------------
 
@@ -41,7 +38,7 @@ def receipt_content(receipt: Receipt) -> bytes:
         "paid_at": payment.succeeded_at.isoformat() if payment.succeeded_at else "",
         "issued_at": receipt.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def receipt_display(receipt: Receipt) -> list[tuple[str, str]]:
@@ -74,9 +71,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
     artifact.save(force_insert=True)
     receipt.artifact = artifact
     receipt.save(force_insert=True)
-    from collection.tasks import receipt_render_pdf
-
-    transaction.on_commit(lambda: receipt_render_pdf.delay(str(receipt.pk)), robust=True)
+    pdf_queue(receipt)
     return receipt
 
 
@@ -92,16 +87,3 @@ def receipt_pdf_context(receipt: Receipt) -> dict[str, Any]:
         "issued_at": receipt.issued_at,
         "site_url": settings.SITE_URL,
     }
-
-
-def receipt_render_pdf_now(*, receipt: Receipt) -> Receipt:
-    """Render and store the receipt's PDF unless it already exists (safe to repeat)."""
-    receipt = Receipt.objects.select_related(
-        "collecting_entity__parent", "artifact", "payment__payer", "payment__outlet"
-    ).get(pk=receipt.pk)
-    if receipt.pdf:
-        return receipt
-    with translation.override(settings.LANGUAGE_CODE):
-        content = render_to_pdf("collection/receipt_pdf.html", receipt_pdf_context(receipt))
-    store_pdf(field_file=receipt.pdf, name=f"{receipt.serial}.pdf", content=content)
-    return receipt

@@ -12,6 +12,7 @@ from collection.providers import get_provider
 from collection.services.discrepancies import discrepancy_flag
 from collection.services.payments import payment_apply
 from collection.services.refunds import refunds_sync_for
+from govportal.tasks import enqueue
 
 # --- Webhooks --------------------------------------------------------------------------
 
@@ -34,9 +35,7 @@ def webhook_receive(*, provider: str, body: bytes, headers: dict[str, str]) -> P
             )
     except IntegrityError:
         return None
-    from collection.tasks import payment_event_process
-
-    transaction.on_commit(lambda: payment_event_process.delay(stored.pk))
+    enqueue("collection.tasks.payment_event_process", stored.pk)
     return stored
 
 
@@ -48,7 +47,8 @@ def _event_done(event: PaymentEvent, outcome: str, note: str = "") -> str:
 
 
 def payment_event_process(*, event_id: int) -> str:
-    """Treat a stored event as a hint: confirm with the provider's status, then apply."""
+    """Treat a stored event as a hint: confirm with the provider's status, then apply (the change
+    and the event's outcome in one transaction)."""
     event = PaymentEvent.objects.filter(pk=event_id).first()
     if event is None or event.processed_at is not None:
         return EventOutcome.IGNORED
@@ -65,24 +65,29 @@ def payment_event_process(*, event_id: int) -> str:
         and data
         and (data.get("amount") != payment.amount or data.get("currency") != CURRENCY)
     ):
-        discrepancy_flag(
-            kind=DiscrepancyKind.WEBHOOK_MISMATCH,
-            payment=payment,
-            reported_amount=data.get("amount") if isinstance(data.get("amount"), int) else None,
-            detail=f"event {event.event_id}: {data.get('amount')} {data.get('currency')}",
-        )
-        return _event_done(event, EventOutcome.FLAGGED, "amount or currency differs")
+        with transaction.atomic():
+            discrepancy_flag(
+                kind=DiscrepancyKind.WEBHOOK_MISMATCH,
+                payment=payment,
+                reported_amount=data.get("amount") if isinstance(data.get("amount"), int) else None,
+                detail=f"event {event.event_id}: {data.get('amount')} {data.get('currency')}",
+            )
+            return _event_done(event, EventOutcome.FLAGGED, "amount or currency differs")
     reported = provider.fetch_status(payment)  # ProviderError: the task retries
     if event.kind.endswith("refunded"):
         refunds_sync_for(payment=payment)  # the refunds awaiting its answer are settled first
         payment = Payment.objects.get(pk=payment.pk)
         if reported.refunded > payment.refunded_amount + payment.refunds.pending_total():
-            discrepancy_flag(
-                kind=DiscrepancyKind.WEBHOOK_MISMATCH,
-                payment=payment,
-                reported_amount=reported.refunded,
-                detail="provider reports more refunded than recorded here",
-            )
-            return _event_done(event, EventOutcome.FLAGGED, "refund not recorded here")
+            with transaction.atomic():
+                discrepancy_flag(
+                    kind=DiscrepancyKind.WEBHOOK_MISMATCH,
+                    payment=payment,
+                    reported_amount=reported.refunded,
+                    detail="provider reports more refunded than recorded here",
+                )
+                return _event_done(event, EventOutcome.FLAGGED, "refund not recorded here")
         return _event_done(event, EventOutcome.IGNORED, "refund already recorded")
-    return _event_done(event, payment_apply(payment=payment, reported=reported, source="webhook"))
+    # The payment's change and the event's outcome commit together: a worker killed in between
+    # leaves neither, and the retry applies the event as if for the first time.
+    with transaction.atomic():
+        return _event_done(event, payment_apply(payment=payment, reported=reported, source="webhook"))

@@ -18,6 +18,7 @@ from collection.constants import ACTIVE
 from collection.forms import ChooseBillsForm
 from collection.models import Payment, Receipt
 from govportal.audit.models import AuditEvent
+from govportal.pdf.services import pdf_render
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
 
@@ -143,7 +144,7 @@ def receipt_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
     receipt = get_object_or_404(Receipt.objects.select_related("payment"), pk=pk)
     if not selectors.can_see_payment(request.user, receipt.payment):
         raise Http404
-    receipt = services.receipt_render_pdf_now(receipt=receipt)
+    receipt = pdf_render(instance=receipt)  # the worker renders it at issue; this if it has not yet
     return FileResponse(
         receipt.pdf.open("rb"), as_attachment=True, filename=f"{receipt.serial}.pdf", content_type="application/pdf"
     )

@@ -18,7 +18,17 @@ from documents.views.letters import (
     recipient_reply,
     referral_close,
 )
-from documents.views.lists import drafts, inbox, incoming, index, outgoing, overdue, referrals
+from documents.views.lists import (
+    drafts,
+    inbox,
+    incoming,
+    index,
+    outgoing,
+    overdue,
+    referrals,
+    register_export,
+    register_print,
+)
 
 __all__ = [
     "attachment_download",
@@ -44,4 +54,6 @@ __all__ = [
     "recipient_reply",
     "referral_close",
     "referrals",
+    "register_export",
+    "register_print",
 ]

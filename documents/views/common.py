@@ -14,7 +14,6 @@ from govportal.entities.models import Entity
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
 PAGE_SIZE = 25
-PDF_ROW_LIMIT = 2000  # a printed register beyond this is not read; narrow the dates instead
 SESSION_ENTITY = "documents_entity"
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,7 @@ from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,8 +33,7 @@ from documents.models import Attachment, Letter, LetterRecipient, Referral
 from documents.views.common import current_entity, has_role
 from govportal.accounts.selectors import entities_of
 from govportal.audit.models import AuditEvent
-from govportal.pdf import render_to_pdf
-from govportal.verification.services import verify_url
+from govportal.pdf.views import isolated, pdf_page
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -221,32 +219,22 @@ def attachment_download(request: HttpRequest, pk: UUID) -> FileResponse:
     )
 
 
-def letter_pdf_context(letter: Letter) -> dict[str, Any]:
-    assert letter.artifact is not None  # noqa: S101 — only dispatched letters are printed
-    recipients = list(letter.recipients.select_related("entity"))
-    return {
-        "letter": letter,
-        "entity": letter.sender_entity,
-        "to": [r for r in recipients if r.kind == RecipientKind.TO],
-        "cc": [r for r in recipients if r.kind == RecipientKind.CC],
-        "verify_url": verify_url(letter.artifact),
-        "serial": letter.number,
-        "issued_at": letter.dispatched_at,
-        "site_url": settings.SITE_URL,
-    }
-
-
 @login_required
-def letter_pdf(request: HttpRequest, pk: UUID) -> HttpResponse:
+def letter_pdf(request: HttpRequest, pk: UUID) -> HttpResponse | FileResponse:
+    """The printed letter as the worker stored it; until then a page that waits for it. Reading
+    it is a read like opening the letter (audited when confidential)."""
     letter = _visible_letter(request, pk)
     if letter.status != LetterStatus.DISPATCHED or letter.artifact is None:
         raise Http404
-    services.letter_read(letter=letter, actor=request.user)
-    with translation.override(settings.LANGUAGE_CODE):  # the official copy is Arabic, whoever prints it
-        content = render_to_pdf("documents/letter_pdf.html", letter_pdf_context(letter))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{letter.number.replace("/", "-")}.pdf"'
-    return response
+    return pdf_page(
+        request,
+        letter,
+        title=_("The letter's PDF is being prepared"),
+        document=isolated(_("Letter %(number)s"), number=letter.number),
+        back_url=reverse("documents:letter", args=[letter.pk]),
+        back_label=_("Back to the letter"),
+        on_serve=lambda: services.letter_read(letter=letter, actor=request.user),
+    )
 
 
 # --- actions on a letter -----------------------------------------------------------------------

@@ -1,27 +1,29 @@
-"""The inbox, drafts, referrals, overdue replies and the two registers (with CSV and PDF)."""
+"""The inbox, drafts, referrals, overdue replies and the two registers (with CSV, and PDF printed by the worker)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from documents import selectors
-from documents.forms import (
-    RegisterFilterForm,
-)
-from documents.models import Letter, LetterRecipient
-from documents.views.common import PAGE_SIZE, PDF_ROW_LIMIT, current_entity, nav_context
-from govportal.pdf import render_to_pdf
+from documents import exports, selectors
+from documents.constants import EXPORT_KEEP_HOURS, ExportStatus, RegisterKind
+from documents.forms import RegisterFilterForm
+from documents.views.common import PAGE_SIZE, current_entity, nav_context
+from govportal.pdf.views import pdf_page
 from govportal.web.csv_export import csv_response
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
@@ -88,47 +90,6 @@ INCOMING_STATES = [
 ]
 
 
-def _filter_outgoing(letters: QuerySet[Letter], data: dict[str, Any]) -> QuerySet[Letter]:
-    copies = LetterRecipient.objects.filter(letter=OuterRef("pk"))
-    if data.get("date_from"):
-        letters = letters.filter(dispatched_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        letters = letters.filter(dispatched_at__date__lte=data["date_to"])
-    if data.get("counterpart"):
-        letters = letters.filter(Exists(copies.filter(entity=data["counterpart"])))
-    if data.get("classification"):
-        letters = letters.filter(classification=data["classification"])
-    status = data.get("status")
-    if status == "undelivered":
-        letters = letters.filter(Exists(copies.filter(delivered_at__isnull=True)))
-    elif status == "unregistered":
-        letters = letters.filter(Exists(copies.filter(registered_at__isnull=True)))
-    elif status == "registered":
-        letters = letters.exclude(Exists(copies.filter(registered_at__isnull=True)))
-    return selectors.search_letters(letters, data.get("q", ""))
-
-
-def _filter_incoming(copies: QuerySet[LetterRecipient], data: dict[str, Any]) -> QuerySet[LetterRecipient]:
-    if data.get("date_from"):
-        copies = copies.filter(dispatched_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        copies = copies.filter(dispatched_at__date__lte=data["date_to"])
-    if data.get("counterpart"):
-        copies = copies.filter(letter__sender_entity=data["counterpart"])
-    if data.get("classification"):
-        copies = copies.filter(letter__classification=data["classification"])
-    status = data.get("status")
-    if status == "unread":
-        copies = copies.filter(delivered_at__isnull=True)
-    elif status == "unregistered":
-        copies = copies.filter(registered_at__isnull=True)
-    elif status == "registered":
-        copies = copies.filter(registered_at__isnull=False)
-    if data.get("q", "").strip():
-        copies = copies.filter(letter__in=selectors.search_letters(Letter.objects.all(), data["q"]).values("pk"))
-    return copies
-
-
 def _date(value: Any) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
@@ -138,36 +99,14 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpRe
     states = OUTGOING_STATES if kind == "outgoing" else INCOMING_STATES
     form = RegisterFilterForm(request.GET or None, entity=entity, statuses=states)
     data = form.cleaned_data if form.is_valid() else {}
-    if kind == "outgoing":
-        rows: QuerySet[Any] = _filter_outgoing(selectors.outgoing(request.user, entity), data)
-        title = _("Outgoing register")
+    if kind == RegisterKind.OUTGOING:
+        rows: QuerySet[Any] = selectors.register_outgoing(request.user, entity, data)
     else:
-        rows = _filter_incoming(
-            selectors.inbox(request.user, entity).select_related("registered_by").order_by("-dispatched_at", "-id"),
-            data,
-        )
-        title = _("Incoming register")
-    export = request.GET.get("format")
-    stamp = timezone.localdate().isoformat()
-    if export == "csv":
+        rows = selectors.register_incoming(request.user, entity, data)
+    title = RegisterKind(kind).label
+    if request.GET.get("format") == "csv":
+        stamp = timezone.localdate().isoformat()
         return _register_csv(kind, rows, f"{kind}-{entity.code}-{stamp}.csv")
-    if export == "pdf":
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "entity": entity,
-                "document_title": _("Outgoing register") if kind == "outgoing" else _("Incoming register"),
-                "kind": kind,
-                "rows": rows[:PDF_ROW_LIMIT],
-                "truncated": rows[PDF_ROW_LIMIT : PDF_ROW_LIMIT + 1].exists(),
-                "limit": PDF_ROW_LIMIT,
-                "date_from": data.get("date_from"),
-                "date_to": data.get("date_to"),
-                "printed_at": timezone.now(),
-            }
-            content = render_to_pdf("documents/register_pdf.html", context)
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{kind}-{entity.code}-{stamp}.pdf"'
-        return response
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "form": form, "title": title, "kind": kind, "active": kind, **nav_context(request, entity)}
     return render(request, "documents/register.html", context)
@@ -223,3 +162,54 @@ def outgoing(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @login_required
 def incoming(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _register(request, "incoming")
+
+
+@login_required
+@require_POST
+def register_print(request: HttpRequest) -> HttpResponse:
+    """Print (PDF) on a register page: the worker prints it as this person sees it, with the
+    page's filters; they wait for it on the printout's own page."""
+    entity = current_entity(request)
+    kind = request.POST.get("kind", "")
+    if kind not in RegisterKind.values:
+        raise Http404
+    states = OUTGOING_STATES if kind == RegisterKind.OUTGOING else INCOMING_STATES
+    form = RegisterFilterForm(request.POST, entity=entity, statuses=states)
+    if not form.is_valid():  # only a tampered form: the page's own filters were valid
+        return redirect(f"{reverse(f'documents:{kind}')}?entity={entity.code}")
+    try:
+        export = exports.register_export_request(user=request.user, entity=entity, kind=kind, filters=form.cleaned_data)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect("documents:register_export", pk=export.pk)
+
+
+@login_required
+def register_export(request: HttpRequest, pk: UUID) -> HttpResponse | FileResponse:
+    """A printed register: "being prepared" until the worker has stored it, then the PDF itself;
+    for its requester only, while still staff of its entity, for a day."""
+    export = get_object_or_404(selectors.register_exports(request.user), pk=pk)
+    kind = RegisterKind(export.kind)
+    query = urlencode({"entity": export.entity.code, **export.filters})
+    register_url = f"{reverse(f'documents:{kind}')}?{query}"  # the register with the same filters
+    expired = exports.export_expired(export)
+    if expired or export.status == ExportStatus.FAILED:
+        context = {
+            "export": export,
+            "expired": expired,
+            "heading": _("This printed register is no longer kept")
+            if expired
+            else _("The printed register could not be prepared"),
+            "register_url": register_url,
+            "title": kind.label,
+            "keep_hours": EXPORT_KEEP_HOURS,
+        }
+        return render(request, "documents/register_export.html", context, status=410 if expired else 200)
+    return pdf_page(
+        request,
+        export,
+        title=_("The printed register is being prepared"),
+        document=str(kind.label),
+        back_url=register_url,
+        back_label=_("Back to the register"),
+    )

@@ -9,10 +9,9 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext
 
-from govportal.accounts.tasks import email_send
+from govportal.tasks import enqueue
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,13 @@ class AccountAdapter(DefaultAccountAdapter):
             list(message.to),
             str(message.from_email),
         )
-        transaction.on_commit(
-            lambda: email_send.delay(subject=subject, body=body, html=str(html), to=to, from_email=from_email)
+        enqueue(
+            "govportal.accounts.tasks.email_send",
+            subject=subject,
+            body=body,
+            html=str(html),
+            to=to,
+            from_email=from_email,
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:

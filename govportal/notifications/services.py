@@ -6,14 +6,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from govportal.accounts.models import User
-from govportal.accounts.tasks import email_send
 from govportal.notifications.models import Notification
+from govportal.tasks import enqueue
 
 
 def notify(
@@ -35,8 +34,13 @@ def notify(
                 "notifications/email.txt", {"text": text, "link": f"{settings.SITE_URL}{url}" if url else ""}
             )
         to = [user.email for user in recipients]
-        transaction.on_commit(
-            lambda: email_send.delay(subject=subject, body=body, html="", to=to, from_email=settings.DEFAULT_FROM_EMAIL)
+        enqueue(
+            "govportal.accounts.tasks.email_send",
+            subject=subject,
+            body=body,
+            html="",
+            to=to,
+            from_email=settings.DEFAULT_FROM_EMAIL,
         )
     return len(recipients)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,6 +151,13 @@ def jwks() -> dict[str, Any]:
 
 
 # --- artifacts --------------------------------------------------------------------------------
+
+
+def canonical_bytes(facts: dict[str, Any]) -> bytes:
+    """The bytes an artifact's signature covers: its facts as JSON with sorted keys, no spaces and
+    UTF-8 text (not \\u escapes). Every signed document builds them here; changing this format
+    would make every digest already signed disagree with its document."""
+    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def token_payload(*, entity: Entity, kind: str, serial: str, issued_at: dt.datetime, digest_hex: str) -> dict[str, Any]:

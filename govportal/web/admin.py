@@ -40,7 +40,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation, helpers
 from django.contrib.admin.options import Action
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -51,14 +51,11 @@ from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_l
 from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.models import User
-from govportal.audit import labels
-from govportal.audit.services import audit_record
 from govportal.verification.services import mask_id
 
 # How many records one action may touch at once: each is a service call (some call a provider).
 ACTION_LIMIT = 100
 
-labels.register({"pdf_render": _("PDF rendered again from the admin")})
 
 # The navigation sidebar took a quarter of the width from dense changelists (columns were cut at
 # 1280 px); the breadcrumbs and the index lead everywhere.
@@ -329,52 +326,21 @@ class RecordAdmin(RecordActionsMixin, ReadOnlyAdmin):
 # --- rendering a stored PDF again -----------------------------------------------------------------
 
 
-def pdf_render_again(
-    *, obj: models.Model, render: Callable[[Any], Any], entity: Callable[[Any], Any], request: HttpRequest
-) -> None:
-    """Replace a record's stored PDF by a new rendering of the same signed content (audited).
-
-    ``render`` is the app's "render unless it exists" function, so the stored file is let go
-    first, inside the transaction: if rendering fails nothing changes, and the old file is
-    removed from the storage only once the new one is committed under another name (a storage
-    that overwrites in place keeps the one name). The signature covers the content, not the
-    PDF's bytes, so the QR code and any copy already downloaded stay valid.
-    """
-    model = type(obj)
-    old_name = obj.pdf.name  # type: ignore[attr-defined]
-    storage = obj.pdf.storage  # type: ignore[attr-defined]
-    with transaction.atomic():
-        model._default_manager.filter(pk=obj.pk).update(pdf="")
-        fresh = render(model._default_manager.get(pk=obj.pk))
-        audit_record(
-            action="pdf_render",
-            actor=request.user,
-            entity=entity(fresh),
-            target=fresh,
-            data={"replaced": old_name, "file": fresh.pdf.name},
-            request=request,
-        )
-        if old_name and old_name != fresh.pdf.name:
-            transaction.on_commit(lambda: storage.delete(old_name))
-
-
-def pdf_render_again_action(
-    *,
-    render: Callable[[Any], Any],
-    entity: Callable[[Any], Any],
-    replaced: str | Promise,
-    done: Callable[[int], str],
-) -> RecordAction:
-    """The record action that renders a signed record's PDF again (receipts, certificates…).
+def pdf_render_again_action(*, replaced: str | Promise, done: Callable[[int], str]) -> RecordAction:
+    """The record action that renders a signed record's PDF again (receipts, certificates…),
+    through ``govportal.pdf.pdf_render(force=True)``, which audits it as ``pdf_rerender``.
 
     ``replaced`` names the first consequence for the app's noun ("The stored PDF of each
-    receipt is replaced…"); ``render`` is the one call per app that renders its PDF.
+    receipt is replaced…"). The signature covers the content, not the PDF's bytes, so the QR code
+    and any copy already downloaded stay valid.
     """
+    from govportal.pdf.services import pdf_render
+
     return RecordAction(
         name="render_pdf",
         label=_("Render the PDF of the selected records again"),
         button=_("Render the PDF again"),
-        run=lambda request, obj, data: pdf_render_again(obj=obj, render=render, entity=entity, request=request),
+        run=lambda request, obj, data: pdf_render(instance=obj, force=True, actor=operator(request), request=request),
         done=done,
         consequences=[
             replaced,

@@ -17,6 +17,7 @@ from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from govportal.entities.models import Entity
 from govportal.importing import CsvScan, scan_csv
+from govportal.tasks import enqueue
 from housing_fund.importer.reading import COLUMNS
 from housing_fund.models import LoanImport
 
@@ -68,12 +69,6 @@ def import_upload(
         loan_import.upload.save(f"{scan.sha256}.csv", File(source), save=False)
         loan_import.save(update_fields=["upload"])
         pk = str(loan_import.pk)
-
-        def enqueue() -> None:
-            from housing_fund.tasks import loans_import_task
-
-            loans_import_task.delay(pk)
-
-        transaction.on_commit(enqueue)
+        enqueue("housing_fund.tasks.loans_import_task", pk)
     logger.info("loan import %s queued (%s, %d rows)", pk, loan_import.name, scan.rows)
     return loan_import

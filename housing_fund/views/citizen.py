@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from govportal.pdf.views import isolated, pdf_page
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from govportal.web.ratelimit import rate_limited
@@ -126,12 +127,20 @@ def statement(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-def statement_pdf(request: HttpRequest, pk: UUID) -> FileResponse:
-    """A statement, for its borrower or the branch's staff."""
+def statement_pdf(request: HttpRequest, pk: UUID) -> HttpResponse | FileResponse:
+    """A statement, for its borrower or the branch's staff: "being prepared" until the worker
+    has rendered it, then the PDF."""
     item = get_object_or_404(Statement.objects.select_related("loan"), pk=pk)
     own = item.loan.borrower_id == request.user.pk
     if not own and not selectors.portfolio(request.user).filter(pk=item.loan_id).exists():
         raise Http404
-    return FileResponse(
-        item.pdf.open("rb"), as_attachment=True, filename=f"{item.serial}.pdf", content_type="application/pdf"
+    return pdf_page(
+        request,
+        item,
+        title=_("The account statement is being prepared"),
+        document=isolated(_("Statement %(serial)s of loan %(number)s"), serial=item.serial, number=item.loan.number),
+        back_url=reverse("housing_fund:my_loan" if own else "housing_fund:loan", args=[item.loan_id]),
+        back_label=_("Back to the loan"),
+        parent=isolated(_("Housing loan %(number)s"), number=item.loan.number),
+        attachment=True,
     )

@@ -8,8 +8,7 @@ from govportal.entities.services import entity_link, phase_open
 from tests.factories import EntityFactory, MembershipFactory
 
 
-@pytest.fixture
-def office(db):
+def make_office():
     """Two linked ministries and an unlinked governorate, with their clerks and heads."""
     phase_open(number=LinkagePhase.MINISTRIES)
     finance = entity_link(entity=EntityFactory(code="MOF"))
@@ -27,6 +26,11 @@ def office(db):
     }
 
 
+@pytest.fixture
+def office(db):
+    return make_office()
+
+
 def content(to, cc=(), *, subject="طلب تزويد ببيانات الموازنة", body="نرجو تزويدنا بالبيانات المطلوبة.", **extra):
     return LetterContent(
         subject=subject,
@@ -40,14 +44,19 @@ def content(to, cc=(), *, subject="طلب تزويد ببيانات المواز
     )
 
 
+def dispatch(office, to=None, cc=(), **extra):
+    """A letter from the Ministry of Finance, drafted, approved by its head and dispatched."""
+    letter = letter_draft(
+        sender=office["finance"], content=content(to or [office["health"]], cc, **extra), actor=office["clerk"]
+    )
+    letter_submit(letter=letter, actor=office["clerk"])
+    letter_approve(letter=letter, actor=office["head"])
+    return letter_dispatch(letter=letter, actor=office["clerk"])
+
+
 @pytest.fixture
 def dispatched(office):
     def make(to=None, cc=(), **extra):
-        letter = letter_draft(
-            sender=office["finance"], content=content(to or [office["health"]], cc, **extra), actor=office["clerk"]
-        )
-        letter_submit(letter=letter, actor=office["clerk"])
-        letter_approve(letter=letter, actor=office["head"])
-        return letter_dispatch(letter=letter, actor=office["clerk"])
+        return dispatch(office, to, cc, **extra)
 
     return make

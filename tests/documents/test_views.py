@@ -224,24 +224,38 @@ needs_poppler = pytest.mark.skipif(
 
 
 @needs_poppler
-def test_the_outgoing_register_pdf_lists_the_number(office, dispatched, tmp_path: Path):
+def test_the_outgoing_register_pdf_lists_the_number(
+    office, dispatched, tmp_path: Path, django_capture_on_commit_callbacks
+):
     letter = dispatched()
     today = timezone.localdate().isoformat()
-    response = signed_in(office["clerk"]).get("/documents/outgoing/", {"format": "pdf", "date_from": today})
-    assert response.content.startswith(b"%PDF")
+    client = signed_in(office["clerk"])
+    with django_capture_on_commit_callbacks() as queued:  # the worker has not run yet
+        response = client.post("/documents/registers/print/?entity=MOF", {"kind": "outgoing", "date_from": today})
+    assert response.status_code == 302
+    waiting = client.get(response["Location"])
+    assert waiting.status_code == 202 and gettext("The printed register is being prepared") in waiting.content.decode()
+    for job in queued:
+        job()
+    ready = client.get(response["Location"])
     pdf = tmp_path / "register.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(b"".join(ready.streaming_content))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert letter.number in text
 
 
 @needs_poppler
-def test_the_letter_pdf_qr_leads_to_its_verify_url(office, dispatched, tmp_path: Path):
-    letter = dispatched()
+def test_the_letter_pdf_qr_leads_to_its_verify_url(
+    office, dispatched, tmp_path: Path, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        letter = dispatched()
+    for job in queued:  # the worker renders it after dispatch
+        job()
     response = signed_in(office["clerk"]).get(f"/documents/letters/{letter.pk}/pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = tmp_path / "letter.pdf"
-    pdf.write_bytes(response.content)
+    pdf.write_bytes(b"".join(response.streaming_content))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert letter.number in text
     subprocess.run(

@@ -47,9 +47,9 @@ Enter = Callable[[Any], None]
 def _quick(monkeypatch: pytest.MonkeyPatch, sandbox: None) -> None:
     """Webhooks reach this live server at once (``sandbox``); receipts' PDFs are not rendered
     (the journey test renders them)."""
-    from collection.tasks import receipt_render_pdf
+    from govportal.pdf.tasks import pdf_render
 
-    monkeypatch.setattr(receipt_render_pdf, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pdf_render, "apply_async", lambda *args, **kwargs: None)
 
 
 @pytest.fixture

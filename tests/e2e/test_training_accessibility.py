@@ -38,9 +38,9 @@ NAMES = ["حسن علي الربيعي", "فاطمة جواد الموسوي", "
 @pytest.fixture(autouse=True)
 def _quick(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     """Issuing queues the PDF rendering, which these pages do not need; and fast password hashes."""
-    from training.tasks import training_certificate_render_pdf
+    from govportal.pdf.tasks import pdf_render
 
-    monkeypatch.setattr(training_certificate_render_pdf, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pdf_render, "apply_async", lambda *args, **kwargs: None)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

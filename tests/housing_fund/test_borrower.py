@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from collection import services as collection
 from collection.providers import sandbox
@@ -166,12 +167,19 @@ def test_late_fee_policy_is_off_by_default_and_configurable(fund, linked, settin
     assert quote["late_fee"] == expected > 0 and quote["total"] == 1_200_000 + expected
 
 
-def test_statement_pdf_carries_a_qr_that_verifies(fund, linked, client, tmp_path):
+def test_statement_pdf_carries_a_qr_that_verifies(fund, linked, client, tmp_path, django_capture_on_commit_callbacks):
     paid_through_sandbox(linked, fund["citizen"], count=1)
     client.force_login(fund["citizen"])
-    response = client.post(f"/housing/loans/{linked.pk}/statement/")
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.post(f"/housing/loans/{linked.pk}/statement/")
     assert response.status_code == 302
+    waiting = client.get(response["Location"])  # the worker has not rendered it yet
+    assert waiting.status_code == 202
+    assert gettext("The account statement is being prepared") in waiting.content.decode()
+    for job in queued:
+        job()
     pdf = client.get(response["Location"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     path = tmp_path / "statement.pdf"
     path.write_bytes(b"".join(pdf.streaming_content))
     subprocess.run(["pdftoppm", "-png", "-r", "110", str(path), str(tmp_path / "page")], check=True)

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from govportal.pdf.services import pdf_render
 from govportal.verification.services import token_verify
 from tests.factories import MembershipFactory
 from tests.training.conftest import codes, move_to, pdf_text_and_qr, place, today
@@ -15,7 +16,6 @@ from training.models import Attendance, Enrollment, TrainingCertificate
 from training.services import (
     attendance_mark,
     attendance_self_checkin,
-    certificate_render_pdf_now,
     enrollment_complete,
 )
 
@@ -96,7 +96,7 @@ def test_the_certificates_qr_code_decodes_to_a_url_that_verifies(world, running,
     first = running[0]
     _attend_all(world, [first])
     enrollment_complete(enrollment=first, score=88, actor=world.admin)
-    certificate = certificate_render_pdf_now(certificate=TrainingCertificate.objects.get())
+    certificate = pdf_render(instance=TrainingCertificate.objects.get())
     pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(certificate.pdf.read())
     text, url = pdf_text_and_qr(pdf, tmp_path)

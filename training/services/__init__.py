@@ -20,7 +20,6 @@ from training.services.certificates import (
     certificate_display,
     certificate_issue,
     certificate_pdf_context,
-    certificate_render_pdf_now,
 )
 from training.services.nominations import nomination_create, nomination_reject, nominations_notify_admins
 from training.services.places import enrollment_cancel, nomination_approve
@@ -37,7 +36,6 @@ __all__ = [
     "certificate_display",
     "certificate_issue",
     "certificate_pdf_context",
-    "certificate_render_pdf_now",
     "enrollment_cancel",
     "enrollment_complete",
     "nomination_approve",

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from govportal.accounts.models import User
 from govportal.audit.services import audit_record
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
-from govportal.pdf import render_to_pdf
-from govportal.pdf.storage import store_pdf
+from govportal.pdf.services import pdf_queue
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
-from govportal.verification.services import Signer, mask_id, mask_name, verify_url
+from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
 from training.constants import CERTIFICATE_REGISTER
 from training.models import Enrollment, TrainingCertificate
 from training.services.common import _coordinators, _tell_trainee
@@ -44,7 +41,7 @@ def certificate_content(certificate: TrainingCertificate) -> bytes:
         "score": enrollment.score,
         "issued_at": certificate.issued_at.isoformat(),
     }
-    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return canonical_bytes(facts)
 
 
 def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, str]]:
@@ -90,9 +87,7 @@ def certificate_issue(*, enrollment: Enrollment, actor: User) -> TrainingCertifi
         target=certificate,
         data={"enrollment": enrollment.pk, "serial": certificate.serial},
     )
-    from training.tasks import training_certificate_render_pdf
-
-    transaction.on_commit(lambda: training_certificate_render_pdf.delay(str(certificate.pk)))
+    pdf_queue(certificate)
     params = {"name": enrollment.trainee.full_name, "serial": certificate.serial}
     url = reverse("training:certificate_detail", args=[certificate.pk])
     message = gettext_noop("%(name)s completed the training: certificate %(serial)s.")
@@ -117,16 +112,3 @@ def certificate_pdf_context(certificate: TrainingCertificate) -> dict[str, Any]:
         "issued_at": certificate.issued_at,
         "site_url": settings.SITE_URL,
     }
-
-
-def certificate_render_pdf_now(*, certificate: TrainingCertificate) -> TrainingCertificate:
-    """Render and store the PDF unless it already exists (safe to repeat)."""
-    certificate = TrainingCertificate.objects.select_related(
-        "issuing_entity__parent", "artifact", "enrollment__session__programme", "enrollment__trainee__entity"
-    ).get(pk=certificate.pk)
-    if certificate.pdf:
-        return certificate
-    with translation.override(settings.LANGUAGE_CODE):  # the official copy is Arabic, whoever triggers it
-        content = render_to_pdf("training/certificate_pdf.html", certificate_pdf_context(certificate))
-    store_pdf(field_file=certificate.pdf, name=f"{certificate.serial}.pdf", content=content)
-    return certificate

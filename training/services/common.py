@@ -6,15 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from govportal.accounts.models import User
-from govportal.accounts.tasks import email_send
 from govportal.entities.models import Entity
 from govportal.notifications.services import notify
+from govportal.tasks import enqueue
 from training import selectors
 from training.models import Programme, Session, Trainee
 
@@ -57,8 +56,13 @@ def _tell_trainee(trainee: Trainee, message: str, params: dict[str, Any], url: s
             "notifications/email.txt", {"text": text, "link": f"{settings.SITE_URL}{url}" if url else ""}
         )
     to = [trainee.email]
-    transaction.on_commit(
-        lambda: email_send.delay(subject=text[:120], body=body, html="", to=to, from_email=settings.DEFAULT_FROM_EMAIL)
+    enqueue(
+        "govportal.accounts.tasks.email_send",
+        subject=text[:120],
+        body=body,
+        html="",
+        to=to,
+        from_email=settings.DEFAULT_FROM_EMAIL,
     )
 
 
