@@ -32,9 +32,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _quick(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
     """Issuing queues the PDF rendering, which these pages do not need (the journey test renders it);
     and three staff accounts a page need not cost three slow password hashes."""
-    from datacenter.tasks import certificate_render_pdf
+    from govportal.pdf.tasks import pdf_render
 
-    monkeypatch.setattr(certificate_render_pdf, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(pdf_render, "apply_async", lambda *args, **kwargs: None)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
