@@ -3,7 +3,7 @@ documents.services (numbers, signatures, audit, notifications)."""
 
 from django.contrib import admin
 
-from documents.models import Attachment, Letter, LetterRecipient, Referral
+from documents.models import Attachment, Letter, LetterRecipient, Referral, RegisterExport
 from govportal.web.admin import ReadOnlyInline, RecordAdmin
 
 
@@ -52,3 +52,14 @@ class ReferralAdmin(RecordAdmin):
     search_fields = ["=recipient__letter__number", "=referred_to__email"]
     list_select_related = ["recipient__letter", "recipient__entity", "referred_to"]
     date_hierarchy = "created_at"
+
+
+@admin.register(RegisterExport)
+class RegisterExportAdmin(RecordAdmin):
+    list_display = ["entity", "kind", "requested_by", "status", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["=entity__code", "requested_by__email"]
+    list_select_related = ["entity", "requested_by"]
+    date_hierarchy = "created_at"
+    # The printout copies subjects that may be confidential: only its requester downloads it.
+    exclude = ["file"]

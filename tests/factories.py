@@ -567,6 +567,17 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory)
 
 
+class RegisterExportFactory(factory.django.DjangoModelFactory):
+    """A printed register still being prepared."""
+
+    class Meta:
+        model = "documents.RegisterExport"
+
+    entity = factory.SubFactory(EntityFactory)
+    kind = "outgoing"
+    requested_by = factory.SubFactory(UserFactory)
+
+
 # --- training places ------------------------------------------------------------------------------
 
 

@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def registered_tasks() -> list[str]:
-    app.loader.import_default_modules()
+    # Every installed app's tasks module, as a worker finds them (without the worker's start-up
+    # checks, which read the database's version).
+    app.autodiscover_tasks(force=True)
     return sorted(name for name in app.tasks if not name.startswith("celery."))
 
 

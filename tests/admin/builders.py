@@ -124,6 +124,7 @@ def builders() -> dict[type[Model], Builder]:
         documents.Referral: _batch(
             f.ReferralFactory, recipient__letter__sender_entity=entity, referred_to=user, created_by=user
         ),
+        documents.RegisterExport: _batch(f.RegisterExportFactory, entity=entity, requested_by=user),
         # training
         training.Programme: _batch(f.ProgrammeFactory, owner=entity),
         training.Session: _batch(f.SessionFactory, programme=programme, trainer=user),
