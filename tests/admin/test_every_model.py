@@ -3,6 +3,7 @@ administrator with a constant number of queries; records cannot be added, change
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,9 @@ SIGNED_OR_FINANCIAL = {
 
 
 def _ours(app_path: str) -> bool:
+    """An app of this project, not an installed package (whatever the environment is called)."""
     path = Path(app_path).resolve()
-    return path.is_relative_to(settings.BASE_DIR) and ".venv" not in path.parts
+    return path.is_relative_to(settings.BASE_DIR) and not path.is_relative_to(Path(sys.prefix).resolve())
 
 
 def test_every_model_of_the_portal_has_an_admin():
