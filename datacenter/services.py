@@ -36,6 +36,7 @@ from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
 from govportal.pdf.services import pdf_queue
 from govportal.search import normalize_arabic
+from govportal.verification import display
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
 from govportal.verification.services import Signer, artifact_revoke, canonical_bytes, mask_id, mask_name, verify_url
@@ -204,13 +205,14 @@ def certificate_content(certificate: Certificate) -> bytes:
     return canonical_bytes(facts)
 
 
-def certificate_display(certificate: Certificate) -> list[tuple[str, str]]:
-    """What the public verify page shows: labels are msgids, personal data masked."""
+def certificate_display(certificate: Certificate) -> list[tuple[str, display.Value]]:
+    """What the public verify page shows: labels are msgids, personal data masked, the answer a
+    msgid and the document's date a value (both shown in the reader's language)."""
     return [
         (gettext_noop("Answer"), OUTCOME_TEXT[Outcome(certificate.outcome)]),
-        (gettext_noop("Document"), f"{certificate.document_number} — {certificate.document_date.isoformat()}"),
+        (gettext_noop("Document"), display.dated(certificate.document_number, certificate.document_date)),
         (gettext_noop("Holder"), mask_name(certificate.holder_name)),
-        (gettext_noop("National ID number"), mask_id(certificate.holder_national_id)),
+        (gettext_noop("National ID number"), display.ltr(mask_id(certificate.holder_national_id))),
     ]
 
 

@@ -31,6 +31,7 @@ from govportal.entities.models import Entity
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
 from govportal.pdf.services import pdf_queue
+from govportal.verification import display
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
 from housing_fund.constants import BILLING_DAYS_AHEAD, STATEMENT_REGISTER, LoanPurpose, LoanStatus, RescheduleStatus
@@ -431,9 +432,9 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
         issued_at=now,
         content=canonical_bytes(facts),
         display=[
-            (gettext_noop("Loan number"), loan.number),
+            (gettext_noop("Loan number"), display.ltr(loan.number)),
             (gettext_noop("Borrower"), mask_name(loan.borrower_name)),
-            (gettext_noop("Balance on the statement date (IQD)"), f"{balance:,}"),
+            (gettext_noop("Balance on the statement date"), display.amount(balance)),
         ],
     )
     artifact.save(force_insert=True)

@@ -13,6 +13,7 @@ from collection.models import Payment, Receipt
 from govportal.entities.models import Entity
 from govportal.numbering.services import counter_next
 from govportal.pdf.services import pdf_queue
+from govportal.verification import display
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.services import Signer, canonical_bytes, mask_name, verify_url
 
@@ -41,13 +42,15 @@ def receipt_content(receipt: Receipt) -> bytes:
     return canonical_bytes(facts)
 
 
-def receipt_display(receipt: Receipt) -> list[tuple[str, str]]:
+def receipt_display(receipt: Receipt) -> list[tuple[str, display.Value]]:
+    """What the public verify page shows: the amount and the moment as values, written out for the
+    reader (in Baghdad time); the payer masked."""
     payment = receipt.payment
     return [
-        (gettext_noop("Amount paid (IQD)"), f"{payment.amount:,}"),
-        (gettext_noop("Payment reference"), payment.payment_ref),
+        (gettext_noop("Amount paid"), display.amount(payment.amount)),
+        (gettext_noop("Payment reference"), display.ltr(payment.payment_ref)),
         (gettext_noop("Paid by"), mask_name(payment.payer.full_name or "-")),
-        (gettext_noop("Paid at"), (payment.succeeded_at or receipt.issued_at).strftime("%Y-%m-%d %H:%M")),
+        (gettext_noop("Paid at"), display.moment(payment.succeeded_at or receipt.issued_at)),
     ]
 
 

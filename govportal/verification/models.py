@@ -56,6 +56,8 @@ class Artifact(models.Model):
     digest = models.CharField(_("content digest (SHA-256)"), max_length=64)
     key = models.ForeignKey(SigningKey, verbose_name=_("signing key"), on_delete=models.PROTECT, related_name="+")
     token = models.TextField(_("signed token"))
+    # [[msgid, value]]: a value is a string shown as stored, or a typed value (a moment, a day, an
+    # amount, names in both languages...) formatted for the reader: see verification.display.
     display = models.JSONField(
         _("details shown when verified"), default=list, help_text=_("Label/value pairs, personal data masked.")
     )
@@ -82,7 +84,15 @@ class Artifact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["entity", "kind", "serial"], name="artifact_unique_serial"),
         ]
-        indexes = [models.Index(fields=["serial"])]
+        indexes = [
+            models.Index(fields=["serial"]),
+            # The few documents that are not plainly valid: the offline scanner's status list.
+            models.Index(
+                fields=["status"],
+                condition=~Q(status=ArtifactStatus.VALID) | ~Q(notes=[]),
+                name="artifact_not_plainly_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.serial

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -26,6 +27,7 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.verification import crypto, hotpath
 from govportal.verification.constants import ArtifactStatus, KeyStatus
+from govportal.verification.display import Value
 from govportal.verification.models import Artifact, SigningKey
 
 # Bumped on every revocation or key change: every cached verification result is then stale.
@@ -184,9 +186,10 @@ class Signer:
         serial: str,
         issued_at: dt.datetime,
         content: bytes,
-        display: list[tuple[str, str]],
+        display: list[tuple[str, Value]],
     ) -> Artifact:
-        """An unsaved, signed artifact (the caller saves it, alone or in bulk)."""
+        """An unsaved, signed artifact (the caller saves it, alone or in bulk). ``display`` is not
+        signed: labels are msgids, values strings or typed values (``verification.display``)."""
         entity = self.key.entity
         digest = hashlib.sha256(content).hexdigest()
         payload = token_payload(entity=entity, kind=kind, serial=serial, issued_at=issued_at, digest_hex=digest)
@@ -209,12 +212,13 @@ def artifact_issue(
     kind: str,
     serial: str,
     content: bytes,
-    display: list[tuple[str, str]],
+    display: list[tuple[str, Value]],
     issued_at: dt.datetime | None = None,
     actor: Any = None,
 ) -> Artifact:
     """Sign and register one artifact. ``content`` is the canonical bytes its digest covers;
-    ``display`` the label/value pairs the public page shows (labels are msgids, values masked)."""
+    ``display`` the label/value pairs the public page shows (labels are msgids, values masked, see
+    ``verification.display`` for values formatted in the reader's language and time zone)."""
     artifact = Signer(entity).artifact(
         kind=kind, serial=serial, issued_at=issued_at or timezone.now(), content=content, display=display
     )
@@ -391,16 +395,89 @@ def token_verify(token: str) -> Verification:
     return result
 
 
-def artifact_lookup(*, serial: str, issued_on: dt.date) -> Verification:
-    """For auditors with paper only: the register entry with this serial, issued on that day."""
+def artifact_lookup(*, serial: str, issued_on: dt.date) -> Verification | None:
+    """For auditors with paper only: the register entry with this serial, issued on that day
+    (Baghdad time, as printed). None when nothing matches: a mistyped serial or date is not a
+    forgery, and the answer is the same whether the serial exists with another date or not at all."""
     artifact = (
         Artifact.objects.select_related("entity", "superseded_by", "key")
         .filter(serial__iexact=serial.strip(), issued_at__date=issued_on)
         .first()
     )
-    if artifact is None or artifact.key.status == KeyStatus.REVOKED:
-        return Verification(False, REASON_NOT_REGISTERED if artifact is None else REASON_KEY_REVOKED)
+    if artifact is None:
+        return None
+    if artifact.key.status == KeyStatus.REVOKED:
+        return Verification(False, REASON_KEY_REVOKED)
     return Verification(True, "", str(artifact.pk), artifact.status, _details(artifact))
+
+
+def reason_text(reason: str) -> str:
+    """A revocation's reason in the reader's language: services give msgids ("Payment refunded"),
+    people type their own words, which are shown as typed."""
+    return _(reason) if reason else ""
+
+
+# --- what the offline scanner keeps --------------------------------------------------------------
+
+STATUS_CACHE_KEY = "verification:status-list"
+
+
+def _in_each_language(make: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    """``make(*args)`` in each of the portal's languages, by language code."""
+    result = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            result[language] = make(*args)
+    return result
+
+
+def _note_texts(notes: list[dict[str, Any]]) -> list[str]:
+    return [note_text(note) for note in notes]
+
+
+def status_list() -> dict[str, Any]:
+    """What the offline scanner downloads besides the keys, for a check with no connection.
+
+    ``issuers``: the name of every entity whose keys verify, in each language, by code.
+    ``documents``: every document that is not plainly valid (revoked, replaced, or changed since
+    issue), by the SHA-256 of its token, with its status, date, reason and notes in each language.
+    Only someone holding a token finds its entry: the list names no serial and holds no token.
+    Those rows are read through a partial index (``artifact_not_plainly_valid``).
+    """
+    entities = (
+        Entity.objects.filter(signing_keys__status__in=[KeyStatus.ACTIVE, KeyStatus.RETIRED])
+        .distinct()
+        .order_by("code")
+        .values_list("code", "name_ar", "name_en")
+    )
+    issuers = {code: {"ar": name_ar, "en": name_en or name_ar} for code, name_ar, name_en in entities}
+    documents: dict[str, dict[str, Any]] = {}
+    changed = (
+        Artifact.objects.exclude(status=ArtifactStatus.VALID, notes=[])
+        .select_related("superseded_by")
+        .only("token", "status", "notes", "revoked_at", "revoked_reason", "superseded_by__serial")
+    )
+    for artifact in changed.iterator(chunk_size=2000):
+        entry: dict[str, Any] = {"status": artifact.status}
+        if artifact.status == ArtifactStatus.REVOKED:
+            entry["revoked_at"] = artifact.revoked_at.isoformat() if artifact.revoked_at else None
+            entry["reason"] = _in_each_language(reason_text, artifact.revoked_reason)
+        elif artifact.status == ArtifactStatus.SUPERSEDED:
+            entry["replacement"] = artifact.superseded_by.serial if artifact.superseded_by else None
+        elif artifact.notes:
+            entry["notes"] = _in_each_language(_note_texts, artifact.notes)
+        documents[hotpath.token_digest(artifact.token)] = entry
+    return {"generated_at": timezone.now().isoformat(timespec="seconds"), "issuers": issuers, "documents": documents}
+
+
+def status_list_cached() -> dict[str, Any]:
+    """The status list, built again after any revocation, replacement or note (a new generation)."""
+    cache_key = f"{STATUS_CACHE_KEY}:{cache_generation()}"
+    data = cache.get(cache_key)
+    if data is None:
+        data = status_list()
+        cache.set(cache_key, data, _RESULT_TTL)
+    return data
 
 
 def verification_count(artifact_id: str) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET
 from govportal.audit.services import client_ip
 from govportal.verification import hotpath
 from govportal.verification.constants import ArtifactKind
+from govportal.verification.display import display_rows, in_language
 from govportal.verification.forms import LookupForm
 from govportal.verification.services import (
     GENERATION_KEY,
@@ -24,6 +26,8 @@ from govportal.verification.services import (
     cache_generation,
     jwks,
     note_text,
+    reason_text,
+    status_list_cached,
     token_verify,
     verification_count,
 )
@@ -55,16 +59,22 @@ def _headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _entity_name(details: dict[str, Any]) -> str:
+    return in_language({"ar": details.get("entity_ar"), "en": details.get("entity_en")})
+
+
 def _result_page(request: HttpRequest, result: Verification, *, count: bool = True) -> HttpResponse:
     if count and result.genuine and result.artifact_id:
         verification_count(result.artifact_id)
     details = result.details
     context = {
         "result": result,
-        "entity_name": details.get("entity_en") if get_language() == "en" else details.get("entity_ar"),
+        "entity_name": _entity_name(details),
         "kind_label": ArtifactKind(details["kind"]).label if details.get("kind") in ArtifactKind.values else "",
         "issued_at": _parse(details.get("issued_at")),
         "revoked_at": _parse(details.get("revoked_at")),
+        "revoked_reason": reason_text(details.get("revoked_reason") or ""),
+        "rows": display_rows(details.get("display") or [], html=True),
         "notes": [note_text(note, html=True) for note in details.get("notes") or []],
     }
     return _headers(render(request, "verification/result.html", context))
@@ -116,14 +126,20 @@ def verify_token_json(request: HttpRequest, token: str) -> HttpResponse:
     result = token_verify(token)
     if result.genuine and result.artifact_id:
         verification_count(result.artifact_id)
+    details = result.details
     body = {
         "genuine": result.genuine,
         "reason": _(result.reason) if result.reason else "",
         "status": result.status,
-        "serial": result.details.get("serial"),
-        "revoked_at": result.details.get("revoked_at"),
-        "revoked_reason": result.details.get("revoked_reason"),
-        "replacement": result.details.get("replacement_path"),
+        "serial": details.get("serial"),
+        # The issuer by name in the reader's language (the scanner shows its code beside it).
+        "issuer": _entity_name(details) if result.genuine else "",
+        "issuer_code": details.get("entity_code"),
+        "revoked_at": details.get("revoked_at"),
+        "revoked_reason": reason_text(details.get("revoked_reason") or ""),
+        "replacement": details.get("replacement_path"),
+        "replacement_serial": details.get("replacement_serial"),
+        "details": display_rows(details.get("display") or []),
         # Changes to a document still valid (e.g. partly refunded), in the reader's language.
         "changed": result.changed,
         "notes": [note_text(note) for note in result.details.get("notes") or []],
@@ -133,13 +149,19 @@ def verify_token_json(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
-    """For auditors holding paper only: serial number and date of issue."""
+    """For auditors holding paper only: serial number and date of issue.
+
+    Nothing found is not a forgery: the reader most likely mistyped the serial or the date, so the
+    form comes back with what they typed and a neutral answer asking them to check it (the same
+    whether the serial exists with another date or not at all)."""
     form = LookupForm(request.GET or None)
     if form.is_bound and form.is_valid():
         if limited := _too_many(request):
             return limited
         result = artifact_lookup(serial=form.cleaned_data["serial"], issued_on=form.cleaned_data["issued_on"])
-        return _result_page(request, result)
+        if result is not None:
+            return _result_page(request, result)
+        return _headers(render(request, "verification/lookup.html", {"form": form, "no_match": True}))
     return render(request, "verification/lookup.html", {"form": form})
 
 
@@ -152,6 +174,14 @@ def jwks_view(request: HttpRequest) -> JsonResponse:
         data = jwks()
         cache.set(cache_key, data, 300)
     return JsonResponse(data, content_type="application/jwk-set+json", headers={"Access-Control-Allow-Origin": "*"})
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def status_list_view(request: HttpRequest) -> JsonResponse:
+    """What the offline scanner keeps besides the keys: issuers' names and the documents that are
+    not plainly valid (see ``status_list``)."""
+    return JsonResponse(status_list_cached(), headers={"Access-Control-Allow-Origin": "*"})
 
 
 @require_GET

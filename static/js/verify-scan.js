@@ -8,6 +8,7 @@
   "use strict";
 
   const JWKS_STORE = "govportal.verify.jwks";
+  const STATUS_STORE = "govportal.verify.status";
   const B64URL = /^[A-Za-z0-9_-]*$/;
   const TOKEN = "[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+";
   const TOKEN_IN_LINK = new RegExp(`/v/(${TOKEN})`);
@@ -146,23 +147,46 @@
     return toDigits(text);
   }
 
-  // --- the JWK Set: network first, the stored copy when offline ---------------------------------
+  // --- the JWK Set and the status list: network first, the stored copies when offline ------------
+  //
+  // The status list names the issuers (in each language) and the documents that are no longer
+  // plainly valid (revoked, replaced, changed since issue), by the SHA-256 of their token: what a
+  // check needs to say "revoked" with no connection.
 
   let jwks = null;
   let jwksSavedAt = null;
+  let statusList = null;
+  let statusSavedAt = null;
   const keysStatus = $("[data-scan-keys-status]");
   const keysButton = $("[data-scan-keys-refresh]");
 
-  function loadStoredKeys() {
+  function loadStored(store, check) {
     try {
-      const stored = JSON.parse(localStorage.getItem(JWKS_STORE) || "null");
-      if (stored && stored.jwks && Array.isArray(stored.jwks.keys)) {
-        jwks = stored.jwks;
-        jwksSavedAt = new Date(stored.savedAt);
-      }
+      const stored = JSON.parse(localStorage.getItem(store) || "null");
+      if (stored && check(stored.data)) return { data: stored.data, savedAt: new Date(stored.savedAt) };
     } catch {
       /* a damaged copy is as good as none */
     }
+    return null;
+  }
+
+  const isJwks = (data) => Boolean(data && Array.isArray(data.keys));
+  const isStatusList = (data) => Boolean(data && data.issuers && data.documents && typeof data.documents === "object");
+
+  function loadStoredKeys() {
+    let stored = loadStored(JWKS_STORE, isJwks);
+    if (!stored) {
+      // The copy kept before the status list existed: {savedAt, jwks}.
+      try {
+        const old = JSON.parse(localStorage.getItem(JWKS_STORE) || "null");
+        if (old && isJwks(old.jwks)) stored = { data: old.jwks, savedAt: new Date(old.savedAt) };
+      } catch {
+        /* none */
+      }
+    }
+    if (stored) [jwks, jwksSavedAt] = [stored.data, stored.savedAt];
+    const list = loadStored(STATUS_STORE, isStatusList);
+    if (list) [statusList, statusSavedAt] = [list.data, list.savedAt];
   }
 
   function showKeysStatus(offline = false) {
@@ -170,30 +194,51 @@
     else keysStatus.replaceChildren(fill(offline ? "keys_offline" : "keys_updated", { date: formatDate(jwksSavedAt, true) }));
   }
 
+  /** Fetch one of the two files; the service worker answers from its cache offline, and says so. */
+  async function download(url, valid) {
+    const response = await fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } });
+    const fromCache = response.headers.get("X-Govportal-From-Cache");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const data = await response.json();
+    if (!valid(data)) throw new Error("not the expected file");
+    return { data, fromCache, savedAt: fromCache ? new Date(fromCache) : new Date() };
+  }
+
+  function store(key, data, savedAt) {
+    try {
+      localStorage.setItem(key, JSON.stringify({ savedAt: savedAt.toISOString(), data }));
+    } catch {
+      /* storage full or disabled: the copy in memory still works for this visit */
+    }
+  }
+
+  async function refreshStatusList() {
+    try {
+      const got = await download(root.dataset.statusListUrl, isStatusList);
+      if (got.fromCache && statusList) return; // offline: keep the newer copy this device has
+      [statusList, statusSavedAt] = [got.data, got.savedAt];
+      store(STATUS_STORE, statusList, statusSavedAt);
+    } catch {
+      /* offline or refused: the stored copy (if any) stays in use */
+    }
+  }
+
   async function refreshKeys() {
     keysButton.disabled = true;
     keysStatus.textContent = t("keys_updating");
+    const list = refreshStatusList();
     try {
-      const response = await fetch(root.dataset.jwksUrl, { cache: "no-cache", headers: { Accept: "application/json" } });
-      // The service worker answers from its cache when the network is down, and says so.
-      const fromCache = response.headers.get("X-Govportal-From-Cache");
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const data = await response.json();
-      if (!data || !Array.isArray(data.keys)) throw new Error("not a JWK Set");
-      if (fromCache && jwks) throw new Error("offline");
-      jwks = data;
-      jwksSavedAt = fromCache ? new Date(fromCache) : new Date();
-      try {
-        localStorage.setItem(JWKS_STORE, JSON.stringify({ savedAt: jwksSavedAt.toISOString(), jwks }));
-      } catch {
-        /* storage full or disabled: the copy in memory still works for this visit */
-      }
-      showKeysStatus(Boolean(fromCache));
+      const got = await download(root.dataset.jwksUrl, isJwks);
+      if (got.fromCache && jwks) throw new Error("offline");
+      [jwks, jwksSavedAt] = [got.data, got.savedAt];
+      store(JWKS_STORE, jwks, jwksSavedAt);
+      showKeysStatus(Boolean(got.fromCache));
       return true;
     } catch {
       showKeysStatus(true);
       return false;
     } finally {
+      await list;
       keysButton.disabled = false;
     }
   }
@@ -239,57 +284,119 @@
     show(panel("not-genuine", "✗", t("not_genuine"), reasonText), el("p", "", t("do_not_rely")));
   }
 
-  function summaryRow(list, label, value, isolate = false) {
+  /** A row of the details list; ``value`` is text or nodes. */
+  function summaryRow(list, label, value) {
     const row = el("div", "summary-list__row");
     const dd = el("dd");
-    if (isolate) dd.append(el("bdi", "code", value));
-    else dd.textContent = value;
+    dd.append(value);
     row.append(el("dt", "", label), dd);
     list.append(row);
+  }
+
+  /** A left-to-right run (a serial, an issuer's code) isolated inside Arabic text. */
+  function ltr(value, className = "code") {
+    const node = el("bdi", className, value);
+    node.dir = "ltr";
+    return node;
   }
 
   function tag(tone, text) {
     return el("strong", `tag tag--${tone}`, text);
   }
 
-  /** live: null (not checked: offline), "failed", or the /v/<token>/json answer. */
-  function showGenuine(payload, live) {
-    const current = live && typeof live === "object" ? live.status : "";
-    // Still valid but changed since issue (e.g. partly refunded): amber, never the plain green "valid".
-    const changed = Boolean(live && typeof live === "object" && live.changed);
-    const notes = live && typeof live === "object" && Array.isArray(live.notes) ? live.notes : [];
-    let line = fill("signed_by", { entity: String(payload.iss || "") });
-    if (current === "revoked" || current === "superseded") line = t("no_longer_valid");
-    if (changed) line = t("changed_line");
-    if (live === null) line = t("offline_line");
-    const box = changed ? panel("changed", "!", t("genuine_changed"), line) : panel("genuine", "✓", t("genuine"), line);
+  /** The words of ``byLanguage`` ({ar, en}) for this page's language. */
+  function inLanguage(byLanguage) {
+    if (!byLanguage || typeof byLanguage !== "object") return byLanguage;
+    return root.dataset.lang in byLanguage ? byLanguage[root.dataset.lang] : byLanguage.ar;
+  }
 
+  /** The issuer's name in the page's language: from the live answer, else the stored status list. */
+  function issuerName(code, live) {
+    if (live && live.issuer) return String(live.issuer);
+    const names = statusList && statusList.issuers ? statusList.issuers[code] : null;
+    return names ? String(inLanguage(names) || "") : "";
+  }
+
+  async function tokenDigest(token) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+    return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  }
+
+  /** What the stored status list says of a token: an answer shaped like the live one (marked
+   * ``listed``), valid when the list does not name it; null when this device has no list. */
+  async function listedStatus(token) {
+    if (!statusList) return null;
+    const entry = statusList.documents[await tokenDigest(token)];
+    if (!entry || typeof entry !== "object") return { status: "valid", changed: false, notes: [], listed: true };
+    const notes = inLanguage(entry.notes) || [];
+    return {
+      status: String(entry.status || ""),
+      revoked_at: entry.revoked_at,
+      revoked_reason: inLanguage(entry.reason) || "",
+      replacement_serial: entry.replacement || "",
+      changed: entry.status === "valid" && notes.length > 0,
+      notes,
+      listed: true,
+    };
+  }
+
+  /** The answer about a document whose signature is genuine, its panel's colour the verdict:
+   * green when valid, red when revoked or replaced (never a green panel with a small red tag),
+   * amber when changed since issue.
+   * live: the /v/<token>/json answer, or the stored list's (``listed``); null (offline without a
+   * list) or "failed" when nothing is known of its status. */
+  function showGenuine(payload, live) {
+    const known = Boolean(live && typeof live === "object");
+    const current = known ? live.status : "";
+    const changed = known && Boolean(live.changed);
+    const notes = known && Array.isArray(live.notes) ? live.notes : [];
+    const code = String(payload.iss || "");
+    const name = issuerName(code, known ? live : null);
+    const signedBy = () => fill("signed_by", { entity: name || code });
+
+    let box;
     const status = el("p", "status-line");
-    if (live === null || live === "failed") {
-      status.append(tag("grey", t("status_offline")), el("span", "", t(live === null ? "status_offline_text" : "status_failed_text")));
-    } else if (current === "revoked") {
-      const text = el("span");
-      text.append(fill("status_revoked_text", { date: formatDate(new Date(live.revoked_at)), reason: live.revoked_reason || "—" }));
-      status.append(tag("red", t("status_revoked")), text);
+    if (current === "revoked") {
+      const revokedOn = fill("status_revoked_text", {
+        date: formatDate(new Date(live.revoked_at)),
+        reason: live.revoked_reason || "—",
+      });
+      box = panel("not-genuine", "✗", t("revoked_title"), revokedOn);
+      status.append(tag("red", t("status_revoked")), el("span", "", t("status_not_valid_text")));
     } else if (current === "superseded") {
-      status.append(tag("amber", t("status_superseded")), el("span", "", t("status_superseded_text")));
+      const line = el("span", "", `${t("status_superseded_text")} `);
+      if (live.replacement_serial) line.append(ltr(String(live.replacement_serial)));
+      box = panel("not-genuine", "✗", t("superseded_title"), line);
+      status.append(tag("red", t("status_superseded")), el("span", "", t("status_not_valid_text")));
       if (live.replacement) {
         const link = el("a", "", t("see_replacement"));
         link.href = live.replacement;
         status.append(link);
       }
     } else if (changed) {
+      // Still valid but changed since issue (e.g. partly refunded): amber, never the plain green "valid".
+      box = panel("changed", "!", t("changed_title"), t("changed_line"));
       status.append(tag("amber", t("status_changed")));
+    } else if (known && current === "valid") {
+      box = panel("genuine", "✓", t(live.listed ? "genuine" : "genuine_valid"), signedBy());
+      const text = el("span");
+      if (live.listed) text.append(fill("status_listed_text", { date: formatDate(statusSavedAt, true) }));
+      else text.textContent = t("status_valid_text");
+      status.append(tag("green", t("status_valid")), text);
     } else {
-      status.append(tag("green", t("status_valid")), el("span", "", t("status_valid_text")));
+      box = panel("genuine", "✓", t("genuine"), live === "failed" ? signedBy() : t("offline_line"));
+      status.append(tag("grey", t("status_offline")), el("span", "", t(live === "failed" ? "status_failed_text" : "status_offline_text")));
     }
     const noteList = el("ul", "plain-list status-notes");
     for (const note of notes) noteList.append(el("li", "", String(note)));
 
     const list = el("dl", "summary-list");
-    summaryRow(list, t("label_issuer"), String(payload.iss || ""), true);
+    const issuer = document.createDocumentFragment();
+    if (name) issuer.append(name, " ");
+    issuer.append(ltr(code));
+    summaryRow(list, t("label_issuer"), issuer);
     summaryRow(list, t("label_kind"), kinds[payload.kind] || String(payload.kind || ""));
-    summaryRow(list, t("label_serial"), String(payload.sn || ""), true);
+    summaryRow(list, t("label_serial"), ltr(String(payload.sn || "")));
     summaryRow(list, t("label_issued"), formatDate(new Date(Number(payload.iat) * 1000)));
 
     const parts = [box, el("h3", "", t("current_status")), status];
@@ -334,7 +441,9 @@
       showNotGenuine(t(verdict.reason));
       return;
     }
-    const live = await liveStatus(token);
+    let live = await liveStatus(token);
+    // No answer from the register (offline, or it failed): what this device's copy of the list says.
+    if (!live || typeof live !== "object") live = (await listedStatus(token)) || live;
     if (run !== checking) return;
     if (live && typeof live === "object" && live.genuine === false) {
       showNotGenuine(live.reason || t("malformed")); // the register knows better (e.g. not registered)

@@ -7,19 +7,22 @@
  *     Runtime caching works with the hashed names of ManifestStaticFilesStorage in production as well
  *     as the plain names in development; on install, the static URLs the page references are read
  *     from the page itself and cached, so the first visit is enough to work offline;
- *   - the public JWK Set: network first, the cached copy (marked X-Govportal-From-Cache) offline.
+ *   - the public JWK Set and the status list (issuers' names, documents revoked, replaced or changed):
+ *     network first, the cached copy (marked X-Govportal-From-Cache) offline.
  * Everything else, above all /v/<token> results, passes through untouched and is never stored.
  */
 const CACHE = "govportal-verify-v1";
 const CACHE_PREFIX = "govportal-verify-";
 const PAGE = "/verify/scan";
 const JWKS = "/.well-known/jwks.json";
+const STATUS_LIST = "/verify/status.json";
+const DOWNLOADS = [JWKS, STATUS_LIST];
 const STATIC = "/static/";
 const MAX_STATIC_ENTRIES = 40;
 const NAVIGATION_TIMEOUT = 4000;
 const FROM_CACHE = "X-Govportal-From-Cache";
 
-/** A copy of a JWK Set response marked with when it was fetched, so that the page can tell. */
+/** A copy of a downloaded file marked with when it was fetched, so that the page can tell. */
 async function stamped(response) {
   const headers = new Headers(response.headers);
   headers.set(FROM_CACHE, new Date().toISOString());
@@ -56,12 +59,16 @@ self.addEventListener("install", (event) => {
           }),
         );
       }
-      try {
-        const keys = await fetch(JWKS, { cache: "no-cache" });
-        if (keys.ok) await cache.put(JWKS, await stamped(keys));
-      } catch {
-        /* fetched again by the page */
-      }
+      await Promise.all(
+        DOWNLOADS.map(async (url) => {
+          try {
+            const response = await fetch(url, { cache: "no-cache" });
+            if (response.ok) await cache.put(url, await stamped(response));
+          } catch {
+            /* fetched again by the page */
+          }
+        }),
+      );
       await self.skipWaiting();
     })(),
   );
@@ -116,14 +123,15 @@ async function staticFile(event) {
   return (await network) || Response.error();
 }
 
-async function jwks(event) {
+/** The JWK Set or the status list: the network's answer (kept), else the copy kept last time. */
+async function download(event, path) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(event.request);
-    if (response.ok) await cache.put(JWKS, await stamped(response.clone()));
+    if (response.ok) await cache.put(path, await stamped(response.clone()));
     return response;
   } catch {
-    return (await cache.match(JWKS)) || Response.error();
+    return (await cache.match(path)) || Response.error();
   }
 }
 
@@ -133,7 +141,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname === PAGE && request.mode === "navigate") event.respondWith(scannerPage(event));
-  else if (url.pathname === JWKS) event.respondWith(jwks(event));
+  else if (DOWNLOADS.includes(url.pathname)) event.respondWith(download(event, url.pathname));
   else if (url.pathname.startsWith(STATIC)) event.respondWith(staticFile(event));
   // Anything else (verification results, the rest of the portal) goes to the network as usual.
 });

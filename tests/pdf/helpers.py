@@ -3,6 +3,8 @@ one task, stored once."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
@@ -44,12 +46,32 @@ def run_jobs(callbacks: Iterable[Callable[[], Any]]) -> None:
         job()
 
 
-def pdf_text(content: bytes, directory: Path) -> str:
+# pdftotext marks direction with embedding and isolate controls; a reader does not see them.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def pdf_text(content: bytes, directory: Path, *, layout: bool = False, plain: bool = False) -> str:
+    """The text of a PDF as ``pdftotext`` reads it (``-layout`` keeps each line's columns); with
+    ``plain``, without the direction marks it adds. A left-to-right run printed out of order inside
+    Arabic text comes back out of order ("/http://…/verify" for "http://…/verify/")."""
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
     path = directory / "read.pdf"
     path.write_bytes(content)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    text = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return BIDI_CONTROLS.sub("", text) if plain else text
+
+
+def pdf_words(content: bytes, directory: Path) -> list[str]:
+    """The words of a PDF as printed (``pdftotext -bbox``): each one's characters in the order its
+    glyphs stand on the page, so a URL printed "/http://…/verify" reads back that way."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed (apt-get install poppler-utils)")
+    path = directory / "words.pdf"
+    path.write_bytes(content)
+    page = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [html.unescape(word) for word in re.findall(r"<word [^>]*>([^<]*)</word>", page)]
 
 
 def renders_once_through_the_one_task(

@@ -93,12 +93,43 @@ def test_auditor_with_paper_checks_by_serial_and_date(client):
     today = timezone.localdate(artifact.issued_at)
     html = client.get("/verify/", {"serial": "ndc-2026-000001", "issued_on": today.isoformat()}).content.decode()
     assert arabic("This document is genuine") in html
-    wrong_day = client.get(
-        "/verify/", {"serial": artifact.serial, "issued_on": (today - dt.timedelta(days=1)).isoformat()}
-    )
-    assert arabic("This document is not genuine") in wrong_day.content.decode()
     empty = client.get("/verify/", {"serial": "", "issued_on": ""})
     assert 'class="error-summary"' in empty.content.decode()
+
+
+def lookup_answer(client, language, serial, day):
+    client.cookies["govportal_language"] = language
+    response = client.get("/verify/", {"serial": serial, "issued_on": day.isoformat()})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_mistyped_serial_or_date_finds_nothing_and_is_not_called_forged(client, language):
+    """Nothing found is not forgery: a neutral answer asking to check the details, the same whether
+    the serial exists with another date or does not exist at all."""
+    artifact = issue()
+    day = timezone.localdate(artifact.issued_at)
+    wrong_date = lookup_answer(client, language, artifact.serial, day - dt.timedelta(days=1))
+    unknown = lookup_answer(client, language, "NDC-2026-999999", day - dt.timedelta(days=1))
+    with translation.override(language):
+        assert gettext("No document matches these details") in wrong_date
+        check = "Check the serial number and the date of issue as they are printed on the document, then try again."
+        assert gettext(check) in wrong_date
+        for verdict in ("This document is not genuine", "This document is genuine", "Not genuine"):
+            assert gettext(verdict) not in wrong_date
+    assert "panel--not-genuine" not in wrong_date and "panel--neutral" in wrong_date
+    assert f'value="{artifact.serial}"' in wrong_date  # what they typed, kept to correct it
+    assert wrong_date.replace(artifact.serial, "SERIAL") == unknown.replace("NDC-2026-999999", "SERIAL")
+
+
+def test_a_document_found_by_serial_whose_key_was_revoked_is_not_genuine(client):
+    from govportal.verification.services import key_revoke
+
+    artifact = issue()
+    key_revoke(kid=artifact.key.kid, reason="compromised")
+    html = lookup_answer(client, "en", artifact.serial, timezone.localdate(artifact.issued_at))
+    assert "This document is not genuine" in html and "The key that signed it has been revoked." in html
 
 
 def test_jwks_lists_active_and_retired_keys_with_issuer_and_status(client):

@@ -14,6 +14,7 @@ from govportal.audit.services import audit_record
 from govportal.notifications.services import notify
 from govportal.numbering.services import counter_next
 from govportal.pdf.services import pdf_queue
+from govportal.verification import display
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.models import Artifact
 from govportal.verification.services import Signer, canonical_bytes, mask_id, mask_name, verify_url
@@ -44,17 +45,19 @@ def certificate_content(certificate: TrainingCertificate) -> bytes:
     return canonical_bytes(facts)
 
 
-def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, str]]:
-    """What the public verify page shows: labels are msgids, personal data masked."""
+def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, display.Value]]:
+    """What the public verify page shows: labels are msgids, personal data masked; the programme and
+    the institution in both languages and the dates as values, shown in the reader's language."""
     enrollment = certificate.enrollment
     session, trainee = enrollment.session, enrollment.trainee
+    programme = session.programme
     return [
-        (gettext_noop("Programme"), f"{session.programme.title_ar} — {session.programme.title_en}"),
-        (gettext_noop("Hours"), str(session.programme.hours)),
-        (gettext_noop("Dates"), f"{session.start_date.isoformat()} – {session.end_date.isoformat()}"),
+        (gettext_noop("Programme"), display.both(ar=programme.title_ar, en=programme.title_en or programme.title_ar)),
+        (gettext_noop("Hours"), str(programme.hours)),
+        (gettext_noop("Dates"), display.days(session.start_date, session.end_date)),
         (gettext_noop("Trainee"), mask_name(trainee.full_name)),
-        (gettext_noop("National ID number"), mask_id(trainee.national_id)),
-        (gettext_noop("Institution"), f"{trainee.entity.name_ar} ({trainee.entity.code})"),
+        (gettext_noop("National ID number"), display.ltr(mask_id(trainee.national_id))),
+        (gettext_noop("Institution"), display.entity(trainee.entity)),
     ]
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django import template
 from django.contrib.staticfiles import finders
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from govportal.pdf.qr import qr_svg_data_uri
+from govportal.verification import display
 
 register = template.Library()
 
@@ -22,13 +24,30 @@ def qr_data_uri(text: str) -> str:
 
 @register.filter(is_safe=True)
 def isolate(value: object) -> SafeString:
-    """``value`` between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE characters.
+    """A value whose direction is its own (a name, an amount with its currency) isolated from the
+    text around it, on one line: FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE in a span of
+    class ``pdf-isolate``.
 
-    Serials, dates and URLs inside Arabic text keep their own order this way. WeasyPrint
-    ignores ``unicode-bidi`` (so ``<bdi>`` alone does nothing in print), but Pango honours
-    the isolate characters when they are in the same text run as the value.
+    WeasyPrint does not work out ``dir="auto"`` (a ``<bdi>`` there takes the paragraph's direction),
+    but Pango honours the isolate characters when they are in the same text run as the value.
     """
-    return mark_safe(f"\u2068{conditional_escape(str(value))}\u2069")  # noqa: S308 - value is escaped
+    return format_html('<span class="pdf-isolate">\u2068{}\u2069</span>', str(value))
+
+
+@register.filter(is_safe=True)
+def ltr(value: object) -> SafeString:
+    """A left-to-right run inside Arabic text (a URL, a serial, a reference, a masked ID number, an
+    e-mail address): LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE in a span of class ``pdf-ltr``
+    (``direction: ltr; unicode-bidi: isolate``, never broken across lines). Without the isolation
+    "http://…/verify/" prints as "/http://…/verify" in an Arabic sentence, and a URL broken at a
+    line's end comes out in pieces in the wrong order."""
+    return format_html('<span class="pdf-ltr">\u2066{}\u2069</span>', str(value))
+
+
+@register.filter
+def baghdad_time(value: dt.datetime | None) -> str:
+    """A moment as a person reads it, whoever renders the PDF: "7 كانون الأول 2026، 14:08 بتوقيت بغداد"."""
+    return display.baghdad_time(value) if value else ""
 
 
 @register.simple_tag
