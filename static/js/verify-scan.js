@@ -160,10 +160,11 @@
   const keysStatus = $("[data-scan-keys-status]");
   const keysButton = $("[data-scan-keys-refresh]");
 
-  function loadStored(store, check) {
+  /** A copy kept in localStorage as {savedAt, <name>: data}; null when there is none (or it is damaged). */
+  function loadStored(store, name, check) {
     try {
       const stored = JSON.parse(localStorage.getItem(store) || "null");
-      if (stored && check(stored.data)) return { data: stored.data, savedAt: new Date(stored.savedAt) };
+      if (stored && check(stored[name])) return { data: stored[name], savedAt: new Date(stored.savedAt) };
     } catch {
       /* a damaged copy is as good as none */
     }
@@ -174,18 +175,9 @@
   const isStatusList = (data) => Boolean(data && data.issuers && data.documents && typeof data.documents === "object");
 
   function loadStoredKeys() {
-    let stored = loadStored(JWKS_STORE, isJwks);
-    if (!stored) {
-      // The copy kept before the status list existed: {savedAt, jwks}.
-      try {
-        const old = JSON.parse(localStorage.getItem(JWKS_STORE) || "null");
-        if (old && isJwks(old.jwks)) stored = { data: old.jwks, savedAt: new Date(old.savedAt) };
-      } catch {
-        /* none */
-      }
-    }
+    const stored = loadStored(JWKS_STORE, "jwks", isJwks);
     if (stored) [jwks, jwksSavedAt] = [stored.data, stored.savedAt];
-    const list = loadStored(STATUS_STORE, isStatusList);
+    const list = loadStored(STATUS_STORE, "list", isStatusList);
     if (list) [statusList, statusSavedAt] = [list.data, list.savedAt];
   }
 
@@ -204,9 +196,9 @@
     return { data, fromCache, savedAt: fromCache ? new Date(fromCache) : new Date() };
   }
 
-  function store(key, data, savedAt) {
+  function store(key, name, data, savedAt) {
     try {
-      localStorage.setItem(key, JSON.stringify({ savedAt: savedAt.toISOString(), data }));
+      localStorage.setItem(key, JSON.stringify({ savedAt: savedAt.toISOString(), [name]: data }));
     } catch {
       /* storage full or disabled: the copy in memory still works for this visit */
     }
@@ -217,7 +209,7 @@
       const got = await download(root.dataset.statusListUrl, isStatusList);
       if (got.fromCache && statusList) return; // offline: keep the newer copy this device has
       [statusList, statusSavedAt] = [got.data, got.savedAt];
-      store(STATUS_STORE, statusList, statusSavedAt);
+      store(STATUS_STORE, "list", statusList, statusSavedAt);
     } catch {
       /* offline or refused: the stored copy (if any) stays in use */
     }
@@ -231,7 +223,7 @@
       const got = await download(root.dataset.jwksUrl, isJwks);
       if (got.fromCache && jwks) throw new Error("offline");
       [jwks, jwksSavedAt] = [got.data, got.savedAt];
-      store(JWKS_STORE, jwks, jwksSavedAt);
+      store(JWKS_STORE, "jwks", jwks, jwksSavedAt);
       showKeysStatus(Boolean(got.fromCache));
       return true;
     } catch {

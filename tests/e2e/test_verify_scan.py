@@ -19,7 +19,13 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from govportal.verification.services import artifact_issue, artifact_note_add, artifact_revoke, key_revoke
+from govportal.verification.services import (
+    artifact_issue,
+    artifact_note_add,
+    artifact_revoke,
+    artifact_supersede,
+    key_revoke,
+)
 from tests.e2e.test_accessibility import AXE_OPTIONS, VIEWPORTS, axe
 from tests.factories import EntityFactory
 
@@ -60,9 +66,16 @@ if (navigator.mediaDevices) {
 """
 
 
+def data_centre() -> Any:
+    from govportal.entities.models import Entity
+
+    found = Entity.objects.filter(code="NDC").first()
+    return found or EntityFactory(code="NDC", name_ar="المركز الوطني للبيانات", name_en="National Data Centre")
+
+
 def issue(entity: Any = None, serial: str = SERIAL) -> Any:
     return artifact_issue(
-        entity=entity or EntityFactory(),
+        entity=entity or data_centre(),
         kind="certificate",
         serial=serial,
         content=b"certificate of authenticity of issuance " + serial.encode(),
@@ -96,11 +109,13 @@ def check(page: Any, text: str) -> Any:
     return result
 
 
-def expect_genuine(result: Any, artifact: Any) -> None:
-    expect(result.locator(".panel--genuine")).to_contain_text("Signature genuine")
+def expect_genuine(result: Any, artifact: Any, title: str = "This document is genuine") -> None:
+    """Green, with the issuer by name (its code beside it); online the register's answer says
+    "This document is genuine", offline only the signature is known: "Signature genuine"."""
+    expect(result.locator(".panel--genuine")).to_contain_text(title)
     expect(result.locator(".panel--genuine .panel__mark")).to_have_text("✓")
     expect(result).to_contain_text(artifact.serial)
-    expect(result).to_contain_text(artifact.entity.code)
+    expect(result.locator(".summary-list")).to_contain_text(f"{artifact.entity.name_en} {artifact.entity.code}")
     expect(result).to_contain_text("Certificate of authenticity of issuance")
     expect(result).to_contain_text(english_date(artifact.issued_at))
 
@@ -146,15 +161,51 @@ def test_genuine_token_and_link_then_tampered_ones(page, english):
     expect(result.locator(".panel--neutral")).to_contain_text("not a verification link")
 
 
+def expect_revoked(result: Any, artifact: Any, reason: str) -> None:
+    """A failure, as /v/ shows it: the red panel is the verdict, never a green one with a red tag."""
+    failure = result.locator(".panel--not-genuine")
+    expect(failure).to_contain_text("This document has been revoked")
+    expect(failure.locator(".panel__mark")).to_have_text("✗")
+    revoked_on = english_date(type(artifact).objects.get(pk=artifact.pk).revoked_at)
+    expect(failure).to_contain_text(f"Revoked on {revoked_on}. Reason: {reason}")
+    expect(result.locator(".panel--genuine")).to_have_count(0)
+    expect(result.locator(".tag--red")).to_have_text("Revoked")
+    expect(result.locator(".summary-list")).to_contain_text(f"{artifact.entity.name_en} {artifact.entity.code}")
+
+
 def test_revoked_document_shows_its_live_status(page, english):
     artifact = issue()
     artifact_revoke(artifact=artifact, reason="Issued by mistake")
     open_scanner(page)
-    result = check(page, artifact.token)
-    expect(result.locator(".panel--genuine")).to_contain_text("no longer valid")
-    expect(result.locator(".tag--red")).to_have_text("Revoked")
-    revoked_on = english_date(type(artifact).objects.get(pk=artifact.pk).revoked_at)
-    expect(result).to_contain_text(f"Revoked on {revoked_on}. Reason: Issued by mistake")
+    expect_revoked(check(page, artifact.token), artifact, "Issued by mistake")
+
+
+def test_a_replaced_document_is_a_failure_too(page, english):
+    entity = EntityFactory(code="IHF", name_en="Iraqi Housing Fund")
+    old, new = issue(entity, "IHF-RC-2026-000001"), issue(entity, "IHF-RC-2026-000002")
+    artifact_supersede(artifact=old, replacement=new)
+    open_scanner(page)
+    result = check(page, old.token)
+    expect(result.locator(".panel--not-genuine")).to_contain_text("This document has been replaced")
+    expect(result.locator(".panel--not-genuine")).to_contain_text(new.serial)
+    expect(result.locator(".panel--genuine")).to_have_count(0)
+    expect(result.locator(".tag--red")).to_have_text("Superseded")
+    expect(result.locator(f"a[href='{new.path}']")).to_have_text("See the replacement")
+
+
+def test_a_revoked_certificate_scanned_offline_is_a_red_failure_with_the_issuers_name(page, english):
+    """The status list the scanner keeps knows what was revoked, and the issuers' names."""
+    artifact, valid = issue(), issue(serial="NDC-2026-000002")
+    artifact_revoke(artifact=artifact, reason="Issued by mistake")
+    open_scanner(page)  # online: the keys and the status list are downloaded and kept
+    page.wait_for_function("localStorage.getItem('govportal.verify.status') !== null")
+    page.context.set_offline(True)
+    expect_revoked(check(page, artifact.token), artifact, "Issued by mistake")
+
+    result = check(page, valid.token)  # not in the list: valid as of the list's date
+    expect_genuine(result, valid, "Signature genuine")
+    expect(result.locator(".tag--green")).to_have_text("Valid")
+    expect(result).to_contain_text("according to this device’s copy of the register")
 
 
 def test_a_document_changed_since_issue_is_amber_not_plainly_valid(page, english):
@@ -165,7 +216,9 @@ def test_a_document_changed_since_issue_is_amber_not_plainly_valid(page, english
     )
     open_scanner(page)
     result = check(page, artifact.token)
-    expect(result.locator(".panel--changed")).to_contain_text("Signature genuine, document changed since issue")
+    expect(result.locator(".panel--changed")).to_contain_text(
+        "This document is genuine, but it has changed since it was issued"
+    )
     expect(result.locator(".panel--genuine")).to_have_count(0)
     expect(result.locator(".tag--amber")).to_have_text("Valid, with changes")
     expect(result.locator(".status-notes")).to_have_text(
@@ -185,7 +238,13 @@ def test_service_worker_and_offline_check(page, english):
         "caches.open('govportal-verify-v1')"
         ".then((cache) => cache.keys()).then((keys) => keys.map((r) => new URL(r.url).pathname))"
     )
-    assert {"/verify/scan", "/.well-known/jwks.json", "/static/js/verify-scan.js", "/static/css/app.css"} <= set(cached)
+    assert {
+        "/verify/scan",
+        "/.well-known/jwks.json",
+        "/verify/status.json",
+        "/static/js/verify-scan.js",
+        "/static/css/app.css",
+    } <= set(cached)
     assert not [path for path in cached if path.startswith("/v/")], cached  # results are never stored
 
     page.context.set_offline(True)
@@ -193,9 +252,21 @@ def test_service_worker_and_offline_check(page, english):
     assert response is not None and response.from_service_worker, "the offline page did not come from the worker"
     expect(page.locator(KEYS_STATUS)).to_contain_text("Keys could not be updated (no connection)")
     result = check(page, artifact.token)
-    expect_genuine(result, artifact)
+    expect_genuine(result, artifact, "Signature genuine")
+    expect(result.locator(".tag--green")).to_have_text("Valid")  # as of this device's copy of the register
+
+    # With no copy of the register at all, the status is not checked, and it says so.
+    page.evaluate(
+        "Promise.all([localStorage.removeItem('govportal.verify.status'),"
+        " caches.open('govportal-verify-v1').then((cache) => cache.delete('/verify/status.json'))])"
+    )
+    page.reload()
+    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys could not be updated (no connection)")
+    result = check(page, artifact.token)
+    expect(result.locator(".panel--genuine")).to_contain_text("Signature genuine")
     expect(result.locator(".panel--genuine")).to_contain_text(re.compile("live status not checked", re.I))
     expect(result.locator(".tag--grey")).to_have_text("Not checked")
+    expect(result.locator(".summary-list")).to_contain_text(artifact.entity.code)  # no names offline without it
 
     # Still not fooled offline.
     header, payload, signature = artifact.token.split(".")
@@ -334,16 +405,20 @@ def test_scanner_has_no_wcag_violations(page, choose_language, screenshot, langu
         if results.violations_count:
             reports.append(f"--- {page.url} at {viewport['width']}px ---\n{results.generate_report()}")
 
-    # The "not genuine" answer too.
+    # The "not genuine" answer, and a revoked document (the red failure, with the issuer's name).
     header, payload, signature = artifact.token.split(".")
-    page.fill("#scan-token", f"{header}.{payload}.{signature[:-2]}AA")
-    page.locator("[data-scan-form] button[type=submit]").click()
-    expect(page.locator(RESULT).locator(".panel--not-genuine")).to_be_visible()
-    page.set_viewport_size(VIEWPORTS[0])
-    screenshot(f"verify-scan-not-genuine-{language}-{VIEWPORTS[0]['width']}")
-    results = axe.run(page, options=AXE_OPTIONS)
-    if results.violations_count:
-        reports.append(f"--- not genuine ---\n{results.generate_report()}")
+    revoked = issue(serial="NDC-2026-000002")
+    artifact_revoke(artifact=revoked, reason="صدرت خطأً")
+    for state, token in [("not-genuine", f"{header}.{payload}.{signature[:-2]}AA"), ("revoked", revoked.token)]:
+        page.fill("#scan-token", token)
+        page.locator("[data-scan-form] button[type=submit]").click()
+        expect(page.locator(RESULT).locator(".panel--not-genuine")).to_be_visible()
+        for viewport in VIEWPORTS:
+            page.set_viewport_size(viewport)
+            screenshot(f"verify-scan-{state}-{language}-{viewport['width']}")
+        results = axe.run(page, options=AXE_OPTIONS)
+        if results.violations_count:
+            reports.append(f"--- {state} ---\n{results.generate_report()}")
     assert not reports, "\n".join(reports)
 
 
