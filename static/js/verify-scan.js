@@ -390,6 +390,11 @@
     summaryRow(list, t("label_kind"), kinds[payload.kind] || String(payload.kind || ""));
     summaryRow(list, t("label_serial"), ltr(String(payload.sn || "")));
     summaryRow(list, t("label_issued"), formatDate(new Date(Number(payload.iat) * 1000)));
+    // Online, the register's details too (amounts, dates, masked names), as the /v/ page shows them.
+    const details = known && Array.isArray(live.details) ? live.details : [];
+    for (const row of details) {
+      if (Array.isArray(row) && row.length === 2) summaryRow(list, String(row[0]), el("bdi", "", String(row[1])));
+    }
 
     const parts = [box, el("h3", "", t("current_status")), status];
     if (notes.length) parts.push(noteList);

@@ -140,6 +140,8 @@ def test_genuine_token_and_link_then_tampered_ones(page, english):
     result = check(page, artifact.token)
     expect_genuine(result, artifact)
     expect(result.locator(".tag--green")).to_have_text("Valid")  # online: the live status
+    expect(result.locator(".summary-list")).to_contain_text("Holder")  # and the register's masked details
+    expect(result.locator(".summary-list")).to_contain_text("أ. ك.")
 
     result = check(page, f"{settings.SITE_URL}/v/{artifact.token}")  # what the QR code holds
     expect_genuine(result, artifact)

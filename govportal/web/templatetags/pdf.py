@@ -28,8 +28,9 @@ def isolate(value: object) -> SafeString:
     text around it, on one line: FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE in a span of
     class ``pdf-isolate``.
 
-    WeasyPrint does not work out ``dir="auto"`` (a ``<bdi>`` there takes the paragraph's direction),
-    but Pango honours the isolate characters when they are in the same text run as the value.
+    WeasyPrint 70 ignores ``unicode-bidi`` and does not work out ``dir="auto"`` (a ``<bdi>`` there
+    takes the paragraph's direction), but Pango honours the isolate characters when they are in the
+    same text run as the value.
     """
     return format_html('<span class="pdf-isolate">\u2068{}\u2069</span>', str(value))
 
@@ -38,7 +39,7 @@ def isolate(value: object) -> SafeString:
 def ltr(value: object) -> SafeString:
     """A left-to-right run inside Arabic text (a URL, a serial, a reference, a masked ID number, an
     e-mail address): LEFT-TO-RIGHT ISOLATE ... POP DIRECTIONAL ISOLATE in a span of class ``pdf-ltr``
-    (``direction: ltr; unicode-bidi: isolate``, never broken across lines). Without the isolation
+    (``direction: ltr``, never broken across lines). Without the isolation
     "http://…/verify/" prints as "/http://…/verify" in an Arabic sentence, and a URL broken at a
     line's end comes out in pieces in the wrong order."""
     return format_html('<span class="pdf-ltr">\u2066{}\u2069</span>', str(value))
