@@ -285,10 +285,11 @@
     list.append(row);
   }
 
-  /** A left-to-right run (a serial, an issuer's code) isolated inside Arabic text. */
-  function ltr(value, className = "code") {
-    const node = el("bdi", className, value);
-    node.dir = "ltr";
+  /** A code (an issuer's code: "ltr") or a serial (its own direction: "auto", since a letter's
+   * number follows its entity's format) isolated inside Arabic text. */
+  function ltr(value, direction = "ltr") {
+    const node = el("bdi", "code", value);
+    node.dir = direction;
     return node;
   }
 
@@ -357,7 +358,7 @@
       status.append(tag("red", t("status_revoked")), el("span", "", t("status_not_valid_text")));
     } else if (current === "superseded") {
       const line = el("span", "", `${t("status_superseded_text")} `);
-      if (live.replacement_serial) line.append(ltr(String(live.replacement_serial)));
+      if (live.replacement_serial) line.append(ltr(String(live.replacement_serial), "auto"));
       box = panel("not-genuine", "✗", t("superseded_title"), line);
       status.append(tag("red", t("status_superseded")), el("span", "", t("status_not_valid_text")));
       if (live.replacement) {
@@ -388,7 +389,7 @@
     issuer.append(ltr(code));
     summaryRow(list, t("label_issuer"), issuer);
     summaryRow(list, t("label_kind"), kinds[payload.kind] || String(payload.kind || ""));
-    summaryRow(list, t("label_serial"), ltr(String(payload.sn || "")));
+    summaryRow(list, t("label_serial"), ltr(String(payload.sn || ""), "auto"));
     summaryRow(list, t("label_issued"), formatDate(new Date(Number(payload.iat) * 1000)));
     // Online, the register's details too (amounts, dates, masked names), as the /v/ page shows them.
     const details = known && Array.isArray(live.details) ? live.details : [];
