@@ -454,6 +454,7 @@ def status_list() -> dict[str, Any]:
     documents: dict[str, dict[str, Any]] = {}
     changed = (
         Artifact.objects.exclude(status=ArtifactStatus.VALID, notes=[])
+        .order_by()  # no sort: the entries are keyed, not listed
         .select_related("superseded_by")
         .only("token", "status", "notes", "revoked_at", "revoked_reason", "superseded_by__serial")
     )

@@ -15,9 +15,3 @@ register = template.Library()
 def iso_datetime(value: dt.datetime | dt.date | None) -> str:
     """``<time datetime="{{ moment|iso_datetime }}">``: ``2026-12-07T14:08:00+03:00``, Baghdad time."""
     return display.iso_datetime(value)
-
-
-@register.filter
-def baghdad_time(value: dt.datetime | None) -> str:
-    """A moment as a person reads it: "7 كانون الأول 2026، 14:08 بتوقيت بغداد"."""
-    return display.baghdad_time(value) if value else ""
