@@ -116,6 +116,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACTIVE = (S.CREATED, S.PENDING)
 # Money was taken: the payment counts toward its bills (less what was refunded).
 CAPTURED = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED)
+# The attempt took no money: the payer may pay the same bills again (another card).
+RETRYABLE = (S.FAILED, S.CANCELLED, S.EXPIRED)
 # No later provider event may change these outcomes of the attempt itself.
 SETTLED_OUTCOMES = (S.SUCCEEDED, S.FAILED, S.CANCELLED, S.EXPIRED, S.PARTIALLY_REFUNDED, S.REFUNDED)
 

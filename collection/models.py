@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
@@ -67,9 +67,23 @@ class IllegalTransition(ValidationError):
     """A payment was asked to move where the state machine does not allow."""
 
 
+PAYABLE = (ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID)
+# What a bill shows where a state is read: its status, or "overdue" for a payable bill past its due day.
+OVERDUE = "overdue"
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """The one rule for an overdue bill: still payable and its due day (Baghdad) has passed.
+    ``Obligation.is_overdue`` says the same of one bill in hand."""
+    return Q(status__in=PAYABLE, due_date__lt=today or timezone.localdate())
+
+
 class ObligationQuerySet(models.QuerySet["Obligation"]):
     def payable(self) -> ObligationQuerySet:
-        return self.filter(status__in=[ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID])
+        return self.filter(status__in=PAYABLE)
+
+    def overdue(self, today: dt.date | None = None) -> ObligationQuerySet:
+        return self.filter(overdue_q(today))
 
 
 class Obligation(models.Model):
@@ -84,7 +98,15 @@ class Obligation(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     reference = models.CharField(_("reference"), max_length=64, help_text=_("The collecting entity's own reference."))
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("The collecting entity's own words; with description arguments, a text translated when shown."),
+    )
+    # A bill named in words each reader sees in their own language: ``description`` is then a msgid
+    # (marked with gettext_noop) and these are its arguments ({} for none); None for plain words.
+    description_args = models.JSONField(_("description arguments"), null=True, blank=True, default=None)
     amount = models.BigIntegerField(_("amount (IQD)"))
     amount_paid = models.BigIntegerField(_("amount paid (IQD)"), default=0)
     due_date = models.DateField(_("due date"))
@@ -118,6 +140,33 @@ class Obligation(models.Model):
     @property
     def status_tone(self) -> str:
         return _OBLIGATION_TONES[self.status]
+
+    @property
+    def title(self) -> str:
+        """What the bill is, in the reader's language: "Installment 15 of loan IHF-…", the entity's own
+        description ("Property valuation fee"), or its purpose when it has neither."""
+        if self.description and self.description_args is not None:
+            return gettext(self.description) % self.description_args
+        return self.description or str(self.get_purpose_display())
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """``overdue_q`` for this bill."""
+        return self.status in PAYABLE and self.due_date < (today or timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        """The status a reader sees: its status, or "overdue" for a payable bill past its due day."""
+        return OVERDUE if self.is_overdue() else self.status
+
+    @property
+    def state_label(self) -> str:
+        if self.state == OVERDUE:
+            return pgettext("bill status", "Overdue")
+        return str(self.get_status_display())
+
+    @property
+    def state_tone(self) -> str:
+        return "red" if self.state == OVERDUE else self.status_tone
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):

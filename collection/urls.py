@@ -11,6 +11,7 @@ urlpatterns = [
     path("payments/<uuid:pk>/", citizen.payment_detail, name="payment_detail"),
     path("payments/<uuid:pk>/return/", citizen.payment_return, name="payment_return"),
     path("payments/<uuid:pk>/cancel/", citizen.payment_cancel, name="payment_cancel"),
+    path("payments/<uuid:pk>/retry/", citizen.payment_retry, name="payment_retry"),
     path("receipts/<uuid:pk>.pdf", citizen.receipt_pdf, name="receipt_pdf"),
     # Provider notifications
     path("webhooks/<str:provider>/", webhooks.webhook, name="webhook"),
