@@ -156,6 +156,20 @@ class SettlementStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class FetchStatus(models.TextChoices):
+    """A request for a provider's settlement file of one day, from waiting to what came of it."""
+
+    QUEUED = "queued", pgettext_lazy("settlement fetch", "Waiting to start")
+    FETCHING = "fetching", pgettext_lazy("settlement fetch", "Asking the payment company")
+    IMPORTED = "imported", pgettext_lazy("settlement fetch", "File received")
+    DUPLICATE = "duplicate", pgettext_lazy("settlement fetch", "Already imported")
+    EMPTY = "empty", pgettext_lazy("settlement fetch", "No transactions that day")
+    FAILED = "failed", pgettext_lazy("settlement fetch", "Not fetched")
+
+
+FETCH_UNDER_WAY = (FetchStatus.QUEUED, FetchStatus.FETCHING)
+
+
 class RowOutcome(models.TextChoices):
     MATCHED = "matched", _("Matched")
     AMOUNT_MISMATCH = "amount_mismatch", _("Amount mismatch")

@@ -19,10 +19,12 @@ from collection.constants import (
     ACTIVE,
     CURRENCY,
     EVERY_DAY,
+    FETCH_UNDER_WAY,
     TRANSITIONS,
     WORKING_DAYS,
     DiscrepancyKind,
     EventOutcome,
+    FetchStatus,
     Governorate,
     Method,
     ObligationStatus,
@@ -693,6 +695,49 @@ class SettlementFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SettlementFetch(models.Model):
+    """A staff member's request for a provider's settlement file of one day: a task fetches it through
+    the provider's adapter and imports it as an upload would be (``reconciliation.fetching``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    day = models.DateField(_("day"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # The requester's language: the task says what came of it in their words.
+    language = models.CharField(_("language"), max_length=8, default="ar")
+    status = models.CharField(_("status"), max_length=12, choices=FetchStatus.choices, default=FetchStatus.QUEUED)
+    file = models.ForeignKey(
+        SettlementFile,
+        verbose_name=_("settlement file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The file imported, or the one imported before with the same content."),
+    )
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement file request")
+        verbose_name_plural = _("settlement file requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            # Asking again for a day whose file is being fetched joins that request.
+            models.UniqueConstraint(
+                fields=["provider", "day"],
+                condition=Q(status__in=FETCH_UNDER_WAY),
+                name="settlement_fetch_one_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
 
 
 class Settlement(models.Model):

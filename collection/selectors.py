@@ -315,6 +315,14 @@ def settlement_files(user: Any) -> QuerySet[Any]:
     return files.filter(visible)
 
 
+def settlement_fetches(user: Any) -> QuerySet[Any]:
+    """Requests for a provider's settlement file: a person's own (administrators: all)."""
+    from collection.models import SettlementFetch
+
+    fetches = SettlementFetch.objects.select_related("requested_by").order_by("-requested_at")
+    return fetches if user.is_superuser else fetches.filter(requested_by=user)
+
+
 def settlement_rows(user: Any, settlement: Any) -> QuerySet[Any]:
     from collection.models import SettlementRow
 

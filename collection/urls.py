@@ -47,6 +47,8 @@ urlpatterns = [
     path("payments/<uuid:pk>/fib/", fib.checkout, name="fib_checkout"),
     # Settlement reconciliation (staff)
     path("staff/settlements/", reconciliation.settlements, name="settlements"),
+    path("staff/settlements/fetch/", reconciliation.settlement_fetch, name="settlement_fetch"),
+    path("staff/settlements/fetch/<uuid:pk>/", reconciliation.settlement_fetch_detail, name="settlement_fetch_detail"),
     path("staff/settlements/<uuid:pk>/", reconciliation.settlement_detail, name="settlement_detail"),
     path("staff/discrepancies/", reconciliation.discrepancies, name="discrepancies"),
     path("staff/discrepancies/<int:pk>/", reconciliation.discrepancy_detail, name="discrepancy"),
