@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -220,7 +221,8 @@ def settlement_fetch(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            return redirect("collection:settlement_fetch_detail", pk=fetch.pk)
+            # Just asked for: the page follows it by itself (the reader can stop that there).
+            return redirect(reverse("collection:settlement_fetch_detail", args=[fetch.pk]) + "?watch=1")
     return _settlements_page(request, fetch_form=form, status=400)
 
 

@@ -75,7 +75,7 @@ def test_a_fund_officer_fetches_a_day_and_it_is_reconciled(
 
     response = ask(client, "sandbox", YESTERDAY)
     fetch = SettlementFetch.objects.get()
-    assert response["Location"] == f"/collection/staff/settlements/fetch/{fetch.pk}/"
+    assert response["Location"] == f"/collection/staff/settlements/fetch/{fetch.pk}/?watch=1"
     assert (fetch.status, fetch.requested_by) == (FetchStatus.IMPORTED, staff["officer"].user)  # the task ran
     assert fetch.file.status == SettlementStatus.DONE
     assert fetch.file.counts.get("matched") == 1
@@ -162,7 +162,11 @@ def test_a_request_is_fetched_once_and_shows_progress_until_then(recon, staff, s
     assert settlement_fetch_request(provider="sandbox", day=YESTERDAY, actor=officer) == fetch  # a second click
     client = staff_client(staff["officer"])
     waiting = fetch_page(client, fetch).content.decode()
-    assert '<meta http-equiv="refresh" content="3">' in waiting and "بانتظار دوره" in waiting
+    assert "بانتظار دوره" in waiting
+    assert 'http-equiv="refresh"' not in waiting  # a timed reload only while the reader wants one
+    assert f'href="/collection/staff/settlements/fetch/{fetch.pk}/?watch=1"' in waiting
+    watching = client.get(f"/collection/staff/settlements/fetch/{fetch.pk}/?watch=1").content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in watching and "أوقف التحقق التلقائي" in watching
     SettlementFetch.objects.filter(pk=fetch.pk).update(status=FetchStatus.FETCHING)
     assert "جارٍ طلب الملف من شركة الدفع…" in fetch_page(client, fetch).content.decode()
     assert settlement_fetch_run(fetch_id=str(fetch.pk)).status == FetchStatus.FETCHING  # taken: left alone
