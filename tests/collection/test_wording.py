@@ -56,3 +56,21 @@ def test_a_discrepancy_reads_with_arabic_commas_and_semicolons(recon, staff, sta
     client.cookies["govportal_language"] = "en"
     english = text(client.get(f"/collection/staff/discrepancies/{item.pk}/").content.decode())
     assert "Paid, paid on" in english and "209,000 IQD; fee" in english
+
+
+@pytest.mark.parametrize(
+    ("total", "words"),
+    [(1, "من صف واحد تقريبًا"), (2, "من نحو صفّين"), (3, "من نحو 3 صفوف"), (11, "من نحو 11 صفًّا"), (100, "من نحو 100 صف")],
+)
+def test_reading_progress_counts_rows_with_arabics_plural_forms(total, words):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from collection.reconciliation import Progress
+
+    with translation.override("ar"):
+        html = render_to_string("collection/reconciliation/_progress.html", {"progress": Progress("reading", 1, total)})
+    assert words in text(html)
+    with translation.override("en"):
+        html = render_to_string("collection/reconciliation/_progress.html", {"progress": Progress("reading", 1, total)})
+    assert f"1 of about {total} {'row' if total == 1 else 'rows'} read" in text(html)
