@@ -69,7 +69,7 @@ def _own_loan(request: HttpRequest, pk: UUID) -> Loan:
 
 # The loan page shows what is due and the next few installments; the whole schedule is paged.
 NEXT_INSTALLMENTS = 3
-SCHEDULE_PAGE = 24
+SCHEDULE_PAGE = 12
 
 
 def _pay_form(request: HttpRequest, unpaid: int) -> LoanPayForm:
@@ -114,7 +114,7 @@ def loan(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 def schedule(request: HttpRequest, pk: UUID) -> HttpResponse:
-    """Every installment of the current schedule, a page at a time (two years a page); the first page
+    """Every installment of the current schedule, a page at a time (a year a page); the first page
     shown is the one holding the next installment to pay."""
     loan = _own_loan(request, pk)
     installments = services.current_installments(loan)
