@@ -132,7 +132,8 @@ class TerminalChoiceField(forms.ChoiceField):
 class OutletPaymentForm(forms.Form):
     """The card slip of an in-person payment for the chosen bills, on one of the cashier's terminals."""
 
-    national_id = forms.CharField(widget=forms.HiddenInput)
+    # Its own id: the lookup form above it on the page has a national_id field too.
+    national_id = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_slip_national_id"}))
     bills = BillChoiceField(
         label=_("Bills to pay"),
         queryset=Obligation.objects.none(),

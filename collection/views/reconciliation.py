@@ -105,6 +105,7 @@ class FetchForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         today = timezone.localdate()
         kwargs.setdefault("initial", {"day": today - dt.timedelta(days=1)})
+        kwargs.setdefault("auto_id", "id_fetch_%s")  # the upload form on the same page has a provider too
         super().__init__(*args, **kwargs)
         offered = [p for p in FETCH_PROVIDERS if p != Provider.SANDBOX or settings.PAYMENT_SANDBOX]
         self.fields["provider"].choices = [(p, Provider(p).label) for p in offered]  # type: ignore[attr-defined]
