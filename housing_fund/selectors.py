@@ -33,7 +33,7 @@ def loan_origin(bills: list[Any]) -> Origin | None:
     loan = Loan.objects.get(pk=loan_ids.pop())
     return Origin(
         url=reverse("housing_fund:my_loan", args=[loan.pk]),
-        label=_("Back to housing loan %(number)s") % {"number": loan.number},
+        label=_("Back to housing loan %(number)s") % {"number": f"\u2068{loan.number}\u2069"},  # keeps its direction
     )
 
 

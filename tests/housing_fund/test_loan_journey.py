@@ -22,7 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"</?(bdi|strong)>", "", html)))
+    """What a reader sees: no tags, no direction marks, one space between words."""
+    html = re.sub(r"[\u2068\u2069]", "", re.sub(r"</?(bdi|strong)>", "", html))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def get(client, user, url: str, language: str = "ar"):
