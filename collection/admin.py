@@ -32,6 +32,7 @@ from collection.models import (
     SandboxCharge,
     SandboxRefund,
     Settlement,
+    SettlementFetch,
     SettlementFile,
     SettlementRow,
     Terminal,
@@ -281,6 +282,14 @@ class SettlementFileAdmin(RecordAdmin):
     list_select_related = ["uploaded_by"]
     date_hierarchy = "created_at"
     exclude = ["upload"]  # the file is kept whole for audit; staff read it through reconciliation
+
+
+@admin.register(SettlementFetch)
+class SettlementFetchAdmin(RecordAdmin):
+    list_display = ["provider", "day", "status", "requested_by", "requested_at", "finished_at", "file"]
+    list_filter = ["provider", "status"]
+    list_select_related = ["requested_by", "file"]
+    date_hierarchy = "requested_at"
 
 
 @admin.register(Settlement)

@@ -41,6 +41,8 @@ class CollectionConfig(AppConfig):
                 "refund_fail": _("Refund refused by the provider"),
                 "settlement_import": _("Settlement file imported"),
                 "settlement_reconcile": _("Settlement file reconciled"),
+                "settlement_fetch": _("Settlement file asked of the payment company"),
+                "settlement_fetched": _("Settlement file request answered"),
                 "discrepancy_resolve": _("Discrepancy resolved"),
                 "outlet_create": _("Outlet set up"),
                 "outlet_update": _("Outlet details changed"),

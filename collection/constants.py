@@ -116,6 +116,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ACTIVE = (S.CREATED, S.PENDING)
 # Money was taken: the payment counts toward its bills (less what was refunded).
 CAPTURED = (S.SUCCEEDED, S.PARTIALLY_REFUNDED, S.REFUNDED)
+# The attempt took no money: the payer may pay the same bills again (another card).
+RETRYABLE = (S.FAILED, S.CANCELLED, S.EXPIRED)
 # No later provider event may change these outcomes of the attempt itself.
 SETTLED_OUTCOMES = (S.SUCCEEDED, S.FAILED, S.CANCELLED, S.EXPIRED, S.PARTIALLY_REFUNDED, S.REFUNDED)
 
@@ -152,6 +154,20 @@ class SettlementStatus(models.TextChoices):
     PROCESSING = "processing", _("Processing")
     DONE = "done", _("Reconciled")
     FAILED = "failed", _("Failed")
+
+
+class FetchStatus(models.TextChoices):
+    """A request for a provider's settlement file of one day, from waiting to what came of it."""
+
+    QUEUED = "queued", pgettext_lazy("settlement fetch", "Waiting to start")
+    FETCHING = "fetching", pgettext_lazy("settlement fetch", "Asking the payment company")
+    IMPORTED = "imported", pgettext_lazy("settlement fetch", "File received")
+    DUPLICATE = "duplicate", pgettext_lazy("settlement fetch", "Already imported")
+    EMPTY = "empty", pgettext_lazy("settlement fetch", "No transactions that day")
+    FAILED = "failed", pgettext_lazy("settlement fetch", "Not fetched")
+
+
+FETCH_UNDER_WAY = (FetchStatus.QUEUED, FetchStatus.FETCHING)
 
 
 class RowOutcome(models.TextChoices):

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from collection.constants import WORKING_DAYS, Governorate, OutletStatus, Purpose, Weekday
 from collection.models import Obligation, Outlet
@@ -33,11 +34,11 @@ from govportal.entities.models import Entity
 from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
 
-# (reference, purpose, amount, days from today to the due date, description)
+# (reference, purpose, amount, days from today to the due date, description: read in each reader's language)
 DEMO_BILLS = [
-    ("IHF-FEE-2026-0001", Purpose.OTHER, 25_000, -5, "رسوم فتح ملف قرض"),
-    ("IHF-FEE-2026-0002", Purpose.OTHER, 15_000, 10, "رسوم تقييم العقار"),
-    ("IHF-FEE-2026-0003", Purpose.OTHER, 10_000, 40, "رسوم إصدار كشف حساب"),
+    ("IHF-FEE-2026-0001", Purpose.OTHER, 25_000, -5, gettext_noop("Loan file opening fee")),
+    ("IHF-FEE-2026-0002", Purpose.OTHER, 15_000, 10, gettext_noop("Property valuation fee")),
+    ("IHF-FEE-2026-0003", Purpose.OTHER, 10_000, 40, gettext_noop("Account statement fee")),
 ]
 
 
@@ -142,7 +143,10 @@ def demo_payments() -> dict[str, Any]:
                 amount=amount,
                 due_date=today + dt.timedelta(days=days),
                 description=description,
+                description_args={},
             )
+        elif bill.description_args is None:  # made before bills were named in each reader's language
+            Obligation.objects.filter(pk=bill.pk).update(description=description, description_args={})
         bills.append(bill)
     first = bills[0]
     allocation = first.allocations.filter(payment__receipt__isnull=False).select_related("payment__receipt").first()

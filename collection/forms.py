@@ -13,13 +13,15 @@ from collection.services.outlet_network import OutletDetails
 from govportal.accounts.models import User
 from govportal.accounts.validators import normalize_digits, validate_national_id
 from govportal.entities.models import Entity
+from govportal.web.templatetags.ui import dinars
 
 
 class BillChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Obligation) -> str:
-        return f"{obj.get_purpose_display()} — {obj.reference} — {obj.remaining:,}"
+        # The reference and the amount keep their direction inside Arabic (first-strong isolates).
+        return f"{obj.title} — \u2068{obj.reference}\u2069 — \u2068{dinars(obj.remaining)}\u2069"
 
 
 class ChooseBillsForm(forms.Form):
@@ -130,9 +132,10 @@ class TerminalChoiceField(forms.ChoiceField):
 class OutletPaymentForm(forms.Form):
     """The card slip of an in-person payment for the chosen bills, on one of the cashier's terminals."""
 
-    national_id = forms.CharField(widget=forms.HiddenInput)
+    # Its own id: the lookup form above it on the page has a national_id field too.
+    national_id = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_slip_national_id"}))
     bills = BillChoiceField(
-        label=_("Bills paid"),
+        label=_("Bills to pay"),
         queryset=Obligation.objects.none(),
         error_messages={"required": _("Choose at least one bill to pay.")},
     )

@@ -12,17 +12,19 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
     ACTIVE,
     CURRENCY,
     EVERY_DAY,
+    FETCH_UNDER_WAY,
     TRANSITIONS,
     WORKING_DAYS,
     DiscrepancyKind,
     EventOutcome,
+    FetchStatus,
     Governorate,
     Method,
     ObligationStatus,
@@ -67,9 +69,23 @@ class IllegalTransition(ValidationError):
     """A payment was asked to move where the state machine does not allow."""
 
 
+PAYABLE = (ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID)
+# What a bill shows where a state is read: its status, or "overdue" for a payable bill past its due day.
+OVERDUE = "overdue"
+
+
+def overdue_q(today: dt.date | None = None) -> Q:
+    """The one rule for an overdue bill: still payable and its due day (Baghdad) has passed.
+    ``Obligation.is_overdue`` says the same of one bill in hand."""
+    return Q(status__in=PAYABLE, due_date__lt=today or timezone.localdate())
+
+
 class ObligationQuerySet(models.QuerySet["Obligation"]):
     def payable(self) -> ObligationQuerySet:
-        return self.filter(status__in=[ObligationStatus.OPEN, ObligationStatus.PARTIALLY_PAID])
+        return self.filter(status__in=PAYABLE)
+
+    def overdue(self, today: dt.date | None = None) -> ObligationQuerySet:
+        return self.filter(overdue_q(today))
 
 
 class Obligation(models.Model):
@@ -84,7 +100,15 @@ class Obligation(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     reference = models.CharField(_("reference"), max_length=64, help_text=_("The collecting entity's own reference."))
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = models.CharField(
+        _("description"),
+        max_length=200,
+        blank=True,
+        help_text=_("The collecting entity's own words; with description arguments, a text translated when shown."),
+    )
+    # A bill named in words each reader sees in their own language: ``description`` is then a msgid
+    # (marked with gettext_noop) and these are its arguments ({} for none); None for plain words.
+    description_args = models.JSONField(_("description arguments"), null=True, blank=True, default=None)
     amount = models.BigIntegerField(_("amount (IQD)"))
     amount_paid = models.BigIntegerField(_("amount paid (IQD)"), default=0)
     due_date = models.DateField(_("due date"))
@@ -118,6 +142,33 @@ class Obligation(models.Model):
     @property
     def status_tone(self) -> str:
         return _OBLIGATION_TONES[self.status]
+
+    @property
+    def title(self) -> str:
+        """What the bill is, in the reader's language: "Installment 15 of loan IHF-…", the entity's own
+        description ("Property valuation fee"), or its purpose when it has neither."""
+        if self.description and self.description_args is not None:
+            return gettext(self.description) % self.description_args
+        return self.description or str(self.get_purpose_display())
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """``overdue_q`` for this bill."""
+        return self.status in PAYABLE and self.due_date < (today or timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        """The status a reader sees: its status, or "overdue" for a payable bill past its due day."""
+        return OVERDUE if self.is_overdue() else self.status
+
+    @property
+    def state_label(self) -> str:
+        if self.state == OVERDUE:
+            return pgettext("bill status", "Overdue")
+        return str(self.get_status_display())
+
+    @property
+    def state_tone(self) -> str:
+        return "red" if self.state == OVERDUE else self.status_tone
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -644,6 +695,49 @@ class SettlementFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SettlementFetch(models.Model):
+    """A staff member's request for a provider's settlement file of one day: a task fetches it through
+    the provider's adapter and imports it as an upload would be (``reconciliation.fetching``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    day = models.DateField(_("day"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # The requester's language: the task says what came of it in their words.
+    language = models.CharField(_("language"), max_length=8, default="ar")
+    status = models.CharField(_("status"), max_length=12, choices=FetchStatus.choices, default=FetchStatus.QUEUED)
+    file = models.ForeignKey(
+        SettlementFile,
+        verbose_name=_("settlement file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The file imported, or the one imported before with the same content."),
+    )
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement file request")
+        verbose_name_plural = _("settlement file requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            # Asking again for a day whose file is being fetched joins that request.
+            models.UniqueConstraint(
+                fields=["provider", "day"],
+                condition=Q(status__in=FETCH_UNDER_WAY),
+                name="settlement_fetch_one_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
 
 
 class Settlement(models.Model):

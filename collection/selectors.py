@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -10,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from collection.constants import CAPTURED, Governorate
+from collection.constants import CAPTURED, RETRYABLE, Governorate, Method
 from collection.models import (
     CashierAssignment,
     Discrepancy,
@@ -42,6 +44,54 @@ def bills_of(user: Any) -> ObligationQuerySet:
 def payments_of(user: Any) -> PaymentQuerySet:
     """A citizen's own payments, newest first."""
     return Payment.objects.filter(payer=user).select_related("collecting_entity", "receipt").order_by("-created_at")
+
+
+# A payer's last choice of bills is kept this long after a payment that took no money.
+CHOICE_KEPT_FOR = dt.timedelta(hours=24)
+
+
+def last_choice(user: Any) -> tuple[Payment | None, list[str]]:
+    """The bills the payer chose for their latest online payment, when it took no money (declined,
+    cancelled, expired) in the last day and they can still be paid: the bills page ticks them again.
+    Nothing once a later payment has started."""
+    latest = (
+        Payment.objects.filter(payer=user, method=Method.ONLINE_CARD, created_at__gte=timezone.now() - CHOICE_KEPT_FOR)
+        .order_by("-created_at")
+        .first()
+    )
+    if latest is None or latest.status not in RETRYABLE:
+        return None, []
+    chosen = Obligation.objects.payable().filter(allocations__payment=latest).values_list("pk", flat=True)
+    return latest, [str(pk) for pk in chosen]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where bills came from, for the payer to go back to (a loan's page): its address and link text."""
+
+    url: str
+    label: str
+
+
+# Domain apps that bill through collection say where their bills come from (the housing fund:
+# the loan), registered in their apps.ready(); collection imports none of them.
+OriginFinder = Callable[[list[Obligation]], Origin | None]
+ORIGIN_FINDERS: list[OriginFinder] = []
+
+
+def origin_finder_register(finder: OriginFinder) -> None:
+    if finder not in ORIGIN_FINDERS:
+        ORIGIN_FINDERS.append(finder)
+
+
+def payment_origin(payment: Payment) -> Origin | None:
+    """Where the bills a payment pays come from (a loan), if a domain app knows; else None."""
+    bills = [allocation.obligation for allocation in payment.allocations.select_related("obligation")]
+    for finder in ORIGIN_FINDERS:
+        origin = finder(bills)
+        if origin is not None:
+            return origin
+    return None
 
 
 def payments_for_bills(bills: Any) -> PaymentQuerySet:
@@ -263,6 +313,14 @@ def settlement_files(user: Any) -> QuerySet[Any]:
     mine = [str(pk) for pk in collecting_entities(user).values_list("pk", flat=True)]
     visible = Q(uploaded_by=user) | Q(entity_counts__has_any_keys=mine) if mine else Q(uploaded_by=user)
     return files.filter(visible)
+
+
+def settlement_fetches(user: Any) -> QuerySet[Any]:
+    """Requests for a provider's settlement file: a person's own (administrators: all)."""
+    from collection.models import SettlementFetch
+
+    fetches = SettlementFetch.objects.select_related("requested_by").order_by("-requested_at")
+    return fetches if user.is_superuser else fetches.filter(requested_by=user)
 
 
 def settlement_rows(user: Any, settlement: Any) -> QuerySet[Any]:

@@ -17,9 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from collection.providers import ProviderError
-from collection.providers.sandbox import settlement_csv, signature_header
+from collection.constants import Provider
+from collection.providers import ProviderError, get_provider
+from collection.providers.sandbox import signature_header
 from collection.reconciliation import (
+    settlement_fetch_run,
     settlement_import,
     settlement_reconcile,  # noqa: F401 — the worker must know this task
 )
@@ -71,8 +73,8 @@ def sandbox_settlement_fetch(day: str | None = None) -> str | None:
     if not settings.PAYMENT_SANDBOX:
         return None
     when = dt.date.fromisoformat(day) if day else timezone.localdate() - dt.timedelta(days=1)
-    content = settlement_csv(when)
-    if content.count(b"\n") <= 1:  # nothing settled that day: every such file is the same header
+    content = get_provider(Provider.SANDBOX).settlement_file(when)
+    if content is None:  # nothing settled that day
         return None
     try:
         settlement = settlement_import(
@@ -83,3 +85,10 @@ def sandbox_settlement_fetch(day: str | None = None) -> str | None:
             return None
         raise
     return str(settlement.pk)
+
+
+@shared_task(acks_late=True)
+def settlement_fetch(fetch_id: str) -> str | None:
+    """Fetch and import the settlement file a staff member asked for (idempotent: once per request)."""
+    fetch = settlement_fetch_run(fetch_id=fetch_id)
+    return str(fetch.status) if fetch else None

@@ -11,6 +11,7 @@ urlpatterns = [
     path("payments/<uuid:pk>/", citizen.payment_detail, name="payment_detail"),
     path("payments/<uuid:pk>/return/", citizen.payment_return, name="payment_return"),
     path("payments/<uuid:pk>/cancel/", citizen.payment_cancel, name="payment_cancel"),
+    path("payments/<uuid:pk>/retry/", citizen.payment_retry, name="payment_retry"),
     path("receipts/<uuid:pk>.pdf", citizen.receipt_pdf, name="receipt_pdf"),
     # Provider notifications
     path("webhooks/<str:provider>/", webhooks.webhook, name="webhook"),
@@ -46,6 +47,8 @@ urlpatterns = [
     path("payments/<uuid:pk>/fib/", fib.checkout, name="fib_checkout"),
     # Settlement reconciliation (staff)
     path("staff/settlements/", reconciliation.settlements, name="settlements"),
+    path("staff/settlements/fetch/", reconciliation.settlement_fetch, name="settlement_fetch"),
+    path("staff/settlements/fetch/<uuid:pk>/", reconciliation.settlement_fetch_detail, name="settlement_fetch_detail"),
     path("staff/settlements/<uuid:pk>/", reconciliation.settlement_detail, name="settlement_detail"),
     path("staff/discrepancies/", reconciliation.discrepancies, name="discrepancies"),
     path("staff/discrepancies/<int:pk>/", reconciliation.discrepancy_detail, name="discrepancy"),

@@ -39,6 +39,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     "housing_fund.tasks.installments_daily": BULK,
     "collection.reconciliation.settlement_reconcile": BULK,
     "collection.tasks.sandbox_settlement_fetch": BULK,
+    "collection.tasks.settlement_fetch": BULK,
     "training.tasks.training_reminders_send": BULK,
     "govportal.audit.tasks.audit_verify_chain": BULK,
     # default: short and frequent

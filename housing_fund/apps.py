@@ -7,6 +7,7 @@ class HousingFundConfig(AppConfig):
     verbose_name = _("Housing fund")
 
     def ready(self) -> None:
+        from collection.selectors import origin_finder_register
         from collection.services import obligation_listener_register
         from govportal.audit import labels
         from govportal.pdf.printables import printable_register
@@ -14,10 +15,12 @@ class HousingFundConfig(AppConfig):
         from govportal.web.demo import SAMPLE_MAKERS
         from housing_fund.demo import demo_loans
         from housing_fund.models import Statement
+        from housing_fund.selectors import loan_origin
         from housing_fund.services import installments_sync, statement_pdf_context
         from housing_fund.workspace import housing_cards, housing_citizen_cards
 
         obligation_listener_register(installments_sync)
+        origin_finder_register(loan_origin)
         workspace.register(housing_cards)
         workspace.register_citizen(housing_citizen_cards)
         printable_register(

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Installments are billed (become collection bills) this many days before they fall due.
 BILLING_DAYS_AHEAD = 45
@@ -31,12 +32,14 @@ class LoanStatus(models.TextChoices):
 
 
 class InstallmentState(models.TextChoices):
-    PAID = "paid", _("Paid")
-    PARTLY_PAID = "partly_paid", _("Partly paid")
-    DUE = "due", _("Due")
-    OVERDUE = "overdue", _("Overdue")
-    UPCOMING = "upcoming", _("Upcoming")
-    REPLACED = "replaced", _("Replaced by a new schedule")
+    """What a borrower reads in an installment's status tag (short words: each with its context)."""
+
+    PAID = "paid", pgettext_lazy("installment status", "Paid")
+    PARTLY_PAID = "partly_paid", pgettext_lazy("installment status", "Partly paid")
+    DUE = "due", pgettext_lazy("installment status", "Due")
+    OVERDUE = "overdue", pgettext_lazy("installment status", "Overdue")
+    UPCOMING = "upcoming", pgettext_lazy("installment status", "Upcoming")
+    REPLACED = "replaced", pgettext_lazy("installment status", "Replaced by a new schedule")
 
 
 class RescheduleStatus(models.TextChoices):

@@ -101,11 +101,28 @@ class LinkForm(forms.Form):
         return value
 
 
+class RevealRadioSelect(forms.RadioSelect):
+    """Radios each of which reveals its own part of the form (GOV.UK's conditional reveal): the option
+    names the element it controls, which static/js/conditional-reveal.js shows only while the option
+    is chosen. Without JavaScript every part shows."""
+
+    def __init__(self, *args: Any, reveals: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reveals = reveals
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        if str(value) in self.reveals:
+            option["attrs"]["aria-controls"] = self.reveals[str(value)]
+        return option
+
+
 class LoanPayForm(forms.Form):
     how = forms.ChoiceField(
         label=_("What do you want to pay?"),
         choices=[("count", _("The next installments")), ("amount", _("An amount of my choice"))],
-        widget=forms.RadioSelect,
+        widget=RevealRadioSelect(reveals={"count": "reveal-count", "amount": "reveal-amount"}),
+        error_messages={"required": _("Choose what you want to pay.")},
     )
     count = forms.IntegerField(
         label=_("Number of installments"), required=False, min_value=1,
@@ -125,8 +142,16 @@ class LoanPayForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("how") == "count" and not data.get("count"):
+        other = {"count": "amount", "amount": "count"}.get(data.get("how", ""))
+        if other:  # the part not chosen is ignored, whatever it holds
+            self.errors.pop(other, None)
+            data[other] = None
+        if data.get("how") == "count" and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("Enter how many installments to pay."))
-        if data.get("how") == "amount" and not data.get("amount"):
+        if data.get("how") == "amount" and not data.get("amount") and "amount" not in self.errors:
             self.add_error("amount", _("Enter the amount to pay."))
         return data
+
+    def chosen(self) -> dict[str, int | None]:
+        """The service's arguments: ``count`` or ``amount`` (the other is None)."""
+        return {"count": self.cleaned_data["count"], "amount": self.cleaned_data["amount"]}

@@ -6,7 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, Min, QuerySet, Subquery, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from collection.selectors import Origin
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of
 from housing_fund.constants import AGING_BUCKETS, InstallmentState, LoanStatus
@@ -21,6 +25,18 @@ def loans_of_citizen(user: Any) -> QuerySet[Loan]:
     return Loan.objects.filter(borrower=user).select_related("branch").order_by("number")
 
 
+def loan_origin(bills: list[Any]) -> Origin | None:
+    """Collection's origin finder: bills that are installments of one loan come from its page."""
+    loan_ids = set(Installment.objects.filter(obligation__in=bills).values_list("loan_id", flat=True))
+    if len(loan_ids) != 1 or Installment.objects.filter(obligation__in=bills).count() != len(bills):
+        return None
+    loan = Loan.objects.get(pk=loan_ids.pop())
+    return Origin(
+        url=reverse("housing_fund:my_loan", args=[loan.pk]),
+        label=_("Back to housing loan %(number)s") % {"number": f"\u2068{loan.number}\u2069"},  # keeps its direction
+    )
+
+
 def branches(user: Any) -> Any:
     return entities_of(user, roles=STAFF_ROLES)
 
@@ -28,6 +44,14 @@ def branches(user: Any) -> Any:
 def portfolio(user: Any) -> QuerySet[Loan]:
     """Loans of the branches where the user is a fund officer, head or auditor."""
     return Loan.objects.filter(branch__in=branches(user)).select_related("branch", "borrower")
+
+
+def overdue_installments(loans: Any, today: dt.date | None = None) -> QuerySet[Installment]:
+    """The one rule for an overdue installment (as for an overdue bill): unpaid, of the current
+    schedule, and its due day (Baghdad) has passed. ``installment_state`` says the same of one."""
+    return Installment.objects.filter(
+        loan__in=loans, replaced=False, paid__lt=F("amount"), due_date__lt=today or timezone.localdate()
+    )
 
 
 def installment_state(item: Installment, today: dt.date) -> InstallmentState:

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from collection import services as collection
 from collection.constants import Purpose
@@ -171,7 +171,9 @@ def _bill(installment: Installment, loan: Loan) -> None:
         reference=f"{loan.number}-{installment.schedule.version}-{installment.number:03d}",
         amount=installment.amount - installment.legacy_paid,
         due_date=installment.due_date,
-        description=_("Installment %(number)s of loan %(loan)s") % {"number": installment.number, "loan": loan.number},
+        # Named in each reader's language when shown (collection's Obligation.title).
+        description=gettext_noop("Installment %(number)s of loan %(loan)s"),
+        description_args={"number": installment.number, "loan": loan.number},
     )
     installment.save(update_fields=["obligation"])
 
@@ -196,38 +198,47 @@ def installments_bill(*, loan: Loan | None = None, today: dt.date | None = None)
     return count
 
 
-def payment_lines(*, loan: Loan, amount: int | None = None, count: int | None = None) -> list[collection.Line]:
-    """What a payment of ``amount`` dinars (or of the next ``count`` installments) pays: the oldest
-    unpaid installment first, partial payments allowed; what is left goes to the next ones (they
-    are billed early for it). Runs inside the caller's transaction."""
-    unpaid = list(
-        current_installments(loan)
-        .select_for_update(of=("self",))
-        .filter(paid__lt=F("amount"))
-        .select_related("schedule", "obligation")
-    )
+def payment_plan(
+    *, loan: Loan, amount: int | None = None, count: int | None = None, lock: bool = False
+) -> list[tuple[Installment, int]]:
+    """What a payment of ``amount`` dinars (or of the next ``count`` installments) pays: each
+    installment with the dinars it gets, the oldest unpaid first; an amount may end part-way through
+    one. Raises a ValidationError on ``count`` or ``amount`` when it is out of range. The check page
+    shows it; ``payment_lines`` takes it under the installments' locks."""
+    unpaid_qs = current_installments(loan).filter(paid__lt=F("amount")).select_related("schedule", "obligation")
+    unpaid = list(unpaid_qs.select_for_update(of=("self",)) if lock else unpaid_qs)
     if count is not None:
         if not 1 <= count <= len(unpaid):
-            message = _("Choose between 1 and %(count)s installments.") % {"count": len(unpaid)}
+            message = ngettext(
+                "Choose between 1 and %(count)s installment.",
+                "Choose between 1 and %(count)s installments.",
+                len(unpaid),
+            ) % {"count": len(unpaid)}
             raise ValidationError({"count": ValidationError(message, code="count")})
-        chosen = [(item, item.remaining) for item in unpaid[:count]]
-    else:
-        balance = sum(item.remaining for item in unpaid)
-        if amount is None or not 1 <= amount <= balance:
-            message = _("Enter an amount between 1 and %(balance)s dinars (what remains of the loan).") % {
-                "balance": f"{balance:,}"
-            }
-            raise ValidationError({"amount": ValidationError(message, code="amount")})
-        chosen, left = [], amount
-        for item in unpaid:
-            if not left:
-                break
-            take = min(item.remaining, left)
-            chosen.append((item, take))
-            left -= take
+        return [(item, item.remaining) for item in unpaid[:count]]
+    balance = sum(item.remaining for item in unpaid)
+    if amount is None or not 1 <= amount <= balance:
+        message = _("Enter an amount between 1 and %(balance)s dinars (what remains of the loan).") % {
+            "balance": f"{balance:,}"
+        }
+        raise ValidationError({"amount": ValidationError(message, code="amount")})
+    chosen, left = [], amount
+    for item in unpaid:
+        if not left:
+            break
+        take = min(item.remaining, left)
+        chosen.append((item, take))
+        left -= take
+    return chosen
+
+
+def payment_lines(*, loan: Loan, amount: int | None = None, count: int | None = None) -> list[collection.Line]:
+    """The lines of a payment on the loan (``payment_plan``): installments not yet billed are billed
+    early for it. Runs inside the caller's transaction."""
     lines = []
-    for item, take in chosen:
+    for item, take in payment_plan(loan=loan, amount=amount, count=count, lock=True):
         _bill(item, loan)
+        assert item.obligation is not None  # noqa: S101 — billed just above
         lines.append(collection.Line(obligation=item.obligation, amount=take))
     return lines
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", citizen.my_loans, name="my_loans"),
     path("link/", citizen.link, name="link"),
     path("loans/<uuid:pk>/", citizen.loan, name="my_loan"),
+    path("loans/<uuid:pk>/schedule/", citizen.schedule, name="my_schedule"),
     path("loans/<uuid:pk>/pay/", citizen.pay, name="pay"),
     path("loans/<uuid:pk>/statement/", citizen.statement, name="statement"),
     path("statements/<uuid:pk>.pdf", citizen.statement_pdf, name="statement_pdf"),

@@ -334,6 +334,16 @@ class SettlementFileFactory(factory.django.DjangoModelFactory):
     status = "done"
 
 
+class SettlementFetchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "collection.SettlementFetch"
+
+    provider = "sandbox"
+    day = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    requested_by = factory.SubFactory(UserFactory)
+    status = "empty"
+
+
 class SettlementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "collection.Settlement"

@@ -8,6 +8,7 @@ from collection.providers.base import (
     ProviderError,
     ProviderStatus,
     RefundAnswer,
+    SettlementNotOffered,
     WebhookEvent,
     WebhookRejected,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ProviderError",
     "ProviderStatus",
     "RefundAnswer",
+    "SettlementNotOffered",
     "WebhookEvent",
     "WebhookRejected",
     "get_provider",

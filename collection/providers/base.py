@@ -3,6 +3,7 @@ what the provider says; services decide what changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,6 +13,11 @@ if TYPE_CHECKING:
 
 class ProviderError(Exception):
     """The provider could not be reached or refused the request; safe to retry later."""
+
+
+class SettlementNotOffered(Exception):
+    """The provider has no settlement file to download (staff import the file it sends instead).
+    Its message says so in the reader's language."""
 
 
 class WebhookRejected(Exception):
@@ -83,4 +89,10 @@ class PaymentProvider(Protocol):
     def refund_status(self, payment: Payment, *, key: str, provider_ref: str) -> RefundAnswer | None:
         """The state of the refund asked for with ``key``; None when the provider knows of no such
         refund (the request never reached it: asking again with the key is then safe)."""
+        ...
+
+    def settlement_file(self, day: dt.date) -> bytes | None:
+        """The provider's settlement file of ``day`` (Baghdad time), as it sends it; None when nothing
+        was settled that day. Raises ``SettlementNotOffered`` when the provider has no such download,
+        ``ProviderError`` when it could not be reached."""
         ...

@@ -47,6 +47,7 @@ from collection.providers.base import (
     ProviderError,
     ProviderStatus,
     RefundAnswer,
+    SettlementNotOffered,
     WebhookEvent,
     WebhookRejected,
 )
@@ -369,3 +370,11 @@ class FibProvider:
         if status == "REFUND_REQUESTED":
             return RefundAnswer(state=RefundStatus.PENDING, provider_ref=payment.provider_ref)
         return None
+
+    def settlement_file(self, day: dt.date) -> bytes | None:
+        """FIB's web-payment API has no settlement report to download: its statements reach the
+        merchant another way, and staff import them on the settlements page."""
+        raise SettlementNotOffered(
+            _("%(provider)s offers no settlement file to download. Import the file it sends you instead.")
+            % {"provider": Provider.FIB.label}
+        )

@@ -165,8 +165,9 @@ class SandboxProvider:
         record = refund_look_up(key=key)
         return None if record is None else _refund_answer(record)
 
-    def settlement_file(self, day: dt.date) -> bytes:
-        return settlement_csv(day)
+    def settlement_file(self, day: dt.date) -> bytes | None:
+        content = settlement_csv(day)
+        return None if content.count(b"\n") <= 1 else content  # only the header: nothing settled that day
 
 
 def _refund_answer(record: SandboxRefund) -> RefundAnswer:

@@ -33,9 +33,11 @@ until the end and the page must see progress before it commits (the cache is Red
 production, shared by the worker and the web tier).
 
 The package: ``services`` (import, reconcile, the task), ``reading`` (checking rows, the
-staging table), ``matching`` (the SQL), ``progress`` (for the pages).
+staging table), ``matching`` (the SQL), ``progress`` (for the pages), ``fetching`` (asking a
+provider's adapter for a day's file, for staff).
 """
 
+from collection.reconciliation.fetching import FETCH_PROVIDERS, settlement_fetch_request, settlement_fetch_run
 from collection.reconciliation.matching import OUTCOMES
 from collection.reconciliation.progress import Progress, settlement_progress
 from collection.reconciliation.reading import PROBLEMS, SETTLEMENT_FORMATS, bad_rows_of, error_messages
@@ -49,6 +51,7 @@ from collection.reconciliation.services import (
 )
 
 __all__ = [
+    "FETCH_PROVIDERS",
     "IMPORT_ROLES",
     "MAX_FILE_BYTES",
     "OUTCOMES",
@@ -58,6 +61,8 @@ __all__ = [
     "bad_rows_of",
     "can_import",
     "error_messages",
+    "settlement_fetch_request",
+    "settlement_fetch_run",
     "settlement_import",
     "settlement_progress",
     "settlement_reconcile",

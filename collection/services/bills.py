@@ -56,9 +56,13 @@ def obligation_create(
     amount: int,
     due_date: dt.date,
     description: str = "",
+    description_args: dict[str, Any] | None = None,
     actor: Any = None,
 ) -> Obligation:
-    """A bill for ``payer``. Domain apps (the housing fund) create theirs through this."""
+    """A bill for ``payer``. Domain apps (the housing fund) create theirs through this.
+
+    ``description`` is the entity's own words; with ``description_args`` (a dict, maybe empty) it is a
+    msgid (marked with gettext_noop) that each reader sees translated, filled with those arguments."""
     if amount <= 0:
         raise ValidationError(_("A bill's amount must be more than zero."), code="amount")
     if Obligation.objects.filter(collecting_entity=collecting_entity, reference=reference).exists():
@@ -71,6 +75,7 @@ def obligation_create(
         amount=amount,
         due_date=due_date,
         description=description,
+        description_args=description_args,
     )
     audit_record(
         action="obligation_create",

@@ -23,6 +23,7 @@ from collection.constants import (
     ACTIVE,
     CURRENCY,
     PAYMENT_EXPIRY_MINUTES,
+    RETRYABLE,
     DiscrepancyKind,
     EventOutcome,
     Method,
@@ -160,6 +161,25 @@ def payment_start(
             payment.transition_to(PaymentStatus.PENDING)
         payment.save(update_fields=["provider_ref", "checkout_url", "status", "updated_at"])
     return payment
+
+
+def payment_retry(
+    *, payment: Payment, payer: User, base_url: str | None = None, request: HttpRequest | None = None
+) -> Payment:
+    """Pay again what a declined (failed, cancelled, expired) payment was to pay: the same bills and
+    amounts, a new payment through ``payment_start`` (so the one-active-payment rule holds: a second
+    click returns the first retry). A payment still under way is returned as it is."""
+    if payment.payer_id != payer.pk:
+        raise PermissionDenied
+    if payment.status in ACTIVE:
+        return payment
+    if payment.status not in RETRYABLE:
+        raise ValidationError(_("This payment went through: there is nothing to pay again."), code="not_retryable")
+    lines = [
+        Line(obligation=allocation.obligation, amount=allocation.amount)
+        for allocation in payment.allocations.select_related("obligation").order_by("obligation__due_date")
+    ]
+    return payment_start(payer=payer, lines=lines, provider=payment.provider, base_url=base_url, request=request)
 
 
 # --- Applying what the provider says ----------------------------------------------------

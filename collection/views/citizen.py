@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,9 +14,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from collection import selectors, services
-from collection.constants import ACTIVE
+from collection.constants import ACTIVE, RETRYABLE
 from collection.forms import ChooseBillsForm
 from collection.models import Payment, Receipt
 from govportal.audit.models import AuditEvent
@@ -24,12 +27,17 @@ from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 
 def _bills_page(request: HttpRequest, form: ChooseBillsForm, status: int = 200) -> HttpResponse:
     mine = selectors.bills_of(request.user)
+    selected = request.POST.getlist("bills") or request.GET.getlist("bills")
+    kept_from = None
+    if not selected and not form.is_bound:  # back on the page after a declined card: the same bills ticked
+        kept_from, selected = selectors.last_choice(request.user)
     return render(
         request,
         "collection/bills.html",
         {
             "form": form,
-            "selected": request.POST.getlist("bills") or request.GET.getlist("bills"),
+            "selected": selected,
+            "kept_from": kept_from if selected else None,
             "payable": mine.payable(),
             "settled": mine.exclude(pk__in=mine.payable().values("pk"))[:20],
             "in_progress": selectors.payments_of(request.user).active(),
@@ -66,7 +74,29 @@ def pay(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return redirect(payment.checkout_url or payment_detail_url(payment))
-    return render(request, "collection/pay.html", {"form": form, "chosen": chosen, "total": total})
+    context = {"form": form, "chosen": chosen, "total": total, "change_url": bills_url(chosen)}
+    return render(request, "collection/pay.html", context)
+
+
+def bills_url(bills: list[Any]) -> str:
+    """My bills with these bills ticked."""
+    return f"{reverse('collection:bills')}?{urlencode([('bills', str(bill.pk)) for bill in bills])}"
+
+
+@login_required
+@require_POST
+def payment_retry(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """ "Try another card" after a declined payment: the same bills and amounts, straight to the card page."""
+    payment = _own_payment(request, pk)
+    try:
+        retry = services.payment_retry(
+            payment=payment, payer=request.user, base_url=request.build_absolute_uri("/"), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        bills = [allocation.obligation for allocation in payment.allocations.select_related("obligation")]
+        return redirect(bills_url(bills))
+    return redirect(retry.checkout_url or payment_detail_url(retry))
 
 
 def payment_detail_url(payment: Payment) -> str:
@@ -88,10 +118,18 @@ def payment_return(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Where the provider sends the payer back. The address says nothing about the outcome:
     we read our own state, asking the provider first if we have not heard yet."""
     payment = services.payment_sync(payment=_own_payment(request, pk))
+    bills = [allocation.obligation for allocation in payment.allocations.select_related("obligation")]
     return render(
         request,
         "collection/payment_result.html",
-        {"payment": payment, "waiting": payment.status in ACTIVE, "receipt": _receipt(payment)},
+        {
+            "payment": payment,
+            "waiting": payment.status in ACTIVE,
+            "retryable": payment.status in RETRYABLE,
+            "receipt": _receipt(payment),
+            "origin": selectors.payment_origin(payment),
+            "change_url": bills_url(bills),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,22 +20,26 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from collection import selectors, services
-from collection.constants import DiscrepancyKind, Provider, RowOutcome, SettlementStatus
+from collection.constants import FETCH_UNDER_WAY, DiscrepancyKind, FetchStatus, Provider, RowOutcome, SettlementStatus
 from collection.forms import ResolveForm
 from collection.models import Discrepancy
 from collection.reconciliation import (
+    FETCH_PROVIDERS,
     IMPORT_ROLES,
     MAX_FILE_BYTES,
     OUTCOMES,
     SETTLEMENT_FORMATS,
+    Progress,
     can_import,
     error_messages,
+    settlement_fetch_request,
     settlement_import,
     settlement_progress,
 )
@@ -87,6 +92,32 @@ class UploadForm(forms.Form):
         return upload
 
 
+class FetchForm(forms.Form):
+    """A provider's settlement file of one day, fetched through its adapter (yesterday by default)."""
+
+    provider = forms.ChoiceField(label=gettext_lazy("Payment company"))
+    day = forms.DateField(
+        label=gettext_lazy("Day"),
+        help_text=gettext_lazy("The day whose settled payments the file lists."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        today = timezone.localdate()
+        kwargs.setdefault("initial", {"day": today - dt.timedelta(days=1)})
+        kwargs.setdefault("auto_id", "id_fetch_%s")  # the upload form on the same page has a provider too
+        super().__init__(*args, **kwargs)
+        offered = [p for p in FETCH_PROVIDERS if p != Provider.SANDBOX or settings.PAYMENT_SANDBOX]
+        self.fields["provider"].choices = [(p, Provider(p).label) for p in offered]  # type: ignore[attr-defined]
+        self.fields["day"].widget.attrs["max"] = today.isoformat()
+
+    def clean_day(self) -> dt.date:
+        day: dt.date = self.cleaned_data["day"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The day cannot be in the future."))
+        return day
+
+
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=gettext_lazy("State"),
@@ -121,46 +152,89 @@ def _with_tones(settlements: Any) -> list[Any]:
     return items
 
 
-@login_required
-def settlements(request: HttpRequest) -> HttpResponse:
-    """The settlement files this person may see, and (fund officers, heads) the upload form."""
+def _settlements_page(
+    request: HttpRequest, *, form: UploadForm | None = None, fetch_form: FetchForm | None = None, status: int = 200
+) -> HttpResponse:
     allowed = can_import(request.user)
-    if not allowed:
-        _reader(request)
-    form = UploadForm(request.POST or None, request.FILES or None) if allowed else None
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                settlement = settlement_import(
-                    provider=form.cleaned_data["provider"],
-                    name=upload.name,
-                    source=upload,
-                    actor=request.user,
-                    request=request,
-                )
-            except PermissionDenied as exc:
-                raise Http404 from exc
-            except ValidationError as error:
-                form.add_error("file", error.messages)
-            else:
-                messages.success(
-                    request, _("The file %(name)s has been received and is being reconciled.") % {"name": upload.name}
-                )
-                return redirect("collection:settlement_detail", pk=settlement.pk)
     page = Paginator(selectors.settlement_files(request.user), 25).get_page(request.GET.get("page"))
     items = _with_tones(page.object_list)
     context = {
-        "form": form,
+        "form": (form or UploadForm()) if allowed else None,
+        "fetch_form": (fetch_form or FetchForm()) if allowed else None,
         "page": page,
         "items": items,
         "running": any(item.progress.running for item in items),
     }
-    return render(
-        request, "collection/reconciliation/settlements.html", context, status=400 if form and form.errors else 200
-    )
+    return render(request, "collection/reconciliation/settlements.html", context, status=status)
+
+
+@login_required
+def settlements(request: HttpRequest) -> HttpResponse:
+    """The settlement files this person may see, and (fund officers, heads) the upload form and the
+    request for a day's file from the payment company."""
+    allowed = can_import(request.user)
+    if not allowed:
+        _reader(request)
+    if request.method != "POST":
+        return _settlements_page(request)
+    if not allowed:
+        raise Http404
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            settlement = settlement_import(
+                provider=form.cleaned_data["provider"],
+                name=upload.name,
+                source=upload,
+                actor=request.user,
+                request=request,
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(
+                request, _("The file %(name)s has been received and is being reconciled.") % {"name": upload.name}
+            )
+            return redirect("collection:settlement_detail", pk=settlement.pk)
+    return _settlements_page(request, form=form, status=400)
+
+
+@login_required
+@require_POST
+def settlement_fetch(request: HttpRequest) -> HttpResponse:
+    """Ask the payment company for a day's settlement file: a task fetches and imports it."""
+    if not can_import(request.user):
+        raise Http404
+    form = FetchForm(request.POST)
+    if form.is_valid():
+        try:
+            fetch = settlement_fetch_request(
+                provider=form.cleaned_data["provider"],
+                day=form.cleaned_data["day"],
+                actor=request.user,
+                request=request,
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            # Just asked for: the page follows it by itself (the reader can stop that there).
+            return redirect(reverse("collection:settlement_fetch_detail", args=[fetch.pk]) + "?watch=1")
+    return _settlements_page(request, fetch_form=form, status=400)
+
+
+@login_required
+def settlement_fetch_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """How a request for a day's file is going; once the file is in, its own page (reconciliation)."""
+    fetch = get_object_or_404(selectors.settlement_fetches(request.user).select_related("file"), pk=pk)
+    if fetch.status == FetchStatus.IMPORTED and fetch.file is not None:
+        return redirect("collection:settlement_detail", pk=fetch.file.pk)
+    context = {"fetch": fetch, "running": fetch.status in FETCH_UNDER_WAY, "progress": Progress(fetch.status, 0, 0)}
+    return render(request, "collection/reconciliation/fetch.html", context)
 
 
 @login_required

@@ -17,6 +17,10 @@ class Card:
     count_label: str = ""
     alert: int = 0  # e.g. overdue items, shown as a red tag
     alert_label: str = ""
+    # The count and the alert as whole phrases with their plural forms (ngettext: "1 bill to pay",
+    # Arabic's six forms), shown instead of "count count_label" when given.
+    count_text: str = ""
+    alert_text: str = ""
 
 
 CardProvider = Callable[[Any, Entity, set[str]], list[Card]]

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from govportal.web.ratelimit import rate_limited
 from housing_fund import selectors, services
-from housing_fund.constants import LINK_ATTEMPTS_PER_HOUR
+from housing_fund.constants import LINK_ATTEMPTS_PER_HOUR, InstallmentState
 from housing_fund.forms import LinkForm, LoanPayForm
 from housing_fund.models import Loan, Statement
 
@@ -66,24 +67,40 @@ def _own_loan(request: HttpRequest, pk: UUID) -> Loan:
     return get_object_or_404(selectors.loans_of_citizen(request.user), pk=pk)
 
 
+# The loan page shows what is due and the next few installments; the whole schedule is paged.
+NEXT_INSTALLMENTS = 3
+SCHEDULE_PAGE = 12
+
+
+def _pay_form(request: HttpRequest, unpaid: int) -> LoanPayForm:
+    """The pay form, as the borrower left it when they come back to change what to pay."""
+    initial = {"how": "count", "count": 1}
+    initial.update({key: request.GET[key] for key in ("how", "count", "amount") if request.GET.get(key)})
+    return LoanPayForm(unpaid=unpaid, initial=initial)
+
+
 def _loan_page(request: HttpRequest, loan: Loan, form: LoanPayForm | None = None, status: int = 200) -> HttpResponse:
     today = timezone.localdate()
     installments = list(services.current_installments(loan))
     unpaid = [item for item in installments if item.paid < item.amount]
+    rows = [(item, selectors.installment_state(item, today)) for item in unpaid]
+    pressing = [row for row in rows if row[1] != InstallmentState.UPCOMING]
     context = services.statement_context(loan)
     return render(
         request,
         "housing_fund/my_loan.html",
         {
             "loan": loan,
-            "rows": [(item, selectors.installment_state(item, today)) for item in installments],
+            "rows": pressing + [row for row in rows if row[1] == InstallmentState.UPCOMING][:NEXT_INSTALLMENTS],
+            "installments_count": len(installments),
+            "paid_count": len(installments) - len(unpaid),
             "balance": context["balance"],
             "paid_total": context["paid_total"],
             "payments": context["payments"],
             "quote": services.settlement_quote(loan, today),
             "next_due": unpaid[0] if unpaid else None,
             "overdue": sum(item.remaining for item in unpaid if item.due_date < today),
-            "form": form or LoanPayForm(unpaid=len(unpaid), initial={"how": "count", "count": 1}),
+            "form": form or _pay_form(request, len(unpaid)),
             "statements": loan.statements.all()[:5],
         },
         status=status,
@@ -96,27 +113,64 @@ def loan(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
-    """Pay the next N installments or any amount: the collection checkout takes it from here."""
+def schedule(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Every installment of the current schedule, a page at a time (a year a page); the first page
+    shown is the one holding the next installment to pay."""
     loan = _own_loan(request, pk)
+    installments = services.current_installments(loan)
+    paginator = Paginator(installments, SCHEDULE_PAGE)
+    number = request.GET.get("page")
+    if number is None:
+        paid = installments.filter(paid__gte=F("amount")).count()
+        number = str(min(paid, max(paginator.count - 1, 0)) // SCHEDULE_PAGE + 1)
+    page = paginator.get_page(number)
+    today = timezone.localdate()
+    return render(
+        request,
+        "housing_fund/my_schedule.html",
+        {"loan": loan, "page": page, "rows": [(item, selectors.installment_state(item, today)) for item in page]},
+    )
+
+
+@login_required
+def pay(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Check and pay (GET: what the chosen installments or amount pay, and the total), then start the
+    payment (POST): the collection checkout takes it from there."""
+    loan = _own_loan(request, pk)
+    if request.method != "POST" and not request.GET:
+        return redirect("housing_fund:my_loan", pk=loan.pk)
     unpaid = services.current_installments(loan).filter(paid__lt=F("amount")).count()
-    form = LoanPayForm(request.POST, unpaid=unpaid)
-    if form.is_valid():
-        try:
+    form = LoanPayForm(request.POST if request.method == "POST" else request.GET, unpaid=unpaid)
+    if not form.is_valid():
+        return _loan_page(request, loan, form=form, status=400)
+    chosen = form.chosen()
+    try:
+        if request.method == "POST":
             payment = services.loan_pay_start(
                 loan=loan,
                 payer=request.user,
-                count=form.cleaned_data["count"] if form.cleaned_data["how"] == "count" else None,
-                amount=form.cleaned_data["amount"] if form.cleaned_data["how"] == "amount" else None,
                 base_url=request.build_absolute_uri("/"),
                 request=request,
+                count=chosen["count"],
+                amount=chosen["amount"],
             )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
             return redirect(payment.checkout_url or reverse("collection:payment_detail", args=[payment.pk]))
-    return _loan_page(request, loan, form=form, status=400)
+        plan = services.payment_plan(loan=loan, count=chosen["count"], amount=chosen["amount"])
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return _loan_page(request, loan, form=form, status=400)
+    today = timezone.localdate()
+    return render(
+        request,
+        "housing_fund/pay_check.html",
+        {
+            "loan": loan,
+            "form": form,
+            "plan": [(item, take, selectors.installment_state(item, today)) for item, take in plan],
+            "total": sum(take for _item, take in plan),
+            "change_url": f"{reverse('housing_fund:my_loan', args=[loan.pk])}?{request.GET.urlencode()}#pay",
+        },
+    )
 
 
 @login_required

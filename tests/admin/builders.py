@@ -100,6 +100,7 @@ def builders() -> dict[type[Model], Builder]:
         collection.Terminal: _batch(f.TerminalFactory, outlet=outlet),
         collection.CashierAssignment: _batch(f.CashierAssignmentFactory, outlet=outlet),
         collection.SettlementFile: _batch(f.SettlementFileFactory, uploaded_by=user),
+        collection.SettlementFetch: _batch(f.SettlementFetchFactory, requested_by=user),
         collection.Settlement: _batch(f.SettlementFactory, file=settlement_file, payment__collecting_entity=entity),
         collection.SettlementRow: _batch(f.SettlementRowFactory, file=settlement_file),
         collection.Discrepancy: _batch(f.DiscrepancyFactory, payment__payer=user, payment__collecting_entity=entity),

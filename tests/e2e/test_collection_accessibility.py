@@ -1,11 +1,13 @@
 """axe-core finds no WCAG 2.2 AA violations on the electronic payment pages.
 
-Citizens' bills, check and pay, the sandbox company's card page, the result (paid, declined),
-payments and cancelling one; staff payments (with refunds pending and refused), the refund form, its
-errors and its check page, the refunds list; a partly refunded receipt's verify page; the outlet
-counter, its done page and the closing report; the head's outlet pages (list, set up with errors,
-detail, close and terminal pages) and the public list of outlets. In Arabic and English, at 360 and
-1280 px; screenshots go to
+Citizens' bills (also with the choice kept after a declined card), check and pay, the sandbox
+company's card page, the result (paid, declined with another card offered), payments and cancelling
+one; staff payments (with refunds pending and refused), the refund form, its errors and its check
+page, the refunds list; a partly refunded receipt's verify page; the outlet counter, its done page
+and the closing report; the head's outlet pages (list, set up with errors, detail, close and
+terminal pages) and the public list of outlets; the settlement files with the request for a day's
+file (and its errors), that request waiting, empty, already imported and refused; the empty
+discrepancy queue. In Arabic and English, at 360 and 1280 px; screenshots go to
 test-results/screens/pay-<page>-<language>-<width>.png. Data is made with the services; people are
 signed in through the real login forms with Django's test client (the session cookie is handed to
 the browser): the journey test covers doing all of it in the browser.
@@ -13,16 +15,18 @@ the browser): the journey test covers doing all of it in the browser.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from collection.constants import Governorate
-from collection.models import Obligation, Payment, Terminal
+from collection.models import Obligation, Payment, SettlementFetch, Terminal
 from collection.providers.sandbox import (
     CARD_DECLINED,
     CARD_REFUND_DELAYED,
@@ -35,7 +39,7 @@ from govportal.accounts.constants import Role
 from tests.collection.outlets_world import OutletFactory, outlet_at_work
 from tests.e2e.conftest import submit
 from tests.e2e.test_accessibility import wcag_reports
-from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, bill
+from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, SettlementFileFactory, bill
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -188,6 +192,15 @@ def result_declined(page: Any, enter: Enter) -> None:
     enter(s.citizen)
     page.goto(f"/collection/payments/{payment.pk}/return/")
     expect(page.locator(".panel--not-genuine")).to_be_visible()
+    expect(page.locator(f"main form[action='/collection/payments/{payment.pk}/retry/'] button")).to_be_visible()
+
+
+def bills_choice_kept(page: Any, enter: Enter) -> None:
+    s = scene()
+    paid_online(s, card=CARD_DECLINED)
+    enter(s.citizen)
+    page.goto("/collection/")
+    expect(page.locator(f"main input[name=bills][value='{s.bills[0].pk}']")).to_be_checked()
 
 
 def result_waiting(page: Any, enter: Enter) -> None:
@@ -424,6 +437,49 @@ def terminal_close(page: Any, enter: Enter) -> None:
     expect(page.locator("textarea[name=reason]")).to_be_visible()
 
 
+def settlements(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.officer)
+    page.goto("/collection/staff/settlements/")
+    expect(page.locator("main input[name=day]")).to_be_visible()
+
+
+def settlements_fetch_errors(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.officer)
+    page.goto("/collection/staff/settlements/")
+    page.fill("input[name=day]", "")
+    page.locator("form[action$='/fetch/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def fetch_page(status: str) -> Callable[[Any, Enter], None]:
+    def show(page: Any, enter: Enter) -> None:
+        s = scene()
+        earlier = SettlementFileFactory(uploaded_by=s.officer.user, name="sandbox-2026-12-01.csv")
+        fetch = SettlementFetch.objects.create(
+            provider="sandbox" if status != "failed" else "fib",
+            day=timezone.localdate() - dt.timedelta(days=1),
+            requested_by=s.officer.user,
+            status=status,
+            file=earlier if status == "duplicate" else None,
+            detail="لا يتيح المصرف العراقي الأول تنزيل ملف التسوية." if status == "failed" else "",
+        )
+        enter(s.officer)
+        page.goto(f"/collection/staff/settlements/fetch/{fetch.pk}/")
+        expect(page.locator("main h1")).to_be_visible()
+
+    return show
+
+
+def discrepancies_empty(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.officer)
+    page.goto("/collection/staff/discrepancies/")
+    expect(page.locator("main .empty-state")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "bills": bills,
     "bills-nothing-chosen": bills_nothing_chosen,
@@ -434,6 +490,7 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "result-success": result_success,
     "result-declined": result_declined,
     "result-waiting": result_waiting,
+    "bills-choice-kept": bills_choice_kept,
     "payments": payments,
     "payment-detail": payment_detail,
     "payment-detail-unfinished": payment_detail_unfinished,
@@ -459,6 +516,13 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "outlet-close": outlet_close,
     "terminal-add": terminal_add,
     "terminal-close": terminal_close,
+    "settlements": settlements,
+    "settlements-fetch-errors": settlements_fetch_errors,
+    "fetch-waiting": fetch_page("queued"),
+    "fetch-empty": fetch_page("empty"),
+    "fetch-duplicate": fetch_page("duplicate"),
+    "fetch-failed": fetch_page("failed"),
+    "discrepancies-empty": discrepancies_empty,
 }
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.translation import pgettext
 from playwright.sync_api import expect
 
 from collection.constants import EventOutcome, ObligationStatus, OutletStatus, PaymentStatus
@@ -149,7 +150,7 @@ def test_citizen_pays_with_the_success_card_then_the_decline_card(
     page.goto("/collection/")
     still_open = page.locator(f"main input[name=bills][value='{second.pk}']")
     expect(still_open).to_be_visible()
-    expect(still_open).not_to_be_checked()
+    expect(still_open).to_be_checked()  # the choice is kept after a declined card
 
     # --- what the database holds ---------------------------------------------------------------
     assert Receipt.objects.count() == 1
@@ -392,3 +393,100 @@ def test_fund_officer_refunds_part_of_a_payment(page, new_page, live_server, san
     # the company's refund notification came back over HTTP and matched what was recorded here
     refunded = PaymentEvent.objects.get(kind="payment.refunded")
     assert (refunded.payment_ref, refunded.outcome) == (payment.payment_ref, EventOutcome.IGNORED)
+
+
+def test_a_declined_card_is_tried_again_with_another_card_for_the_same_bills(
+    page, sign_in, live_server, sandbox, monkeypatch
+):
+    from govportal.pdf.tasks import pdf_render
+
+    monkeypatch.setattr(pdf_render, "apply_async", lambda *args, **kwargs: None)  # the receipt's PDF: not here
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
+    first = bill(citizen, fund, 125_000, days=5, reference="IHF-FEE-2026-0001")
+    second = bill(citizen, fund, 40_000, days=35, reference="IHF-FEE-2026-0002")
+    other = bill(citizen, fund, 10_000, days=60, reference="IHF-FEE-2026-0003")
+    sign_in(citizen.email)
+
+    # --- two of the three bills, with the card that is declined ------------------------------------
+    page.goto("/collection/")
+    page.check(f"main input[name=bills][value='{first.pk}']")
+    page.check(f"main input[name=bills][value='{second.pk}']")
+    page.locator("main form").get_by_role("button", name=arabic("Continue")).click()
+    page.wait_for_load_state()
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_load_state()
+    pay_on_sandpay(page, "4000 0000 0000 0002", 165_000)
+    declined = Payment.objects.get()
+    expect(page.locator(".panel--not-genuine h1")).to_contain_text(arabic("Payment not made"), timeout=SETTLING)
+
+    # --- back on the bills page, the choice is kept -------------------------------------------------
+    page.goto("/collection/")
+    expect(page.locator(f"main input[name=bills][value='{first.pk}']")).to_be_checked()
+    expect(page.locator(f"main input[name=bills][value='{second.pk}']")).to_be_checked()
+    expect(page.locator(f"main input[name=bills][value='{other.pk}']")).not_to_be_checked()
+    expect(page.locator("main")).to_contain_text(declined.payment_ref)
+
+    # --- another card, straight from the result page: the same bills, the card page at once ----------
+    page.goto(f"/collection/payments/{declined.pk}/return/")
+    page.get_by_role("button", name=arabic("Try another card")).click()
+    page.wait_for_load_state()
+    pay_on_sandpay(page, "4111 1111 1111 1111", 165_000)
+    expect(page.locator(".panel--genuine h1")).to_contain_text(arabic("Payment successful"), timeout=SETTLING)
+    retry = Payment.objects.exclude(pk=declined.pk).get()
+    expect(page).to_have_url(re.compile(re.escape(f"/collection/payments/{retry.pk}/return/") + "$"))
+    assert retry.status == PaymentStatus.SUCCEEDED
+    assert set(retry.allocations.values_list("obligation", "amount")) == {(first.pk, 125_000), (second.pk, 40_000)}
+    assert set(declined.allocations.values_list("obligation", flat=True)) == {first.pk, second.pk}
+    first.refresh_from_db()
+    other.refresh_from_db()
+    assert (first.status, other.status) == (ObligationStatus.PAID, ObligationStatus.OPEN)
+
+
+def fully_visible(page: Any, locator: Any) -> None:
+    """Each element lies inside the viewport's width and is not clipped by a scrolling box."""
+    width = page.viewport_size["width"]
+    count = locator.count()
+    assert count
+    for index in range(count):
+        element = locator.nth(index)
+        box = element.bounding_box()
+        assert box is not None and box["width"] > 0
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (box, width)
+        clipped = element.evaluate(
+            """el => { for (let p = el.parentElement; p; p = p.parentElement) {
+                 const s = getComputedStyle(p);
+                 if (s.overflowX !== 'visible' && p.scrollWidth > p.clientWidth + 1) return true; }
+               return el.scrollWidth > el.clientWidth + 1; }"""
+        )
+        assert not clipped, element.inner_text()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_bills_table_takes_the_page_and_cuts_off_no_status_or_amount(
+    page, sign_in, live_server, choose_language, width, language
+):
+    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    citizen = CitizenProfileFactory(national_id=NATIONAL_ID, user__full_name=CITIZEN).user
+    late = bill(citizen, fund, 210_416, days=-30, reference="IHF-BGD-2024-00417-1-013")
+    Obligation.objects.filter(pk=late.pk).update(
+        description="Installment %(number)s of loan %(loan)s",
+        description_args={"number": 13, "loan": "IHF-BGD-2024-00417"},
+    )
+    bill(citizen, fund, 1_250_000, days=10, reference="IHF-FEE-2026-0002")
+    choose_language(language)
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(citizen.email)
+    page.goto("/collection/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
+    fully_visible(page, page.locator("main table tbody .tag"))
+    fully_visible(page, page.locator("main table tbody td.num bdi"))
+    if width == 1280:  # on a phone the column names are read beside each value instead
+        fully_visible(page, page.locator("main table thead th"))
+    with translation.override(language):
+        overdue = pgettext("bill status", "Overdue")
+    expect(page.locator("main table tbody .tag").first).to_have_text(overdue)
+    if width == 1280:  # the table takes the page's width, not a narrow form's
+        table, main = page.locator("main table").first.bounding_box(), page.locator("main").bounding_box()
+        assert table is not None and main is not None and table["width"] >= 0.95 * main["width"]

@@ -1,13 +1,15 @@
 """axe-core finds no WCAG 2.2 AA violations on the housing fund's pages.
 
 The borrower's pages: linking a loan (empty, with errors), the loan with its overdue banner and pay
-form (also with the form's errors, and after a payment with its receipt), the list of two loans and
-the account page with a loan. The branch's pages: the portfolio, a loan with a rescheduling awaiting
-the head's decision (and as the officer, with the proposal form), the arrears aging report, the
-legacy imports, a new import and a refused import with its bad rows. In Arabic and English, at 360
-and 1280 px; screenshots go to test-results/screens/housing-<page>-<language>-<width>.png. Data is
-made with the services; people are signed in through the real login forms with Django's test client
-(the session cookie is handed to the browser): the journey test covers doing it all in the browser.
+form (also with the form's errors, with "an amount" chosen, and after a payment with its receipt),
+the check page (installments, an amount), the whole schedule, a declined payment's result leading
+back to the loan, the list of two loans and the account page with a loan. The branch's pages: the
+portfolio, a loan with a rescheduling awaiting the head's decision (and as the officer, with the
+proposal form), the arrears aging report, the legacy imports, a new import and a refused import with
+its bad rows. In Arabic and English, at 360 and 1280 px; screenshots go to
+test-results/screens/housing-<page>-<language>-<width>.png. Data is made with the services; people
+are signed in through the real login forms with Django's test client (the session cookie is handed
+to the browser): the journey test covers doing it all in the browser.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay
+from collection.providers.sandbox import CARD_DECLINED, CARD_SUCCEEDS, charge_pay
 from govportal.accounts.constants import Role
 from housing_fund.constants import ImportStatus
 from housing_fund.models import Loan, LoanImport
@@ -299,6 +301,47 @@ def import_refused(page: Any, enter: Enter) -> None:
     expect(page.locator("main")).to_contain_text("KRK-2019-0107")
 
 
+def loan_amount_chosen(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto(f"/housing/loans/{s.loan.pk}/")
+    page.check("input[name=how][value=amount]")
+    expect(page.locator("input[name=amount]")).to_be_visible()
+    expect(page.locator("input[name=count]")).to_be_hidden()  # only the chosen one shows
+
+
+def loan_pay_check(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto(f"/housing/loans/{s.loan.pk}/pay/?how=count&count=3")
+    expect(page.locator("main table tbody tr")).to_have_count(3)
+    expect(page.locator("main form[method=post] button[type=submit]")).to_contain_text("300,000")
+
+
+def loan_pay_check_amount(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto(f"/housing/loans/{s.loan.pk}/pay/?how=amount&amount=150000")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+
+
+def loan_schedule(page: Any, enter: Enter) -> None:
+    s = scene()
+    enter(s.citizen)
+    page.goto(f"/housing/loans/{s.loan.pk}/schedule/")
+    expect(page.locator("main table tbody tr")).to_have_count(12)
+
+
+def loan_payment_declined(page: Any, enter: Enter) -> None:
+    s = scene()
+    payment = loan_pay_start(loan=s.loan, payer=s.citizen, count=1, base_url=django_settings.SITE_URL)
+    charge_pay(charge_id=payment.provider_ref, card_number=CARD_DECLINED)
+    enter(s.citizen)
+    page.goto(f"/collection/payments/{payment.pk}/return/")
+    expect(page.locator(".panel--not-genuine")).to_be_visible()
+    expect(page.locator(f"main a[href='/housing/loans/{s.loan.pk}/']")).to_be_visible()
+
+
 PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "link": link,
     "link-errors": link_errors,
@@ -306,6 +349,11 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
     "loan": loan,
     "loan-pay-errors": loan_pay_errors,
     "loan-after-payment": loan_after_payment,
+    "loan-amount-chosen": loan_amount_chosen,
+    "loan-pay-check": loan_pay_check,
+    "loan-pay-check-amount": loan_pay_check_amount,
+    "loan-schedule": loan_schedule,
+    "loan-payment-declined": loan_payment_declined,
     "my-loans": my_loans,
     "my-loans-none": my_loans_none,
     "my-account": my_account,

@@ -25,6 +25,7 @@ from collection.models import Payment, PaymentEvent, Receipt
 from govportal.accounts.constants import Role
 from govportal.audit.models import AuditEvent
 from govportal.web.templatetags.ui import dinars
+from housing_fund.constants import InstallmentState as S
 from housing_fund.models import Installment, Loan, Statement
 from housing_fund.services import loan_create
 from tests.e2e.conftest import BIDI_CONTROLS, arabic, sign_in_as, tool
@@ -39,6 +40,12 @@ NUMBER = "IHF-2025-000417"
 # The company's Pay request waits for its webhook, whose processing issues the receipt and renders
 # its PDF in-process (WeasyPrint's first run takes several seconds).
 SETTLING = 60_000
+
+
+def label(state: S) -> str:
+    """An installment state's tag as the Arabic pages show it."""
+    with translation.override("ar"):
+        return str(state.label)
 
 
 def iqd(amount: int) -> str:
@@ -155,16 +162,31 @@ def test_borrower_links_the_loan_pays_two_installments_and_the_arrears_report_fo
     balance = page.locator("main .summary-list__row").first
     expect(balance).to_contain_text(iqd(1_200_000))
     rows = page.locator("main table tbody tr")
-    expect(rows).to_have_count(12)
-    for index, state in enumerate(["Overdue", "Overdue", "Due"]):
-        expect(rows.nth(index).locator(".tag")).to_have_text(arabic(state))
+    expect(rows).to_have_count(6)  # what is due and the next three, not the whole schedule
+    for index, state in enumerate([S.OVERDUE, S.OVERDUE, S.DUE, S.UPCOMING]):
+        expect(rows.nth(index).locator(".tag")).to_have_text(label(state))
+    expect(page.locator("main a[href$='/schedule/']")).to_contain_text("12")
     loan.refresh_from_db()
     assert loan.borrower == citizen
 
-    # --- the next two installments, with the card that succeeds -----------------------------------
+    # --- the next two installments: only the chosen input shows; a check page, then the card ------
+    count, amount = page.locator("input[name=count]"), page.locator("input[name=amount]")
+    expect(count).to_be_visible()
+    expect(amount).to_be_hidden()
+    page.check("input[name=how][value=amount]")
+    expect(amount).to_be_visible()
+    expect(count).to_be_hidden()
     page.check("input[name=how][value=count]")
     page.fill("input[name=count]", "2")
-    page.get_by_role("button", name=arabic("Continue to payment")).click()
+    page.get_by_role("button", name=arabic("Continue"), exact=True).click()
+    page.wait_for_load_state()
+    expect(page.locator("main h1")).to_have_text(arabic("Check and pay"))
+    plan = page.locator("main table tbody tr")
+    expect(plan).to_have_count(2)
+    expect(plan.nth(0)).to_contain_text(iqd(100_000))
+    expect(page.locator("main .summary-list")).to_contain_text(iqd(200_000))
+    assert not Payment.objects.exists()
+    page.locator("main form[method=post] button[type=submit]").click()
     page.wait_for_load_state()
     expect(page).to_have_url(re.compile(r"/sandbox-gateway/pay/txn_[0-9a-f]+/$"))
     expect(page.locator("main")).to_contain_text(arabic("%(amount)s IQD") % {"amount": "200,000"})
@@ -180,6 +202,7 @@ def test_borrower_links_the_loan_pays_two_installments_and_the_arrears_report_fo
     expect(page.locator(".panel--genuine")).to_contain_text(payment.payment_ref)
     receipt = Receipt.objects.select_related("artifact", "payment").get(payment=payment)
     expect(page.locator(".panel--genuine")).to_contain_text(receipt.serial)
+    expect(page.locator(f"main a[href='/housing/loans/{loan.pk}/']")).to_contain_text(NUMBER)  # back to the loan
     # The company's webhook, not the return page's own question, is what marked it paid.
     event = PaymentEvent.objects.get(payment_ref=payment.payment_ref)
     assert (event.kind, event.outcome) == ("payment.succeeded", EventOutcome.APPLIED)
@@ -190,9 +213,9 @@ def test_borrower_links_the_loan_pays_two_installments_and_the_arrears_report_fo
     expect(page).to_have_url(re.compile(re.escape(f"/housing/loans/{loan.pk}/") + "$"))
     expect(page.locator("main .banner--error")).to_have_count(0)  # nothing overdue any more
     expect(balance).to_contain_text(iqd(1_000_000))
-    for index, state in enumerate(["Paid", "Paid", "Due", "Upcoming"]):
-        expect(rows.nth(index).locator(".tag")).to_have_text(arabic(state))
-    expect(rows.nth(0)).to_contain_text(iqd(100_000))
+    for index, state in enumerate([S.DUE, S.UPCOMING]):  # paid ones leave the table of what is due
+        expect(rows.nth(index).locator(".tag")).to_have_text(label(state))
+    expect(rows.nth(0).locator("th")).to_contain_text("3")
     assert list(Installment.objects.filter(loan=loan).order_by("number").values_list("paid", flat=True)[:3]) == [
         100_000,
         100_000,
