@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from datacenter.constants import MAX_ATTACHMENT_BYTES, DocumentType, Outcome, RequestStatus
@@ -11,8 +11,7 @@ from datacenter.services import DocumentDetails
 from datacenter.uploads import check_scan
 from govportal.accounts.validators import normalize_digits, validate_national_id
 from govportal.entities.models import Entity
-
-gettext_noop("PDF, JPEG or PNG, at most %(size)d MB.")  # keeps the msgid in the catalogue
+from govportal.uploads import file_size
 
 
 class EntityChoiceField(forms.ModelChoiceField):
@@ -25,6 +24,7 @@ class RequestForm(forms.Form):
     issuing_entity = EntityChoiceField(
         label=_("Entity that issued the document"),
         queryset=Entity.objects.filter(is_active=True).order_by("path"),
+        empty_label=_("Choose the entity"),
         help_text=_("The ministry, university or other body whose document you need confirmed."),
     )
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
@@ -46,8 +46,8 @@ class RequestForm(forms.Form):
     def __init__(self, *args: Any, requesting_entities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Built here, not at import, so that it reads in the language of the request.
-        self.fields["attachment"].help_text = gettext("PDF, JPEG or PNG, at most %(size)d MB.") % {
-            "size": MAX_ATTACHMENT_BYTES // (1024 * 1024)
+        self.fields["attachment"].help_text = gettext("PDF, JPEG or PNG, at most %(size)s.") % {
+            "size": file_size(MAX_ATTACHMENT_BYTES)
         }
         field = self.fields["requesting_entity"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 — declared above
