@@ -47,6 +47,8 @@ class _Table(HTMLParser):
             self.rows.append([])
         elif self._in_table and tag in ("th", "td"):
             self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
 
     def handle_endtag(self, tag):
         if self._in_table and tag in ("th", "td") and self._cell is not None:
