@@ -53,3 +53,33 @@ def test_the_list_of_sent_requests_shows_the_masculine_status(world, submitted):
     page = signed_in(Membership.objects.get(user=world["clerk"]), "ar").get("/datacenter/requests/").content.decode()
     assert '<strong class="tag tag--blue">مُرسَل</strong>' in page
     assert "مُرسَلة" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "messages"),
+    [
+        (
+            "ar",
+            ["اختر الجهة التي أصدرت الوثيقة.", "أدخل رقم الوثيقة.", "أدخل تاريخ الوثيقة.", "اختر النسخة الممسوحة"],
+        ),
+        (
+            "en",
+            [
+                "Choose the entity that issued the document.",
+                "Enter the document&#x27;s number.",
+                "Enter the document&#x27;s date.",
+                "Choose the scan of the document.",
+            ],
+        ),
+    ],
+)
+def test_an_empty_request_says_what_each_field_needs(world, language, messages):
+    from govportal.accounts.models import Membership
+
+    client = signed_in(Membership.objects.get(user=world["clerk"]), language)
+    response = client.post("/datacenter/requests/new/", {"note": ""})  # as a browser sends it: not empty
+    page = response.content.decode()
+    assert response.status_code == 200
+    for message in messages:
+        assert message in page
+    assert "هذا الحقل مطلوب" not in page and "This field is required" not in page
