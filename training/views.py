@@ -177,6 +177,9 @@ def programme_session_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- sessions and nominating ------------------------------------------------------------------------
 
 
+IMPORT_IDS = "import_%s"
+
+
 def _session(request: HttpRequest, pk: UUID) -> Session:
     return get_object_or_404(selectors.sessions_visible(request.user), pk=pk)
 
@@ -224,7 +227,8 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
         "can_take_attendance": selectors.can_mark_attendance(user, session),
         "may_nominate": may_nominate,
         "nominate_form": NominateForm(entities=entities) if may_nominate else None,
-        "import_form": ImportForm(entities=entities) if may_nominate else None,
+        # Its own ids: the nominate form on the same page has an "entity" field too.
+        "import_form": ImportForm(entities=entities, auto_id=IMPORT_IDS) if may_nominate else None,
         "cancel_form": CancelForm(),
         **_nav(request),
         **extra,
@@ -263,7 +267,7 @@ def session_nominate(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_POST
 def session_import(request: HttpRequest, pk: UUID) -> HttpResponse:
     session = _session(request, pk)
-    form = ImportForm(request.POST, request.FILES, entities=_nominating_entities(request, session))
+    form = ImportForm(request.POST, request.FILES, entities=_nominating_entities(request, session), auto_id=IMPORT_IDS)
     report = None
     if form.is_valid():
         try:
