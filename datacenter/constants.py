@@ -1,6 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ANSWER_DAYS = 7  # a request is overdue when unanswered this many days after submission
@@ -16,10 +16,11 @@ class DocumentType(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    RETURNED = "returned", _("Returned for more information")
-    ANSWERED = "answered", _("Answered")
+    # A request (طلب) is masculine in Arabic: its states agree with it ("طلب مُرسَل").
+    SUBMITTED = "submitted", pgettext_lazy("authenticity request status", "Submitted")
+    UNDER_REVIEW = "under_review", pgettext_lazy("authenticity request status", "Under review")
+    RETURNED = "returned", pgettext_lazy("authenticity request status", "Returned for more information")
+    ANSWERED = "answered", pgettext_lazy("authenticity request status", "Answered")
 
 
 # Kept as msgids too: the public verify page stores them and translates at display time.

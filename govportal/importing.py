@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+
+from govportal.uploads import check_size
 
 CHUNK = 1024 * 1024
 
@@ -207,11 +208,7 @@ def scan_csv(handle: IO[bytes], *, max_bytes: int, columns: list[str], wrong_hea
     header_ends, rows_follow = False, False
     while chunk := handle.read(CHUNK):
         size += len(chunk)
-        if size > max_bytes:
-            raise ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(max_bytes)},
-                code="too_large",
-            )
+        check_size(size, max_bytes=max_bytes)
         if b"\x00" in chunk:
             raise ValidationError(_("The file is not a CSV text file."), code="not_csv")
         if found := check.feed(chunk):

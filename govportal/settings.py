@@ -331,8 +331,14 @@ ACCOUNT_ADAPTER = "govportal.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "govportal.accounts.forms.CitizenSignupForm"
+# A subclass of allauth's form: it answers a national ID already registered as allauth answers an
+# e-mail address already registered (below), without saying so on the page.
+ACCOUNT_FORMS = {"signup": "govportal.accounts.forms.CitizenSignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+# The confirmation link signs the citizen in when opened in the browser they signed up in (allauth
+# keeps the pending sign-in in that session); from another browser they confirm and then sign in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
@@ -347,6 +353,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "govportal")
 MFA_TOTP_TOLERANCE = 1  # accept the code of the previous/next 30 s window (clock drift, slow typing)
+# Our forms only add their own message for a code used a moment ago (allauth calls it wrong).
+MFA_FORMS = {
+    "authenticate": "govportal.accounts.forms.MfaAuthenticateForm",
+    "reauthenticate": "govportal.accounts.forms.MfaReauthenticateForm",
+}
 
 # --- Internationalisation --------------------------------------------------------------
 

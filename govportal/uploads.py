@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -31,6 +31,33 @@ _MAGIC = [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", OLE),
 ]
 _OOXML = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+
+
+# Largest first: a size is written in the largest unit it reaches.
+_UNITS = (
+    (1024**3, gettext_lazy("%(size)s GB")),
+    (1024**2, gettext_lazy("%(size)s MB")),
+    (1024, gettext_lazy("%(size)s KB")),
+)
+
+
+def file_size(size: int) -> str:
+    """A size in bytes as a reader says it: a whole number and the unit in their language
+    ("10 MB", "10 ميغابايت"), never Django's "10.0 م.ب."."""
+    for unit, text in _UNITS:
+        if size >= unit:
+            return str(text) % {"size": f"{round(size / unit):,}"}
+    return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": f"{size:,}"}
+
+
+def check_size(size: int | None, *, max_bytes: int) -> int:
+    """The size, unless it is above ``max_bytes`` (or unknown): then a ValidationError saying the limit
+    (code ``too_large``)."""
+    if size is None or size > max_bytes:
+        raise ValidationError(
+            _("The file is larger than %(limit)s.") % {"limit": file_size(max_bytes)}, code="too_large"
+        )
+    return size
 
 
 @dataclass(frozen=True)
@@ -65,11 +92,8 @@ def check_upload(upload: UploadedFile, *, allowed: Iterable[str], max_bytes: int
 
     Raises a translated ValidationError (codes: too_large, empty, bad_type) and reads nothing else.
     """
-    if upload.size is None or upload.size > max_bytes:
-        raise ValidationError(
-            _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(max_bytes)}, code="too_large"
-        )
-    if upload.size == 0:
+    size = check_size(upload.size, max_bytes=max_bytes)
+    if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     upload.seek(0)
     content_type = _sniff(upload, upload.read(16))
@@ -80,4 +104,4 @@ def check_upload(upload: UploadedFile, *, allowed: Iterable[str], max_bytes: int
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(content_type=content_type, sha256=digest.hexdigest(), size=upload.size)
+    return CheckedUpload(content_type=content_type, sha256=digest.hexdigest(), size=size)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TARGET_TRAINEES = 4000  # employees of all state institutions to be trained (the programme's goal)
 CERTIFICATE_REGISTER = "training_certificate"
@@ -19,22 +20,37 @@ class System(models.TextChoices):
     GENERAL = "general", _("Digital skills (general)")
 
 
+class SessionState(models.TextChoices):
+    """Where a session stands, from its nomination window, its lock and its days (``Session.state``)."""
+
+    UPCOMING = "upcoming", pgettext_lazy("training session state", "Nominations not open yet")
+    OPEN = "open", pgettext_lazy("training session state", "Nominations open")
+    CLOSED = "closed", pgettext_lazy("training session state", "Nominations closed")
+    LOCKED = "locked", pgettext_lazy("training session state", "Locked")
+    RUNNING = "running", pgettext_lazy("training session state", "Under way")
+    FINISHED = "finished", pgettext_lazy("training session state", "Finished")
+
+
+# Statuses carry a context: the same English words are column headings and other apps' statuses,
+# and in Arabic each agrees with its own noun (a nomination, a trainee's place).
 class NominationStatus(models.TextChoices):
-    NOMINATED = "nominated", _("Nominated")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    NOMINATED = "nominated", pgettext_lazy("training nomination status", "Nominated")
+    APPROVED = "approved", pgettext_lazy("training nomination status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("training nomination status", "Rejected")
 
 
 class EnrollmentStatus(models.TextChoices):
-    ENROLLED = "enrolled", _("Enrolled")
-    WAITLISTED = "waitlisted", _("On the waiting list")
-    CANCELLED = "cancelled", _("Cancelled")
-    COMPLETED = "completed", _("Completed")
-    FAILED = "failed", _("Not passed")
+    ENROLLED = "enrolled", pgettext_lazy("training place status", "Enrolled")
+    WAITLISTED = "waitlisted", pgettext_lazy("training place status", "On the waiting list")
+    CANCELLED = "cancelled", pgettext_lazy("training place status", "Cancelled")
+    COMPLETED = "completed", pgettext_lazy("training place status", "Completed")
+    FAILED = "failed", pgettext_lazy("training place status", "Not passed")
 
 
 # An enrollment in these states holds its trainee's time: no other session may overlap it.
 HOLDING = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITLISTED)
+# ... in these it holds (or held) one of the session's seats: a result keeps the seat it was earned in ...
+SEATED = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED)
 # ... and in these it uses a seat of the institution's quota (a cancelled place gives it back).
 USING_QUOTA = (
     EnrollmentStatus.ENROLLED,

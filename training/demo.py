@@ -158,8 +158,15 @@ def _completed_session(programme: Programme, institution: Entity, admin: User) -
         nomination = nomination_create(session=session, trainee=trainee, actor=admin)
         enrollments.append(nomination_approve(nomination=nomination, actor=admin))
     # The demo's history: move the session into the past (a month ago) once everyone is placed.
+    # Its nomination window moves with it: nominations closed before the lock, as they did then.
     held = timezone.localdate() - dt.timedelta(days=30)
-    Session.objects.filter(pk=session.pk).update(start_date=held, end_date=held + dt.timedelta(days=1))
+    held_at = timezone.make_aware(dt.datetime.combine(held, dt.time(0, 0)))
+    Session.objects.filter(pk=session.pk).update(
+        start_date=held,
+        end_date=held + dt.timedelta(days=1),
+        enrollment_opens_at=held_at - dt.timedelta(days=30),
+        enrollment_closes_at=held_at - dt.timedelta(days=session.lock_days),
+    )
     session.refresh_from_db()
     present = {enrollments[0].pk, enrollments[1].pk}
     for day in session.days:

@@ -16,14 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
 from govportal.importing import CsvRecords, empty_error, utf8_text
-from govportal.uploads import XLSX, check_upload
+from govportal.uploads import XLSX, check_size, check_upload
 from training.constants import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from training.models import Session
 from training.services import TraineeDetails, nomination_create, nominations_notify_admins, trainee_upsert
@@ -72,11 +71,7 @@ def _cell(value: Any) -> str:
 def _read_rows(upload: UploadedFile) -> list[tuple[int, dict[str, str]]]:
     """(line, row) pairs from a CSV (UTF-8) or XLSX upload, checked by content, not by name. A row's
     line is the CSV line where it starts, or the spreadsheet's row number."""
-    if upload.size is None or upload.size > MAX_IMPORT_BYTES:
-        raise ValidationError(
-            _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_IMPORT_BYTES)},
-            code="too_large",
-        )
+    check_size(upload.size, max_bytes=MAX_IMPORT_BYTES)
     upload.seek(0)
     data = upload.read()
     upload.seek(0)

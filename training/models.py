@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.validators import validate_iraqi_mobile, validate_national_id
-from training.constants import HOLDING, AttendanceMethod, EnrollmentStatus, NominationStatus, System
+from training.constants import HOLDING, AttendanceMethod, EnrollmentStatus, NominationStatus, SessionState, System
 
 
 def certificate_pdf_path(instance: TrainingCertificate, filename: str) -> str:
@@ -155,6 +155,7 @@ class Session(models.Model):
 
     @property
     def locks_at(self) -> dt.datetime:
+        """From then on only training administrators nominate or cancel places."""
         return self.starts_at - dt.timedelta(days=self.lock_days)
 
     @property
@@ -162,8 +163,38 @@ class Session(models.Model):
         return timezone.now() >= self.locks_at
 
     @property
-    def window_is_open(self) -> bool:
-        return self.enrollment_opens_at <= timezone.now() < self.enrollment_closes_at
+    def nominations_close_at(self) -> dt.datetime:
+        """The coordinators' one cut-off for nominating: the window's close or the lock, whichever is first."""
+        return min(self.enrollment_closes_at, self.locks_at)
+
+    def state_at(self, now: dt.datetime) -> SessionState:
+        """The one reading of the dates that pages and services share."""
+        if now >= self.ends_at:
+            return SessionState.FINISHED
+        if now >= self.starts_at:
+            return SessionState.RUNNING
+        if now >= self.locks_at:
+            return SessionState.LOCKED
+        if now >= self.nominations_close_at:
+            return SessionState.CLOSED  # coordinators may still cancel places until the lock
+        if now >= self.enrollment_opens_at:
+            return SessionState.OPEN
+        return SessionState.UPCOMING
+
+    @property
+    def state(self) -> SessionState:
+        return self.state_at(timezone.now())
+
+    @property
+    def state_tone(self) -> str:
+        return {
+            SessionState.UPCOMING: "grey",
+            SessionState.OPEN: "green",
+            SessionState.CLOSED: "amber",
+            SessionState.LOCKED: "amber",
+            SessionState.RUNNING: "blue",
+            SessionState.FINISHED: "grey",
+        }[self.state]
 
     @property
     def days(self) -> list[dt.date]:

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from govportal.accounts.constants import Role
 from govportal.accounts.selectors import entities_of, is_staff_member
 from govportal.entities.models import Entity
-from training.constants import USING_QUOTA, EnrollmentStatus, NominationStatus
+from training.constants import SEATED, USING_QUOTA, EnrollmentStatus, NominationStatus
 from training.models import (
     Attendance,
     Enrollment,
@@ -112,8 +112,7 @@ def seats_taken(session: Session) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    enrolled = counts.get(EnrollmentStatus.ENROLLED, 0) + counts.get(EnrollmentStatus.COMPLETED, 0)
-    enrolled += counts.get(EnrollmentStatus.FAILED, 0)
+    enrolled = sum(counts.get(status, 0) for status in SEATED)
     return {
         "enrolled": enrolled,
         "waitlisted": counts.get(EnrollmentStatus.WAITLISTED, 0),

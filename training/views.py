@@ -26,7 +26,14 @@ from govportal.pdf.services import pdf_render
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from training import checkin, selectors, services
-from training.constants import CHECKIN_SLOT_SECONDS, HOLDING, EnrollmentStatus, NominationStatus
+from training.constants import (
+    CHECKIN_SLOT_SECONDS,
+    HOLDING,
+    SEATED,
+    EnrollmentStatus,
+    NominationStatus,
+    SessionState,
+)
 from training.forms import (
     CancelForm,
     ImportForm,
@@ -170,6 +177,9 @@ def programme_session_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- sessions and nominating ------------------------------------------------------------------------
 
 
+IMPORT_IDS = "import_%s"
+
+
 def _session(request: HttpRequest, pk: UUID) -> Session:
     return get_object_or_404(selectors.sessions_visible(request.user), pk=pk)
 
@@ -204,10 +214,12 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
             is_admin or (place.nomination.entity_id in coordinator_of and not session.is_locked)
         )
     pending = selectors.nominations_visible(user).filter(session=session, status=NominationStatus.NOMINATED)
-    may_nominate = entities.exists() and (is_admin or (session.window_is_open and not session.is_locked))
+    state = session.state
+    may_nominate = entities.exists() and state != SessionState.FINISHED and (is_admin or state == SessionState.OPEN)
     return {
         "session": session,
         "programme": session.programme,
+        "state": state,
         "seats": selectors.seats_taken(session),
         "places": places,
         "pending": pending.order_by("nominated_at"),
@@ -215,7 +227,8 @@ def _session_context(request: HttpRequest, session: Session, **extra: Any) -> di
         "can_take_attendance": selectors.can_mark_attendance(user, session),
         "may_nominate": may_nominate,
         "nominate_form": NominateForm(entities=entities) if may_nominate else None,
-        "import_form": ImportForm(entities=entities) if may_nominate else None,
+        # Its own ids: the nominate form on the same page has an "entity" field too.
+        "import_form": ImportForm(entities=entities, auto_id=IMPORT_IDS) if may_nominate else None,
         "cancel_form": CancelForm(),
         **_nav(request),
         **extra,
@@ -254,7 +267,7 @@ def session_nominate(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_POST
 def session_import(request: HttpRequest, pk: UUID) -> HttpResponse:
     session = _session(request, pk)
-    form = ImportForm(request.POST, request.FILES, entities=_nominating_entities(request, session))
+    form = ImportForm(request.POST, request.FILES, entities=_nominating_entities(request, session), auto_id=IMPORT_IDS)
     report = None
     if form.is_valid():
         try:
@@ -314,7 +327,11 @@ def nominations(request: HttpRequest) -> HttpResponse:
         items = items.filter(enrollment__status=data["place"])
     page = Paginator(items.order_by("nominated_at", "pk"), 50).get_page(request.GET.get("page"))
     admin_of = set(selectors.admin_entities(request.user).values_list("pk", flat=True))
-    context = {"page": page, "form": form, "status": status, "admin_of": admin_of, "reject_form": RejectForm(), **nav}
+    # The rows this reader may approve or reject; the column of buttons is there only when some are.
+    decidable = {
+        n.pk for n in page if n.status == NominationStatus.NOMINATED and n.session.programme.owner_id in admin_of
+    }
+    context = {"page": page, "form": form, "status": status, "decidable": decidable, "reject_form": RejectForm(), **nav}
     return render(request, "training/nominations.html", context)
 
 
@@ -459,7 +476,7 @@ def _attendance_context(request: HttpRequest, session: Session, day: dt.date, **
     enrollments = list(
         Enrollment.objects.filter(
             session=session,
-            status__in=[EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED, EnrollmentStatus.FAILED],
+            status__in=SEATED,
         )
         .select_related("trainee__entity")
         .order_by("trainee__full_name")
@@ -480,7 +497,9 @@ def _attendance_context(request: HttpRequest, session: Session, day: dt.date, **
         "day": day,
         "days": session.days,
         "enrollments": enrollments,
+        # Everyone in ``enrollments`` holds a seat; those with a result can no longer be marked.
         "seated": [e for e in enrollments if e.status == EnrollmentStatus.ENROLLED],
+        "assessed": [e for e in enrollments if e.status != EnrollmentStatus.ENROLLED],
         "day_is_future": day > today,
         "results_open": today >= session.end_date,
         "result_form": ResultForm(),
@@ -533,7 +552,7 @@ def checkin_display(request: HttpRequest, pk: UUID) -> HttpResponse:
         "slot_seconds": CHECKIN_SLOT_SECONDS,
         "seconds_left": checkin.seconds_left(),
         "present_today": Attendance.objects.filter(enrollment__session=session, day=today, present=True).count(),
-        "seated": Enrollment.objects.filter(session=session, status=EnrollmentStatus.ENROLLED).count(),
+        "seated": selectors.seats_taken(session)["enrolled"],
     }
     return render(request, "training/checkin_display.html", context)
 

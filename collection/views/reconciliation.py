@@ -19,7 +19,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +43,7 @@ from collection.reconciliation import (
     settlement_progress,
 )
 from govportal.accounts.selectors import entities_of
+from govportal.uploads import check_size, file_size
 from govportal.web.csv_export import csv_response
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
@@ -81,14 +81,11 @@ class UploadForm(forms.Form):
         # Built here, not at import, so that it reads in the language of the request.
         self.fields["file"].help_text = _(
             "The daily file from the payment company, as it was sent (columns %(columns)s), at most %(size)s."
-        ) % {"columns": ", ".join(SETTLEMENT_FORMATS[Provider.SANDBOX]), "size": filesizeformat(MAX_FILE_BYTES)}
+        ) % {"columns": ", ".join(SETTLEMENT_FORMATS[Provider.SANDBOX]), "size": file_size(MAX_FILE_BYTES)}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_FILE_BYTES)}
-            )
+        check_size(upload.size, max_bytes=MAX_FILE_BYTES)
         return upload
 
 

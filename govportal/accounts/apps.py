@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from govportal.accounts import receivers  # noqa: F401  (connects the audit receivers)
+        from govportal.audit.labels import register
+
+        register({"citizen_signup_duplicate": _("Sign-up tried with a registered national ID number")})

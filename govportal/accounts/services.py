@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 
 from govportal.accounts.constants import Role
 from govportal.accounts.models import CitizenProfile, Membership, User
@@ -62,3 +66,24 @@ def citizen_register(
     profile = CitizenProfile.objects.create(user=user, national_id=national_id, phone=phone)
     audit_record(action="citizen_register", actor=user, target=user, data={}, request=request)
     return profile
+
+
+@transaction.atomic
+def citizen_signup_duplicate(*, owner: User, email: str, request: HttpRequest) -> None:
+    """Someone signed up with the national ID number of ``owner``'s account: nothing is created, the
+    page answers as for a new account, and the owner is told by e-mail how to sign in or reset their
+    password (at most once per confirmation-mail interval, like allauth's own mails to an address)."""
+    audit_record(action="citizen_signup_duplicate", target=owner, data={"email": email}, request=request)
+    if not ratelimit.consume(request, action="confirm_email", key=owner.email.lower()):
+        return
+    site = settings.SITE_URL
+    get_adapter(request).send_mail(
+        "account/email/national_id_already_registered",
+        owner.email,
+        {
+            "email": email,
+            "masked_national_id": owner.citizen_profile.masked_national_id,
+            "login_url": site + reverse("account_login"),
+            "password_reset_url": site + reverse("account_reset_password"),
+        },
+    )

@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from govportal.uploads import check_size, file_size
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
 from housing_fund.constants import ImportStatus
 from housing_fund.importer import (
@@ -56,14 +56,11 @@ class ImportForm(forms.Form):
         # Built here, not at import, so that it reads in the language of the request.
         self.fields["file"].help_text = _(
             "A CSV file exported from the legacy system, UTF-8, whose first line is %(columns)s; at most %(size)s."
-        ) % {"columns": ",".join(COLUMNS), "size": filesizeformat(MAX_FILE_BYTES)}
+        ) % {"columns": ",".join(COLUMNS), "size": file_size(MAX_FILE_BYTES)}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large: the limit is %(limit)s.") % {"limit": filesizeformat(MAX_FILE_BYTES)}
-            )
+        check_size(upload.size, max_bytes=MAX_FILE_BYTES)
         return upload
 
 

@@ -51,3 +51,48 @@ def test_staff_with_totp_needs_the_code_after_the_password(client):
     workspace = client.get("/workspace/", follow=True)
     assert workspace.status_code == 200
     assert membership.entity.name_ar in workspace.content.decode()
+
+
+USED = {
+    "ar": "استُخدم هذا الرمز للتو. انتظر الرمز التالي في تطبيقك ثم أدخله.",
+    "en": "This code was just used. Wait for the next code in your app and enter it.",
+}
+WRONG = {"ar": "الرمز غير صحيح.", "en": "Incorrect code."}
+
+
+def in_language(client, language):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    return client
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_code_used_a_moment_ago_is_refused_as_used_not_as_wrong(client, language):
+    membership = MembershipFactory()
+    user = membership.user
+    in_language(client, language)
+    sign_in_with_password(client, user)
+    code = current_totp(user)
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    client.post("/accounts/logout/")
+    in_language(client, language)
+    sign_in_with_password(client, user)
+    again = client.post("/accounts/2fa/authenticate/", {"code": code})
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert USED[language] in html and WRONG[language] not in html
+    assert 'class="error-summary"' in html
+    assert client.get("/workspace/").status_code == 302  # still not signed in
+    # A wrong code is still called wrong.
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000" if code != "000000" else "111111"})
+    assert WRONG[language] in wrong.content.decode() and USED[language] not in wrong.content.decode()
+
+
+def test_a_used_code_is_named_as_used_when_asked_again_before_a_change(client):
+    membership = MembershipFactory()
+    user = membership.user
+    sign_in_with_password(client, user)
+    code = current_totp(user)
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    again = client.post("/accounts/2fa/reauthenticate/", {"code": code})
+    assert again.status_code == 200
+    assert USED["ar"] in again.content.decode()

@@ -44,7 +44,7 @@ def test_submitting_tells_the_issuers_and_keeps_the_scan_privately(world, submit
     [
         (b"MZ\x90\x00 an executable renamed to .pdf", "bad_type", "PDF أو JPEG أو PNG"),
         (b"", "empty", "فارغ"),
-        (b"%PDF-" + b"0" * MAX_ATTACHMENT_BYTES, "too_large", "10"),
+        (b"%PDF-" + b"0" * MAX_ATTACHMENT_BYTES, "too_large", "حجم الملف أكبر من 10 ميغابايت."),
     ],
 )
 def test_bad_scans_are_refused_by_content_and_nothing_is_saved(world, content, code, arabic):

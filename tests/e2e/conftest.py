@@ -118,6 +118,12 @@ def arabic(msgid: str) -> str:
         return gettext(msgid)
 
 
+def arabic_label(choice: Any) -> str:
+    """A choice's label as an Arabic page shows it (labels with a context are not plain msgids)."""
+    with translation.override("ar"):
+        return str(choice.label)
+
+
 @pytest.fixture
 def private_files(settings: Any, tmp_path: Path) -> Path:
     """Stored files (scans, attachments, PDFs) go to a temporary folder, not var/files."""

@@ -113,6 +113,46 @@ def totp_wrong_code(page: Any, sign_in: Callable[..., None]) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
 
 
+def totp_used_code(page: Any, sign_in: Callable[..., None]) -> None:
+    """The code that signed the member in a moment ago, typed again at the next sign-in."""
+    membership = MembershipFactory()
+    code = fresh_totp(membership.user)
+    sign_in(membership.user.email, totp=code)
+    page.locator("header form[action='/accounts/logout/'] button").click()
+    page.wait_for_load_state()
+    sign_in(membership.user.email, totp=code)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    expect(page.locator(".field__error")).to_be_visible()
+
+
+def signup_kept_values(page: Any, sign_in: Callable[..., None]) -> None:
+    """One mistake: its message beside the field, everything else typed still there."""
+    page.goto("/accounts/signup/")
+    page.fill("input[name=email]", "zainab@example.iq")
+    page.fill("input[name=full_name]", "زينب علي")
+    page.fill("input[name=national_id]", "199012345678")
+    page.fill("input[name=phone]", "0123")
+    page.fill("input[name=password1]", "Baghdad-Tigris-2026")
+    page.fill("input[name=password2]", "Baghdad-Tigris-2026")
+    submit(page)
+    expect(page.locator(".field--error")).to_have_count(1)
+    expect(page.locator("input[name=full_name]")).to_have_value("زينب علي")
+
+
+def signup_sent(page: Any, sign_in: Callable[..., None]) -> None:
+    """After signing up (or trying to with a registered national ID number): check your e-mail."""
+    CitizenProfileFactory(national_id="199012345678")
+    page.goto("/accounts/signup/")
+    page.fill("input[name=email]", "zainab@example.iq")
+    page.fill("input[name=full_name]", "زينب علي")
+    page.fill("input[name=national_id]", "199012345678")
+    page.fill("input[name=phone]", "07701234567")
+    page.fill("input[name=password1]", "Baghdad-Tigris-2026")
+    page.fill("input[name=password2]", "Baghdad-Tigris-2026")
+    submit(page)
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+
+
 PAGES = {
     "home": home,
     "rollout": rollout,
@@ -126,6 +166,9 @@ PAGES = {
     "entity-workspace": entity_workspace,
     "totp-activate": totp_activate,
     "totp-wrong-code": totp_wrong_code,
+    "totp-used-code": totp_used_code,
+    "signup-kept-values": signup_kept_values,
+    "signup-sent": signup_sent,
 }
 
 

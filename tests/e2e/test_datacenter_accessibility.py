@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from datacenter.constants import Outcome
+from datacenter.constants import MAX_ATTACHMENT_BYTES, Outcome
 from datacenter.models import AuthenticityRequest, Certificate
 from datacenter.services import DocumentDetails, certificate_revoke, request_answer, request_return, request_submit
 from govportal.accounts.constants import Role
@@ -98,6 +98,25 @@ def request_new_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
     submit(page)
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator(".field--error").first).to_be_visible()
+
+
+def request_new_too_large(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """A scan over the limit: the limit said in whole megabytes, in the reader's language."""
+    s = scene()
+    enter_as(s.clerk)
+    page.goto("/datacenter/requests/new/")
+    page.select_option("select[name=issuing_entity]", str(s.b.pk))
+    page.fill("input[name=document_number]", "UOB-2019-4471")
+    page.fill("input[name=document_date]", "2019-07-14")
+    page.fill("input[name=holder_name]", HOLDER)
+    page.fill("input[name=holder_national_id]", "199012345678")
+    big = b"%PDF-1.4\n" + b"0" * (MAX_ATTACHMENT_BYTES + 1)
+    page.set_input_files(
+        "input[name=attachment]", files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": big}]
+    )
+    submit(page)
+    expect(page.locator("#id_attachment_error")).to_be_visible()
+    expect(page.locator(".field--error")).to_have_count(1)
 
 
 def request_issuer_view(page: Any, enter_as: Callable[[Any], None]) -> None:
@@ -223,6 +242,7 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "requests-one-row": requests_one_row,
     "request-new": request_new,
     "request-new-errors": request_new_errors,
+    "request-new-too-large": request_new_too_large,
     "request-issuer": request_issuer_view,
     "request-answer-errors": request_answer_errors,
     "request-requester": request_requester_view,

@@ -7,6 +7,7 @@ to the browser): the journey test does it all in the browser.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -27,6 +28,7 @@ from training.services import (
     enrollment_complete,
     nomination_approve,
     nomination_create,
+    nomination_reject,
     trainee_upsert,
 )
 
@@ -196,6 +198,54 @@ def attendance(page: Any, enter_as: Callable[[Any], None]) -> None:
     expect(page.locator("input[name=present]")).to_have_count(2)
 
 
+def session_finished(page: Any, enter_as: Callable[[Any], None]) -> None:
+    s = scene()
+    past = timezone.localdate() - dt.timedelta(days=30)
+    Session.objects.filter(pk=s.session.pk).update(start_date=past, end_date=past + dt.timedelta(days=1))
+    enter_as(s.coordinator)
+    page.goto(f"/training/sessions/{s.session.pk}/")
+    expect(page.locator("#session-state .tag")).to_have_count(1)
+    expect(page.locator("form[action$='/nominate/']")).to_have_count(0)
+
+
+def session_closed(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """The window has closed, the lock is still to come: coordinators may only cancel."""
+    s = scene()
+    now = timezone.now()
+    Session.objects.filter(pk=s.session.pk).update(
+        enrollment_opens_at=now - dt.timedelta(days=3), enrollment_closes_at=now - dt.timedelta(hours=1)
+    )
+    enter_as(s.coordinator)
+    page.goto(f"/training/sessions/{s.session.pk}/")
+    expect(page.locator("#session-state .tag--amber")).to_be_visible()
+    expect(page.locator("a[href$='/cancel/']").first).to_be_visible()
+
+
+def attendance_all_results(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """Every seated trainee has a result: the checklist lists them, nothing left to tick."""
+    s = scene()
+    held_today(s)
+    attendance_mark(session=s.session, day=timezone.localdate(), present={s.places[0].pk}, actor=s.trainer.user)
+    for place, score in zip(s.places[:2], (88, 40), strict=True):
+        enrollment_complete(enrollment=place, score=score, actor=s.trainer.user)
+    enter_as(s.trainer)
+    page.goto(f"/training/sessions/{s.session.pk}/attendance/")
+    expect(page.locator("#assessed-note")).to_be_visible()
+    expect(page.locator("input[name=present]")).to_have_count(0)
+    expect(page.locator(".empty-state")).to_have_count(0)
+
+
+def nominations_coordinator_decided(page: Any, enter_as: Callable[[Any], None]) -> None:
+    s = scene()
+    trainee = trainee_upsert(entity=s.ministry, details=TraineeDetails("زينب كاظم", "199512345678", "محاسبة"))
+    nomination = nomination_create(session=s.session, trainee=trainee, actor=s.coordinator.user)
+    nomination_reject(nomination=nomination, reason="خارج الفئة المستهدفة لهذه الدورة", actor=s.admin.user)
+    enter_as(s.coordinator)
+    page.goto("/training/nominations/?status=")
+    expect(page.locator("main table tbody tr")).to_have_count(4)
+    expect(page.locator("main table thead th")).to_have_count(5)  # no column of buttons for a coordinator
+
+
 def attendance_results(page: Any, enter_as: Callable[[Any], None]) -> None:
     s = scene()
     completed(s)
@@ -263,6 +313,10 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "nominations-coordinator": nominations_coordinator,
     "attendance": attendance,
     "attendance-results": attendance_results,
+    "attendance-all-results": attendance_all_results,
+    "session-finished": session_finished,
+    "session-closed": session_closed,
+    "nominations-coordinator-decided": nominations_coordinator_decided,
     "checkin-display": checkin_display,
     "checkin-trainee": checkin_trainee,
     "checkin-expired": checkin_expired,

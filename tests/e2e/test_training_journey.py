@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from govportal.accounts.constants import Role
 from govportal.notifications.models import Notification
-from tests.e2e.conftest import arabic, sign_in_as
+from tests.e2e.conftest import arabic, arabic_label, sign_in_as
 from tests.factories import EntityFactory, MembershipFactory, ProgrammeFactory, QuotaFactory, SessionFactory
 from tests.training.conftest import pdf_text_and_qr
 from training.constants import EnrollmentStatus
@@ -80,9 +80,9 @@ def test_nominate_approve_fill_cancel_promote_attend_certify_verify(
     expect(page.locator("#seats .tag")).to_have_text(arabic("Full"))
     rows = page.locator("#places ~ .table-wrap tbody tr")
     expect(rows).to_have_count(3)
-    expect(rows.nth(0)).to_contain_text(arabic("Enrolled"))
-    expect(rows.nth(1)).to_contain_text(arabic("Enrolled"))
-    expect(rows.nth(2)).to_contain_text(arabic("On the waiting list"))
+    expect(rows.nth(0)).to_contain_text(arabic_label(EnrollmentStatus.ENROLLED))
+    expect(rows.nth(1)).to_contain_text(arabic_label(EnrollmentStatus.ENROLLED))
+    expect(rows.nth(2)).to_contain_text(arabic_label(EnrollmentStatus.WAITLISTED))
     expect(rows.nth(2)).to_contain_text(EMPLOYEES[2][0])
 
     # --- a cancellation: the waiting trainee takes the seat, and the coordinator is told -------------
@@ -98,7 +98,7 @@ def test_nominate_approve_fill_cancel_promote_attend_certify_verify(
     rows = page.locator("#places ~ .table-wrap tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.nth(1)).to_contain_text(EMPLOYEES[2][0])
-    expect(rows.nth(1)).to_contain_text(arabic("Enrolled"))
+    expect(rows.nth(1)).to_contain_text(arabic_label(EnrollmentStatus.ENROLLED))
     assert Notification.objects.filter(user=coordinator).count() == 1
     page.reload()
     expect(page.locator(".site-header__nav a[href='/notifications/'] .count-badge")).to_contain_text("1")

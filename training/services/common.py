@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
@@ -21,6 +22,19 @@ from training.models import Programme, Session, Trainee
 def _field_error(field: str, message: str, code: str) -> ValidationError:
     """An error shown beside ``field`` that keeps its ``code`` (for views and tests alike)."""
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def locked_error(session: Session) -> ValidationError:
+    """Why a coordinator can no longer nominate or cancel: the session's lock (code ``session_locked``)."""
+    return ValidationError(
+        ngettext(
+            "This session is locked %(days)d day before it starts; ask the training administrators.",
+            "This session is locked %(days)d days before it starts; ask the training administrators.",
+            session.lock_days,
+        )
+        % {"days": session.lock_days},
+        code="session_locked",
+    )
 
 
 # --- who may ---------------------------------------------------------------------------------------

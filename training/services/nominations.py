@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -15,34 +15,30 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.notifications.services import notify
 from training import selectors
-from training.constants import HOLDING, EnrollmentStatus, NominationStatus
+from training.constants import HOLDING, EnrollmentStatus, NominationStatus, SessionState
 from training.models import Enrollment, Nomination, Quota, Session, Trainee
-from training.services.common import _admins, _coordinators, _field_error, _require_admin, _session_label
+from training.services.common import _admins, _coordinators, _field_error, _require_admin, _session_label, locked_error
 
 # --- nominations -------------------------------------------------------------------------------------
 
 
 def _check_window(session: Session, *, is_admin: bool) -> None:
-    """Coordinators nominate inside the window and before the lock; administrators any time before the end."""
-    now = timezone.now()
-    if now >= session.ends_at:
+    """Coordinators nominate while nominations are open (``Session.state``); administrators any time
+    before the end."""
+    state = session.state
+    if state == SessionState.FINISHED:
         raise ValidationError(_("This session is over."), code="session_over")
-    if is_admin:
+    if is_admin or state == SessionState.OPEN:
         return
-    if now < session.enrollment_opens_at:
+    if state == SessionState.UPCOMING:
         raise ValidationError(
             _("Nominations for this session open on %(date)s.")
-            % {"date": timezone.localtime(session.enrollment_opens_at).strftime("%Y-%m-%d %H:%M")},
+            % {"date": formats.date_format(timezone.localtime(session.enrollment_opens_at), "DATETIME_FORMAT")},
             code="window_not_open",
         )
-    if now >= session.enrollment_closes_at:
+    if state == SessionState.CLOSED:
         raise ValidationError(_("Nominations for this session are closed."), code="window_closed")
-    if session.is_locked:
-        raise ValidationError(
-            _("This session is locked %(days)d days before it starts; ask the training administrators.")
-            % {"days": session.lock_days},
-            code="session_locked",
-        )
+    raise locked_error(session)
 
 
 def _check_overlap(trainee: Trainee, session: Session) -> None:

@@ -16,7 +16,7 @@ from govportal.notifications.services import notify
 from training import selectors
 from training.constants import HOLDING, EnrollmentStatus, NominationStatus
 from training.models import Enrollment, Nomination, Session, Trainee
-from training.services.common import _coordinators, _require_admin, _session_label, _tell_trainee
+from training.services.common import _coordinators, _require_admin, _session_label, _tell_trainee, locked_error
 from training.services.nominations import _check_overlap, _locked_nomination
 
 
@@ -103,11 +103,7 @@ def enrollment_cancel(
             code="wrong_state",
         )
     if not is_admin and session.is_locked:
-        raise ValidationError(
-            _("This session is locked %(days)d days before it starts; ask the training administrators.")
-            % {"days": session.lock_days},
-            code="session_locked",
-        )
+        raise locked_error(session)
     had_seat = enrollment.status == EnrollmentStatus.ENROLLED
     enrollment.status, enrollment.cancelled_at, enrollment.cancelled_by = (
         EnrollmentStatus.CANCELLED,

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from govportal.audit.labels import action_label
+from govportal.uploads import file_size
 
 register = template.Library()
 
@@ -32,3 +33,9 @@ def dinars(amount: int | None) -> str:
     if amount is None:
         return ""
     return _("%(amount)s IQD") % {"amount": f"{int(amount):,}"}
+
+
+@register.filter
+def filesize(size: int | None) -> str:
+    """A file's size in whole units of the reader's language: "2 MB", "2 ميغابايت" (not filesizeformat's "2.0 م.ب.")."""
+    return "" if size is None else file_size(int(size))
