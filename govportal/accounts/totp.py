@@ -25,4 +25,4 @@ def _mark_code_used(self: TOTP, code: str) -> bool:
 
 def remember_used_codes_while_valid() -> None:
     """Called once from ``AccountsConfig.ready``: replaces allauth's one-period memory of used codes."""
-    TOTP._mark_code_used = _mark_code_used  # type: ignore[method-assign]
+    TOTP._mark_code_used = _mark_code_used
