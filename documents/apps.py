@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentsConfig(AppConfig):
@@ -49,13 +50,13 @@ class DocumentsConfig(AppConfig):
                 "letter_edit": _("Draft changed"),
                 "attachment_add": _("File attached"),
                 "letter_submit": _("Submitted for approval"),
-                "letter_return": _("Returned for changes"),
-                "letter_approve": _("Approved and signed"),
-                "letter_dispatch": _("Dispatched"),
+                "letter_return": pgettext_lazy("letter event", "Returned for changes"),
+                "letter_approve": pgettext_lazy("letter event", "Approved and signed"),
+                "letter_dispatch": pgettext_lazy("letter event", "Dispatched"),
                 "letter_deliver": _("Delivered (opened by the recipient)"),
                 "letter_deliver_paper": _("Paper copy delivered"),
-                "letter_register": _("Registered as incoming"),
-                "letter_refer": _("Referred"),
+                "letter_register": pgettext_lazy("letter event", "Registered as incoming"),
+                "letter_refer": pgettext_lazy("letter event", "Referred"),
                 "referral_close": _("Referral closed"),
                 "letter_read": _("Read (confidential letter)"),
                 "letter_receive_paper": _("Paper letter received"),

@@ -5,9 +5,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from documents.constants import MAX_ATTACHMENT_BYTES, Classification, DeliveryMode, Priority
 from documents.selectors import STAFF_ROLES
@@ -68,7 +67,7 @@ class EntityPicker(forms.CheckboxSelectMultiple):
     def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
         by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _label in KIND_GROUPS}
         for index, (option_value, label) in enumerate(self.choices):
-            option = self.create_option(name, option_value, label, str(option_value) in value, index, attrs=attrs)
+            option = self.create_option(name, option_value, str(label), str(option_value) in value, index, attrs=attrs)
             entity: Entity = option_value.instance  # type: ignore[union-attr]  # a ModelChoiceIteratorValue
             option["entity"] = entity
             option["mode"] = delivery_mode(self.sender, entity) if self.sender else DeliveryMode.PAPER
@@ -81,13 +80,17 @@ class EntityPicker(forms.CheckboxSelectMultiple):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
-        context["widget"]["messages"] = json.dumps({
-            "none": gettext("No entity chosen yet."),
-            "chosen": plural_forms(lambda n: ngettext("%(count)s entity chosen", "%(count)s entities chosen", n)),
-            "electronic": plural_forms(lambda n: ngettext("%(count)s electronically", "%(count)s electronically", n)),
-            "paper": plural_forms(lambda n: ngettext("%(count)s on paper", "%(count)s on paper", n)),
-            "pattern": pgettext("chosen recipients", "%(chosen)s: %(electronic)s, %(paper)s"),
-        })
+        context["widget"]["messages"] = json.dumps(
+            {
+                "none": gettext("No entity chosen yet."),
+                "chosen": plural_forms(lambda n: ngettext("%(count)s entity chosen", "%(count)s entities chosen", n)),
+                "electronic": plural_forms(
+                    lambda n: ngettext("%(count)s electronically", "%(count)s electronically", n)
+                ),
+                "paper": plural_forms(lambda n: ngettext("%(count)s on paper", "%(count)s on paper", n)),
+                "pattern": pgettext("chosen recipients", "%(chosen)s: %(electronic)s, %(paper)s"),
+            }
+        )
         return context
 
 
@@ -143,7 +146,7 @@ class LetterForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
             field.queryset = other_entities(sender)
-            field.widget.sender = sender  # type: ignore[attr-defined]  # an EntityPicker, declared above
+            field.widget.sender = sender  # an EntityPicker, declared above
         # Built here, not at import, so that it reads in the language of the request.
         self.fields["attachment"].help_text = gettext(
             "PDF, image (JPEG, PNG, TIFF) or office document, at most %(size)d MB. Add more from the letter's page."

@@ -330,7 +330,9 @@ def letter_dispatch(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Dispatch cannot be undone: a page first says who gets the letter and how (electronically or
     on paper); its button dispatches."""
     letter = _visible_letter(request, pk)
-    if not (letter.status == LetterStatus.APPROVED and has_role(request.user, letter.sender_entity, selectors.WRITER_ROLES)):
+    if not (
+        letter.status == LetterStatus.APPROVED and has_role(request.user, letter.sender_entity, selectors.WRITER_ROLES)
+    ):
         raise Http404
     if request.method == "GET":
         recipients = list(letter.recipients.select_related("entity"))

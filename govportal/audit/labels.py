@@ -198,7 +198,7 @@ class FeedItem:
     event: AuditEvent
     label: str  # the action's name ("Dispatched")
     sentence: SafeString  # what happened, its target linked when the reader may open it
-    actor: str  # who: full name, with their role (and entity) where they hold one
+    actor: SafeString  # who: full name, with their role (and entity) where they hold one
     at: dt.datetime  # Baghdad time, to the second
 
     @property
@@ -229,19 +229,20 @@ def _sentence(event: AuditEvent, target: Target | None) -> SafeString:
     return mark_safe(template % {"target": shown})  # noqa: S308 — both parts escaped above
 
 
-def _actor(event: AuditEvent, roles: dict[tuple[int, int], list[str]], with_entity: bool) -> str:
-    name = person_name(event.actor)
+def _actor(event: AuditEvent, roles: dict[tuple[int, int], list[str]], with_entity: bool) -> SafeString:
+    """Who did it: their name, and their role (and entity) where they hold one, each name isolated
+    (an Arabic name on an English page, an English one on an Arabic page)."""
+    name = format_html("<bdi>{}</bdi>", person_name(event.actor))
     held = roles.get((event.actor_id or 0, event.entity_id or 0), [])
     if not held:
         return name
-    role = pgettext("list separator", ", ").join(held)
+    parts = {"name": name, "role": conditional_escape(pgettext("list separator", ", ").join(held))}
     if with_entity and event.entity is not None:
-        return pgettext("person with role", "%(name)s (%(role)s, %(entity)s)") % {
-            "name": name,
-            "role": role,
-            "entity": event.entity.name,
-        }
-    return pgettext("person with role", "%(name)s (%(role)s)") % {"name": name, "role": role}
+        parts["entity"] = format_html("<bdi>{}</bdi>", event.entity.name)
+        pattern = pgettext("person with role", "%(name)s (%(role)s, %(entity)s)")
+    else:
+        pattern = pgettext("person with role", "%(name)s (%(role)s)")
+    return mark_safe(conditional_escape(pattern) % parts)  # noqa: S308 — every part escaped above
 
 
 def feed(events: Iterable[AuditEvent], reader: Any, *, with_entity: bool = False) -> list[FeedItem]:

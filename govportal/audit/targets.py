@@ -28,8 +28,7 @@ def memberships(reader: Any, events: list[AuditEvent]) -> dict[int, Target]:
     """A role granted or withdrawn: the person's name and the role. A withdrawn membership is gone,
     so its person is found again by the e-mail its event recorded (and named, never shown by it)."""
     current = {
-        str(m.pk): m
-        for m in Membership.objects.filter(pk__in={e.target_id for e in events}).select_related("user")
+        str(m.pk): m for m in Membership.objects.filter(pk__in={e.target_id for e in events}).select_related("user")
     }
     emails = {e.data.get("user", "") for e in events if e.target_id not in current}
     people = {u.email.lower(): u for u in User.objects.filter(email__in=[mail for mail in emails if mail])}

@@ -75,7 +75,9 @@ def header_links(user: Any) -> list[HeaderLink]:
     return [link for provider in HEADER_LINK_PROVIDERS if (link := provider(user)) is not None]
 
 
-def activity(reader: Any, entity: Entity, page_number: str | None, *, per_page: int = 20) -> tuple[Page[Any], list[FeedItem]]:
+def activity(
+    reader: Any, entity: Entity, page_number: str | None, *, per_page: int = 20
+) -> tuple[Page[Any], list[FeedItem]]:
     """A page of the entity's recent activity, newest first, each event told to the reader as a
     sentence in their language with its target linked where they may open it."""
     events = AuditEvent.objects.for_entity(entity).select_related("actor", "entity")
