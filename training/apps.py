@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class TrainingConfig(AppConfig):
@@ -12,7 +13,7 @@ class TrainingConfig(AppConfig):
         from govportal.web import workspace
         from govportal.web.demo import SAMPLE_MAKERS
         from training.demo import demo_training
-        from training.models import TrainingCertificate
+        from training.models import Nomination, TrainingCertificate
         from training.services import certificate_pdf_context
         from training.workspace import training_cards
 
@@ -64,6 +65,17 @@ class TrainingConfig(AppConfig):
                 "training_certificate_issue": _("Training certificate %(target)s was issued"),
                 "training_reminders_send": _("Reminders of coming training sessions were sent"),
             }
+        )
+        labels.register_target(
+            "training.nomination",
+            labels.model_targets(
+                Nomination,
+                label=lambda nomination: (
+                    pgettext("training nomination", "%(trainee)s (%(session)s)")
+                    % {"trainee": nomination.trainee.full_name, "session": nomination.session}
+                ),
+                related=("trainee", "session__programme"),
+            ),
         )
         if demo_training not in SAMPLE_MAKERS:
             SAMPLE_MAKERS.append(demo_training)

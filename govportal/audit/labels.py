@@ -137,14 +137,17 @@ def model_targets[M: Model](
     url: Callable[[M], str] | None = None,
     label: Callable[[M], str] = str,
     hidden_label: Callable[[M], str] | None = None,
+    related: tuple[str, ...] = (),
 ) -> TargetResolver:
     """The usual resolver: the objects as they are now, named by ``label``; linked by ``url`` when
     ``visible(reader)`` holds them; named by ``hidden_label`` (when given) when it does not. A target
-    that no longer exists keeps the name recorded with its event. Two queries for a page of events."""
+    that no longer exists keeps the name recorded with its event. Two queries for a page of events
+    (``related``: what ``label`` reads, selected with the objects)."""
 
     def resolve(reader: Any, events: list[AuditEvent]) -> dict[int, Target]:
         ids = {event.target_id for event in events}
-        objects = {str(obj.pk): obj for obj in model._default_manager.filter(pk__in=ids)}
+        found = model._default_manager.filter(pk__in=ids)
+        objects = {str(obj.pk): obj for obj in (found.select_related(*related) if related else found)}
         allowed: set[str] = set()
         if visible is not None and url is not None:
             allowed = {str(pk) for pk in visible(reader).filter(pk__in=ids).values_list("pk", flat=True)}

@@ -153,3 +153,17 @@ def test_an_event_of_the_portal_itself_is_told_without_a_person():
     with translation.override("ar"):
         feed = activity(signed_in(head), entity)
         assert translation.pgettext("audit actor", "The portal (automatic)") in feed
+
+
+def test_a_training_nomination_is_named_by_trainee_and_session_without_an_arrow():
+    from tests.factories import SessionFactory, TraineeFactory
+    from training.models import Nomination
+
+    entity = EntityFactory()
+    head = MembershipFactory(entity=entity, role=Role.ENTITY_HEAD)
+    trainee = TraineeFactory(entity=entity, full_name="كرار عباس الشمري")
+    session = SessionFactory()
+    nomination = Nomination.objects.create(session=session, trainee=trainee, entity=entity, nominated_by=head.user)
+    audit_record(action="training_nominate", actor=head.user, entity=entity, target=nomination)
+    feed = activity(signed_in(head), entity)
+    assert f"<bdi>كرار عباس الشمري ({session})</bdi>" in feed and "→" not in feed
