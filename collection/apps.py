@@ -55,5 +55,32 @@ class CollectionConfig(AppConfig):
                 "cashier_unassign": _("Cashier unassigned"),
             }
         )
+        labels.register_sentences(
+            {
+                "obligation_create": _("Bill %(target)s was issued"),
+                "obligation_cancel": _("Bill %(target)s was cancelled"),
+                "payment_create": _("Payment %(target)s was started"),
+                "payment_succeed": _("Payment %(target)s succeeded"),
+                "payment_fail": _("Payment %(target)s failed"),
+                "payment_cancel": _("Payment %(target)s was cancelled"),
+                "payment_expire": _("Payment %(target)s expired"),
+                "refund_request": _("A refund of payment %(target)s was requested"),
+                "payment_refund": _("Payment %(target)s was refunded"),
+                "refund_fail": _("The provider refused a refund of payment %(target)s"),
+                "settlement_import": _("Settlement file %(target)s was imported"),
+                "settlement_reconcile": _("Settlement file %(target)s was reconciled"),
+                "discrepancy_resolve": _("A discrepancy with the payment provider was resolved"),
+                "outlet_create": _("Outlet %(target)s was set up"),
+                "outlet_update": _("The details of outlet %(target)s were changed"),
+                "outlet_open": _("Outlet %(target)s was opened"),
+                "outlet_close": _("Outlet %(target)s was closed"),
+                "terminal_add": _("A card terminal was added at outlet %(target)s"),
+                "terminal_close": _("A card terminal at outlet %(target)s was closed"),
+                "terminal_reopen": _("A card terminal at outlet %(target)s was reopened"),
+                "cashier_assign": _("A cashier was assigned to outlet %(target)s"),
+                "cashier_unassign": _("A cashier was unassigned from outlet %(target)s"),
+                "payment_event_process": _("A payment provider's event was processed again from the administration"),
+            }
+        )
         if demo_payments not in SAMPLE_MAKERS:
             SAMPLE_MAKERS.append(demo_payments)

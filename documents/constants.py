@@ -27,12 +27,14 @@ class Priority(models.TextChoices):
 PRIORITY_ORDER = {Priority.IMMEDIATE: 0, Priority.URGENT: 1, Priority.NORMAL: 2}
 
 
+# States, not actions: the same English words also name the steps in a letter's history (audit labels),
+# which Arabic says differently ("الموافقة والتوقيع" is the act, "مُعتمَد وموقَّع" the letter after it).
 class LetterStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Awaiting approval")
-    RETURNED = "returned", _("Returned for changes")
-    APPROVED = "approved", _("Approved and signed")
-    DISPATCHED = "dispatched", _("Dispatched")
+    DRAFT = "draft", pgettext_lazy("letter status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("letter status", "Awaiting approval")
+    RETURNED = "returned", pgettext_lazy("letter status", "Returned for changes")
+    APPROVED = "approved", pgettext_lazy("letter status", "Approved and signed")
+    DISPATCHED = "dispatched", pgettext_lazy("letter status", "Dispatched")
 
 
 class RecipientKind(models.TextChoices):

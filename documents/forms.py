@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from documents.constants import MAX_ATTACHMENT_BYTES, Classification, Priority
+from documents.constants import MAX_ATTACHMENT_BYTES, Classification, DeliveryMode, Priority
 from documents.selectors import STAFF_ROLES
-from documents.services import LetterContent
+from documents.services import LetterContent, delivery_mode
 from govportal.accounts.models import User
+from govportal.audit.labels import person_name
+from govportal.entities.constants import EntityKind
 from govportal.entities.models import Entity
+from govportal.search import normalize_arabic
 
 
 class EntityLabelMixin:
@@ -27,12 +32,71 @@ class EntitiesField(EntityLabelMixin, forms.ModelMultipleChoiceField):
 
 
 def other_entities(entity: Entity) -> Any:
-    return Entity.objects.filter(is_active=True).exclude(pk=entity.pk).order_by("path")
+    return Entity.objects.filter(is_active=True).exclude(pk=entity.pk).select_related("parent").order_by("path")
+
+
+# The picker's groups, in the order of the rollout: who is linked first comes first.
+KIND_GROUPS = [
+    (EntityKind.SECRETARIAT, pgettext_lazy("entities of a kind", "The General Secretariat")),
+    (EntityKind.MINISTRY, pgettext_lazy("entities of a kind", "Ministries")),
+    (EntityKind.NON_MINISTRY, pgettext_lazy("entities of a kind", "Entities not attached to a ministry")),
+    (EntityKind.GOVERNORATE, pgettext_lazy("entities of a kind", "Governorates")),
+    (EntityKind.DIRECTORATE, pgettext_lazy("entities of a kind", "Directorates")),
+    (EntityKind.INSTITUTION, pgettext_lazy("entities of a kind", "Institutions")),
+]
+# A sample count for each plural category of Unicode CLDR, as the browser's Intl.PluralRules names them.
+PLURAL_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 11, "other": 100}
+
+
+def plural_forms(message: Callable[[int], str]) -> dict[str, str]:
+    """A count's message (``message(n)``, an ngettext) in every plural category, ``{n}`` standing
+    for the number, for the picker's script to choose from with the browser's Intl.PluralRules."""
+    return {category: message(n) % {"count": "{n}"} for category, n in PLURAL_SAMPLES.items()}
+
+
+class EntityPicker(forms.CheckboxSelectMultiple):
+    """Recipients as checkboxes grouped by kind of entity, each tagged with how the letter will reach
+    it (electronically or on paper, from ``Entity.can_exchange_with`` the sender), under a filter box
+    and a count of those chosen that the picker's script keeps up to date (static/js/entity-picker.js).
+    Without the script it is a plain list of checkboxes."""
+
+    template_name = "documents/widgets/entity_picker.html"
+    option_template_name = "documents/widgets/entity_picker_option.html"
+    sender: Entity | None = None
+
+    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> list[Any]:
+        by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind, _label in KIND_GROUPS}
+        for index, (option_value, label) in enumerate(self.choices):
+            option = self.create_option(name, option_value, str(label), str(option_value) in value, index, attrs=attrs)
+            entity: Entity = option_value.instance  # type: ignore[union-attr]  # a ModelChoiceIteratorValue
+            option["entity"] = entity
+            option["mode"] = delivery_mode(self.sender, entity) if self.sender else DeliveryMode.PAPER
+            names = [entity.name_ar, entity.name_en, entity.code]
+            if entity.parent is not None:
+                names += [entity.parent.name_ar, entity.parent.name_en]
+            option["search"] = normalize_arabic(" ".join(names))
+            by_kind.setdefault(entity.kind, []).append(option)
+        return [(label, by_kind[kind], i) for i, (kind, label) in enumerate(KIND_GROUPS) if by_kind[kind]]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["messages"] = json.dumps(
+            {
+                "none": gettext("No entity chosen yet."),
+                "chosen": plural_forms(lambda n: ngettext("%(count)s entity chosen", "%(count)s entities chosen", n)),
+                "electronic": plural_forms(
+                    lambda n: ngettext("%(count)s electronically", "%(count)s electronically", n)
+                ),
+                "paper": plural_forms(lambda n: ngettext("%(count)s on paper", "%(count)s on paper", n)),
+                "pattern": pgettext("chosen recipients", "%(chosen)s: %(electronic)s, %(paper)s"),
+            }
+        )
+        return context
 
 
 class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.full_name or obj.email
+        return person_name(obj)
 
 
 class LetterForm(forms.Form):
@@ -50,20 +114,23 @@ class LetterForm(forms.Form):
     to = EntitiesField(
         label=_("To"),
         queryset=Entity.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or ⌘) to choose more than one."),
+        widget=EntityPicker,
+        help_text=_(
+            "Choose one or more entities. Linked entities receive the letter electronically; "
+            "the others on paper, printed and delivered by hand."
+        ),
     )
     cc = EntitiesField(
         label=_("Copy to (optional)"),
         queryset=Entity.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=EntityPicker,
     )
     readers = StaffMultipleChoiceField(
         label=_("Named readers (optional)"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Staff of your entity who may open the letter if it is confidential (heads always may)."),
     )
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
@@ -72,11 +139,14 @@ class LetterForm(forms.Form):
         super().__init__(*args, **kwargs)
         readers = self.fields["readers"]
         assert isinstance(readers, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
-        readers.queryset = User.objects.filter(memberships__entity=sender, is_active=True).distinct().order_by("email")
+        readers.queryset = (
+            User.objects.filter(memberships__entity=sender, is_active=True).distinct().order_by("full_name", "email")
+        )
         for name in ("to", "cc"):
             field = self.fields[name]
             assert isinstance(field, forms.ModelMultipleChoiceField)  # noqa: S101 — declared above
             field.queryset = other_entities(sender)
+            field.widget.sender = sender  # an EntityPicker, declared above
         # Built here, not at import, so that it reads in the language of the request.
         self.fields["attachment"].help_text = gettext(
             "PDF, image (JPEG, PNG, TIFF) or office document, at most %(size)d MB. Add more from the letter's page."
@@ -106,7 +176,7 @@ class ReturnForm(forms.Form):
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
-        return obj.full_name or obj.email
+        return person_name(obj)
 
 
 class ReferralForm(forms.Form):

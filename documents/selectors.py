@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from documents.constants import RESTRICTED, LetterStatus
 from documents.models import Letter, LetterRecipient, Referral, RegisterExport
 from govportal.accounts.constants import Role
+from govportal.accounts.models import Membership
 from govportal.accounts.selectors import entities_of
+from govportal.audit.models import AuditEvent
 from govportal.search import normalize_arabic
 
 STAFF_ROLES = (Role.REGISTRY_CLERK, Role.ENTITY_HEAD, Role.AUDITOR)
@@ -255,3 +258,43 @@ def overdue_owed(user: Any, entity: Any, today: dt.date) -> QuerySet[Letter]:
 def overdue_awaited(user: Any, entity: Any, today: dt.date) -> QuerySet[Letter]:
     """Letters of ``entity`` whose reply date has passed without any dispatched reply."""
     return outgoing(user, entity).filter(reply_due__lt=today).filter(~_replied(Q())).order_by("reply_due")
+
+
+def awaiting_my_approval(user: Any) -> QuerySet[Letter]:
+    """Letters submitted for approval in the entities this person heads, the longest waiting first."""
+    return (
+        Letter.objects.filter(status=LetterStatus.SUBMITTED, sender_entity__in=entities_of(user, roles=HEAD_ROLES))
+        .select_related("sender_entity", "created_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def approvals_waiting(user: Any) -> int | None:
+    """How many letters await this person's approval, for the link in every page's header; None for
+    someone who heads no entity. One query: their head memberships, each with a count that the
+    (sender_entity, status) index answers."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    waiting = (
+        Letter.objects.filter(sender_entity=OuterRef("entity_id"), status=LetterStatus.SUBMITTED)
+        .order_by()
+        .values("sender_entity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counts = list(
+        Membership.objects.filter(user=user, role__in=HEAD_ROLES)
+        .annotate(waiting=Coalesce(Subquery(waiting), 0))
+        .values_list("waiting", flat=True)
+    )
+    return sum(counts) if counts else None
+
+
+def letter_history(user: Any, letter: Letter) -> QuerySet[AuditEvent]:
+    """The letter's events this person may read: every step for the sender's staff; for a recipient's
+    staff, the dispatch and what their own entities did with it."""
+    events = AuditEvent.objects.for_target(letter).select_related("actor", "entity").order_by("id")
+    mine = entities_of(user, roles=STAFF_ROLES)
+    if mine.filter(pk=letter.sender_entity_id).exists():
+        return events
+    return events.filter(Q(action="letter_dispatch") | Q(entity__in=mine))

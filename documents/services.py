@@ -238,6 +238,11 @@ def letter_pdf_context(letter: Letter) -> dict[str, Any]:
     }
 
 
+def delivery_mode(sender: Entity, recipient: Entity) -> DeliveryMode:
+    """How a letter reaches a recipient: electronically when both are linked, otherwise on paper."""
+    return DeliveryMode.ELECTRONIC if sender.can_exchange_with(recipient) else DeliveryMode.PAPER
+
+
 def _reach_inbox(recipient: LetterRecipient, letter: Letter) -> None:
     """Copy the inbox's sort key from the dispatched letter onto its copy: from now on the copy is in
     the receiving entity's inbox (selectors.inbox reads only these columns to find and order it)."""
@@ -259,9 +264,7 @@ def letter_dispatch(*, letter: Letter, actor: User) -> Letter:
     letter.status = LetterStatus.DISPATCHED
     recipients = list(letter.recipients.select_related("entity"))
     for recipient in recipients:
-        recipient.delivery_mode = (
-            DeliveryMode.ELECTRONIC if sender.can_exchange_with(recipient.entity) else DeliveryMode.PAPER
-        )
+        recipient.delivery_mode = delivery_mode(sender, recipient.entity)
         _reach_inbox(recipient, letter)
     LetterRecipient.objects.bulk_update(recipients, ["delivery_mode", "priority_rank", "dispatched_at"])
     letter.artifact = Signer(sender).artifact(

@@ -45,5 +45,18 @@ class HousingFundConfig(AppConfig):
                 "statement_issue": _("Account statement issued"),
             }
         )
+        labels.register_sentences(
+            {
+                "loan_create": _("Loan %(target)s was created"),
+                "loan_import": _("Loans were imported from file %(target)s"),
+                "loan_link": _("Loan %(target)s was linked to its borrower's account"),
+                "loan_link_fail": _("An attempt to link a loan to an account failed"),
+                "loan_settle": _("Loan %(target)s was paid off"),
+                "reschedule_propose": _("A new schedule was proposed for loan %(target)s"),
+                "reschedule_approve": _("The new schedule of loan %(target)s was approved"),
+                "reschedule_reject": _("The new schedule of loan %(target)s was rejected"),
+                "statement_issue": _("An account statement of loan %(target)s was issued"),
+            }
+        )
         if demo_loans not in SAMPLE_MAKERS:
             SAMPLE_MAKERS.append(demo_loans)

@@ -1,5 +1,6 @@
 """Thin views: read through selectors, write through services, show errors beside the fields."""
 
+from documents.views.common import entity_switch
 from documents.views.letters import (
     attachment_download,
     letter_approve,
@@ -19,6 +20,7 @@ from documents.views.letters import (
     referral_close,
 )
 from documents.views.lists import (
+    approvals,
     drafts,
     inbox,
     incoming,
@@ -31,6 +33,8 @@ from documents.views.lists import (
 )
 
 __all__ = [
+    "approvals",
+    "entity_switch",
     "attachment_download",
     "drafts",
     "inbox",

@@ -11,13 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from documents import selectors, services
 from documents.constants import DeliveryMode, LetterStatus, RecipientKind
@@ -30,9 +29,9 @@ from documents.forms import (
     ReturnForm,
 )
 from documents.models import Attachment, Letter, LetterRecipient, Referral
-from documents.views.common import current_entity, has_role
+from documents.views.common import current_entity, has_role, staff_entities
 from govportal.accounts.selectors import entities_of
-from govportal.audit.models import AuditEvent
+from govportal.audit.labels import feed
 from govportal.pdf.views import isolated, pdf_page
 from govportal.web.forms import apply_service_errors
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
@@ -80,7 +79,8 @@ def letter_new(request: HttpRequest) -> HttpResponse:
         if letter is not None:
             messages.success(request, _("The draft has been saved."))
             return redirect("documents:letter", pk=letter.pk)
-    return render(request, "documents/letter_form.html", {"form": form, "entity": entity})
+    context = {"form": form, "entity": entity, "my_entities": staff_entities(request)}
+    return render(request, "documents/letter_form.html", context)
 
 
 def _editable(letter: Letter) -> bool:
@@ -174,14 +174,7 @@ def _detail_context(request: HttpRequest, letter: Letter, **bound: Any) -> dict[
         "to": [r for r in recipients if r.kind == RecipientKind.TO],
         "cc": [r for r in recipients if r.kind == RecipientKind.CC],
         "attachments": list(letter.attachments.all()),
-        # The sender's staff follow every step; a recipient sees the dispatch and its own steps only.
-        "events": (
-            AuditEvent.objects.for_target(letter).order_by("id")
-            if sender.pk in my_entities
-            else AuditEvent.objects.for_target(letter)
-            .filter(Q(action="letter_dispatch") | Q(entity_id__in=my_entities))
-            .order_by("id")
-        ),
+        "history": feed(selectors.letter_history(user, letter), user, with_entity=True),
         "is_sender_staff": sender.pk in my_entities,
         "copies": copies,
         "my_referrals": my_referrals,
@@ -332,9 +325,25 @@ def letter_approve(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def letter_dispatch(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Dispatch cannot be undone: a page first says who gets the letter and how (electronically or
+    on paper); its button dispatches."""
     letter = _visible_letter(request, pk)
+    if not (
+        letter.status == LetterStatus.APPROVED and has_role(request.user, letter.sender_entity, selectors.WRITER_ROLES)
+    ):
+        raise Http404
+    if request.method == "GET":
+        recipients = list(letter.recipients.select_related("entity"))
+        for recipient in recipients:
+            recipient.delivery_mode = services.delivery_mode(letter.sender_entity, recipient.entity)
+        context = {
+            "letter": letter,
+            "electronic": [r for r in recipients if r.delivery_mode == DeliveryMode.ELECTRONIC],
+            "paper": [r for r in recipients if r.delivery_mode == DeliveryMode.PAPER],
+        }
+        return render(request, "documents/letter_dispatch.html", context)
 
     def dispatch() -> Letter:
         sent = services.letter_dispatch(letter=letter, actor=request.user)
@@ -462,4 +471,5 @@ def paper_letter_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Registered as incoming %(number)s.") % {"number": copy.incoming_number})
             return redirect("documents:letter", pk=copy.letter_id)
-    return render(request, "documents/paper_form.html", {"form": form, "entity": entity})
+    context = {"form": form, "entity": entity, "my_entities": staff_entities(request)}
+    return render(request, "documents/paper_form.html", context)

@@ -23,6 +23,7 @@ from documents import exports, selectors
 from documents.constants import EXPORT_KEEP_HOURS, ExportStatus, RegisterKind
 from documents.forms import RegisterFilterForm
 from documents.views.common import PAGE_SIZE, current_entity, nav_context
+from govportal.accounts.selectors import entities_of
 from govportal.pdf.views import pdf_page
 from govportal.web.csv_export import csv_response
 from govportal.web.http import AuthenticatedHttpRequest as HttpRequest
@@ -50,6 +51,21 @@ def drafts(request: HttpRequest) -> HttpResponse:
     letters = selectors.drafts(request.user, entity, awaiting_approval_first=nav["is_head"])
     page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "documents/drafts.html", {"page": page, "active": "drafts", **nav})
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Letters awaiting this head's approval, in every entity they head: one click from any page."""
+    entity = current_entity(request)
+    letters = selectors.awaiting_my_approval(request.user)
+    page = Paginator(letters, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "active": "approvals",
+        "several": entities_of(request.user, roles=selectors.HEAD_ROLES).count() > 1,  # say whose letter each is
+        **nav_context(request, entity),
+    }
+    return render(request, "documents/approvals.html", context)
 
 
 @login_required

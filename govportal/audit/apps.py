@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "govportal.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from govportal.audit.targets import register_core_targets
+
+        register_core_targets()

@@ -13,3 +13,4 @@ class PdfConfig(AppConfig):
         from govportal.audit import labels
 
         labels.register({"pdf_rerender": _("PDF rendered again")})
+        labels.register_sentences({"pdf_rerender": _("The PDF of %(target)s was rendered again")})

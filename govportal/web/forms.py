@@ -1,6 +1,19 @@
 from django.core.exceptions import ValidationError
+from django.db.models import fields
 from django.forms import Form
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import pgettext_lazy
+
+# The first option of every select that may be left empty, in every form (ours, allauth's and the
+# admin's): our own words and our own msgid, so that no page depends on a translation of Django's
+# "- Select an option -" (new in Django 6.1, with no Arabic in Django's catalogue).
+BLANK_CHOICE_LABEL = pgettext_lazy("empty first option of a list", "Choose from the list")
+
+
+def use_portal_blank_choice() -> None:
+    """Make ``BLANK_CHOICE_LABEL`` Django's blank choice (Django reads it from the models' fields
+    module when a field is built). Called while the apps load, before any form class is defined."""
+    fields.BLANK_CHOICE_LABEL = BLANK_CHOICE_LABEL
 
 
 class PortalFormRenderer(TemplatesSetting):

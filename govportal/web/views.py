@@ -22,14 +22,13 @@ from govportal.accounts.selectors import (
     memberships_of,
     roles_in,
 )
-from govportal.audit.models import AuditEvent
 from govportal.entities.constants import LinkagePhase
 from govportal.entities.models import Entity
 from govportal.entities.selectors import rollout_progress, unlinked_entities
 from govportal.web.digits import ARABIC_INDIC, COOKIE
 from govportal.web.health import run_checks
 from govportal.web.http import AuthenticatedHttpRequest
-from govportal.web.workspace import citizen_cards, workspace_cards
+from govportal.web.workspace import activity, citizen_cards, workspace_cards
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def entity_workspace(request: HttpRequest, code: str) -> HttpResponse:
     }
     if oversight:
         context["staff"] = entity_staff(entity)
-        context["events"] = Paginator(AuditEvent.objects.for_entity(entity), 20).get_page(request.GET.get("page"))
+        context["events"], context["activity"] = activity(request.user, entity, request.GET.get("page"))
     return render(request, "web/entity_workspace.html", context)
 
 

@@ -146,7 +146,7 @@ def drafts(page: Any, enter_as: Callable[[Any], None]) -> None:
 def letter_new(page: Any, enter_as: Callable[[Any], None]) -> None:
     enter_as(scene().clerk_a)
     page.goto("/documents/new/")
-    expect(page.locator("select[name=to]")).to_be_visible()
+    expect(page.locator("#id_to_filter")).to_be_visible()  # the picker's script ran
 
 
 def letter_new_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
@@ -230,6 +230,73 @@ def overdue(page: Any, enter_as: Callable[[Any], None]) -> None:
     expect(page.locator("main table tbody tr")).to_have_count(2)
 
 
+def letter_new_filtered(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """The recipient picker narrowed by its filter, one entity chosen, the count announced."""
+    s = scene()
+    EntityFactory(name_ar="محافظة البصرة", name_en="Basra Governorate", governorate=True)
+    enter_as(s.clerk_a)
+    page.goto("/documents/new/")
+    page.locator("#id_to_filter").fill("الصحه")
+    page.locator("#id_to_list input[type=checkbox]:visible").first.check()
+    expect(page.locator("#id_to_summary")).not_to_be_empty()
+
+
+def approvals(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """A head of two entities: the letters awaiting approval in both, and the switch between them."""
+    s = scene()
+    head = MembershipFactory(role=Role.ENTITY_HEAD, entity=s.b, user=s.head_a.user)
+    submitted(s)
+    submitted(s, "طلب من الوزارة الثانية", backwards=True, priority=Priority.URGENT)
+    enter_as(head)
+    page.goto("/documents/approvals/")
+    expect(page.locator("main table tbody tr")).to_have_count(2)
+    expect(page.locator("header a[href='/documents/approvals/'] .count-badge")).to_have_text("2")
+
+
+def drafts_two_entities(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """A head of two entities on the drafts: which entity they work for, and the switch."""
+    s = scene()
+    head = MembershipFactory(role=Role.ENTITY_HEAD, entity=s.b, user=s.head_a.user)
+    submitted(s)
+    enter_as(head)
+    page.goto("/documents/drafts/")
+    expect(page.locator("#entity-switch")).to_be_visible()
+
+
+def dispatch_check(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """The check before dispatching: who receives the letter electronically, who on paper."""
+    s = scene()
+    basra: Any = EntityFactory(name_ar="محافظة البصرة", name_en="Basra Governorate", governorate=True)
+    letter = letter_draft(
+        sender=s.a,
+        content=LetterContent(
+            subject="طلب تزويد ببيانات الموازنة",
+            body="نرجو تزويدنا بالبيانات المطلوبة.",
+            classification=Classification.NORMAL,
+            priority=Priority.NORMAL,
+            reply_due=None,
+            to=[s.b],
+            cc=[basra],
+        ),
+        actor=s.clerk_a.user,
+    )
+    letter_submit(letter=letter, actor=s.clerk_a.user)
+    letter_approve(letter=letter, actor=s.head_a.user)
+    enter_as(s.clerk_a)
+    page.goto(f"/documents/letters/{letter.pk}/dispatch/")
+    expect(page.locator("#electronic")).to_be_visible()
+    expect(page.locator("#paper")).to_be_visible()
+
+
+def workspace_activity(page: Any, enter_as: Callable[[Any], None]) -> None:
+    """The entity's workspace: its activity told as sentences with links."""
+    s = scene()
+    registered(s)
+    enter_as(s.head_a)
+    page.goto(f"/workspace/{s.a.code}/")
+    expect(page.locator("#activity + ol .timeline__item a").first).to_be_visible()
+
+
 def paper_new_errors(page: Any, enter_as: Callable[[Any], None]) -> None:
     enter_as(scene().clerk_a)
     page.goto("/documents/paper/new/")
@@ -252,6 +319,11 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
     "referrals": referrals,
     "overdue": overdue,
     "paper-new-errors": paper_new_errors,
+    "letter-new-filtered": letter_new_filtered,
+    "approvals": approvals,
+    "drafts-two-entities": drafts_two_entities,
+    "letter-dispatch": dispatch_check,
+    "workspace-activity": workspace_activity,
 }
 
 

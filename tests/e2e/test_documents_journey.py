@@ -39,6 +39,11 @@ def arabic_action(action: str) -> str:
         return action_label(action)
 
 
+def arabic_status(status: str) -> str:
+    with translation.override("ar"):
+        return translation.pgettext("letter status", status)
+
+
 def press(page: Any, label: str) -> None:
     page.get_by_role("button", name=arabic(label), exact=True).click()
     page.wait_for_load_state()
@@ -63,7 +68,7 @@ def test_draft_approve_dispatch_register_refer_reply_track(page, new_page, setti
     page.goto("/documents/new/")
     page.fill("input[name=subject]", SUBJECT)
     page.fill("textarea[name=body]", BODY)
-    page.select_option("select[name=to]", str(b.pk))
+    page.locator(f"input[name=to][value='{b.pk}']").check()
     page.set_input_files("input[name=attachment]", str(scan))
     press(page, "Save the draft")
     letter = Letter.objects.get()
@@ -89,8 +94,12 @@ def test_draft_approve_dispatch_register_refer_reply_track(page, new_page, setti
     letter.refresh_from_db()
     assert (letter.status, letter.signer_id) == (LetterStatus.APPROVED, head_a.pk)
 
-    # --- A's clerk dispatches it and sees the outgoing number ---------------------------------------
+    # --- A's clerk checks who gets it how, dispatches it and sees the outgoing number ----------------
     page.reload()
+    expect(page.locator("main .tag").first).to_have_text(arabic_status("Approved and signed"))
+    page.get_by_role("link", name=arabic("Dispatch the letter"), exact=True).click()
+    expect(page.locator("#electronic + p + ul")).to_contain_text(b.name_ar)
+    expect(page.locator("#paper")).to_have_count(0)
     press(page, "Dispatch the letter")
     letter.refresh_from_db()
     assert letter.status == LetterStatus.DISPATCHED and letter.number == f"MOF/1/{letter.year}"
@@ -140,10 +149,11 @@ def test_draft_approve_dispatch_register_refer_reply_track(page, new_page, setti
     assert (reply.status, reply.sender_entity_id) == (LetterStatus.DRAFT, b.pk)
     assert list(reply.recipients.values_list("entity_id", "kind")) == [(a.pk, RecipientKind.TO)]
     expect(referee).to_have_url(re.compile(rf"/documents/letters/{reply.pk}/edit/$"))
-    expect(referee.locator("select[name=to] option:checked")).to_have_text(f"{a.name_ar} ({a.code})")
+    expect(referee.locator("input[name=to]:checked")).to_have_count(1)
+    expect(referee.locator("input[name=to]:checked")).to_have_attribute("value", str(a.pk))
     expect(referee.locator("input[name=subject]")).to_have_value(re.compile(re.escape(SUBJECT)))
     referee.goto(f"/documents/letters/{reply.pk}/")
-    expect(referee.locator("main .tag").first).to_have_text(arabic("Draft"))
+    expect(referee.locator("main .tag").first).to_have_text(arabic_status("Draft"))
     expect(referee.locator("main a[href='" + letter_path + "']")).to_contain_text(letter.number)
 
     referee.goto(letter_path)
@@ -168,6 +178,8 @@ def test_draft_approve_dispatch_register_refer_reply_track(page, new_page, setti
     history = page.locator("ol.timeline")
     for action in ("letter_draft", "letter_submit", "letter_approve", "letter_dispatch", "letter_deliver"):
         expect(history).to_contain_text(arabic_action(action))
+    expect(history.locator("li", has_text=arabic_action("letter_approve"))).to_contain_text(head_a.full_name)
+    expect(history).not_to_contain_text("@")  # people by name, never by e-mail address
     expect(history.locator("li", has_text=arabic_action("letter_register"))).to_contain_text(incoming)
     expect(history.locator("li", has_text=arabic_action("letter_refer"))).to_have_count(1)
     expect(history.locator("li", has_text=arabic_action("referral_close"))).to_have_count(1)
