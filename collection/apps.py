@@ -69,6 +69,8 @@ class CollectionConfig(AppConfig):
                 "refund_fail": _("The provider refused a refund of payment %(target)s"),
                 "settlement_import": _("Settlement file %(target)s was imported"),
                 "settlement_reconcile": _("Settlement file %(target)s was reconciled"),
+                "settlement_fetch": _("The payment company was asked for its settlement file (%(target)s)"),
+                "settlement_fetched": _("The payment company's settlement file (%(target)s) was fetched"),
                 "discrepancy_resolve": _("A discrepancy with the payment provider was resolved"),
                 "outlet_create": _("Outlet %(target)s was set up"),
                 "outlet_update": _("The details of outlet %(target)s were changed"),

@@ -10,7 +10,14 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from govportal.accounts import receivers  # noqa: F401  (connects the audit receivers)
         from govportal.accounts.totp import remember_used_codes_while_valid
-        from govportal.audit.labels import register
+        from govportal.audit.labels import register, register_sentences
 
         remember_used_codes_while_valid()
         register({"citizen_signup_duplicate": _("Sign-up tried with a registered national ID number")})
+        register_sentences(
+            {
+                "citizen_signup_duplicate": _(
+                    "Someone tried to sign up with the national ID number of %(target)s; its owner was told by e-mail"
+                )
+            }
+        )
