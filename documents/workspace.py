@@ -32,7 +32,7 @@ def documents_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
         cards.append(
             Card(
                 title=_("Letters awaiting your approval"),
-                url=reverse("documents:drafts") + query,
+                url=reverse("documents:approvals") + query,
                 count=Letter.objects.filter(sender_entity=entity, status=LetterStatus.SUBMITTED).count(),
                 count_label=_("to approve and sign"),
             )

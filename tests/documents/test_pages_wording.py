@@ -164,6 +164,16 @@ def test_letters_awaiting_approval_are_one_click_from_any_page_for_a_head(office
     assert office["finance"].name_ar in listing and office["health"].name_ar in listing
 
 
+def test_the_workspace_card_of_letters_awaiting_approval_opens_the_approvals(office):
+    letter = letter_draft(sender=office["finance"], content=content([office["health"]]), actor=office["clerk"])
+    letter_submit(letter=letter, actor=office["clerk"])
+    client = signed_in(office["head"])
+    workspace = client.get(f"/workspace/{office['finance'].code}/").content.decode()
+    url = f"/documents/approvals/?entity={office['finance'].code}"
+    assert f'href="{url}"' in workspace
+    assert f"/documents/letters/{letter.pk}/" in client.get(url).content.decode()
+
+
 def test_a_clerk_has_no_approvals_link(office):
     page = signed_in(office["clerk"]).get("/documents/").content.decode()
     assert "/documents/approvals/" not in page

@@ -36,10 +36,26 @@ def storage(settings: Any, tmp_path: Any) -> Any:
 
 
 def receipt() -> Any:
+    """A receipt for one bill the collecting entity described in its own words."""
+    from collection.constants import ObligationStatus, Purpose
+    from collection.models import Allocation, Obligation
     from collection.services.receipts import receipt_issue
     from tests.collection.conftest import PaymentFactory
 
-    return receipt_issue(payment=PaymentFactory(collecting_entity=EntityFactory(code="IHF")))
+    payment = PaymentFactory(collecting_entity=EntityFactory(code="IHF"))
+    bill = Obligation.objects.create(
+        payer=payment.payer,
+        collecting_entity=payment.collecting_entity,
+        purpose=Purpose.OTHER,
+        reference="VAL-2026-0042",
+        description="رسم تقدير قيمة العقار",
+        amount=payment.amount,
+        amount_paid=payment.amount,
+        due_date=timezone.localdate(),
+        status=ObligationStatus.PAID,
+    )
+    Allocation.objects.create(payment=payment, obligation=bill, amount=payment.amount)
+    return receipt_issue(payment=payment)
 
 
 def certificate() -> Any:
@@ -110,6 +126,8 @@ def texts(kind: str, instance: Any) -> list[str]:
         return [instance.serial, instance.loan.number]
     if kind == "letter":
         return [instance.number]
+    if kind == "receipt":  # the bill as its entity named it, not its purpose ("Other fee")
+        return [instance.serial, "رسم تقدير قيمة العقار", "VAL-2026-0042"]
     if kind == "register_export":
         return ["كتاب مسجل في الصادر"]
     return [instance.serial]
