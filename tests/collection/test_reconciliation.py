@@ -901,7 +901,7 @@ def test_the_pages_in_a_browser_in_both_languages_on_a_phone_and_a_desktop(
         "input[type=file]",
         files=[{"name": "sandbox-2026-11-21.csv", "mimeType": "text/csv", "buffer": settlement_bytes(every_outcome)}],
     )
-    page.click("form.form button[type=submit]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")  # not the fetch form above it
     page.wait_for_url(re.compile(r"/collection/staff/settlements/[0-9a-f-]{36}/$"))
     settlement = SettlementFile.objects.get()
     assert settlement.status == SettlementStatus.DONE
@@ -934,7 +934,7 @@ def test_a_refused_upload_in_a_browser_names_the_line_or_says_the_file_is_empty(
         live_server,
         staff["officer"],
         url=LIST,
-        form="form.form",
+        form="form[enctype='multipart/form-data']",
         name="reconciliation-upload",
         files=refusals(
             next(case.values[0] for case in BAD_BYTES if case.id == "line-3000-of-a-large-file"),

@@ -112,7 +112,9 @@ def request_new_too_large(page: Any, enter_as: Callable[[Any], None]) -> None:
     page.fill("input[name=holder_national_id]", "199012345678")
     big = b"%PDF-1.4\n" + b"0" * (MAX_ATTACHMENT_BYTES + 1)
     page.set_input_files(
-        "input[name=attachment]", files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": big}]
+        "input[name=attachment]",
+        files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": big}],
+        timeout=60_000,  # 10 MB through the DevTools protocol: slow on a busy machine
     )
     submit(page)
     expect(page.locator("#id_attachment_error")).to_be_visible()
