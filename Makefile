@@ -19,6 +19,10 @@ env-test:
 messages:
 	@$(MANAGE) compilemessages --ignore=.venv --ignore=.tools -v0
 
+# The server's address goes to the settings, so SITE_URL (QR codes, e-mail links, sandbox webhooks)
+# points at it unless SITE_URL is set: `make run PORT=8100`.
+run: export GOVPORTAL_RUN_HOST := $(HOST)
+run: export GOVPORTAL_RUN_PORT := $(PORT)
 run: env messages
 	@$(MANAGE) migrate --noinput -v0
 	@$(MANAGE) seed_demo --password "$(DEMO_PASSWORD)"

@@ -27,9 +27,7 @@ from collection.services import (
     outlet_update,
     terminal_add,
 )
-from govportal.accounts.constants import Role
 from govportal.accounts.models import User
-from govportal.accounts.services import membership_grant
 from govportal.entities.models import Entity
 from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
@@ -126,9 +124,8 @@ def demo_payments() -> dict[str, Any]:
     ihf = Entity.objects.get(code="IHF")
     citizen = User.objects.get(email__startswith="citizen@")
     cashier = User.objects.get(email__startswith="outlet.cashier@")
-    # The demo's head also heads the Fund (as in housing_fund.demo), and runs its outlets.
+    # The demo's head also heads the Fund (govportal.web.demo.STAFF), and runs its outlets.
     head = User.objects.get(email__startswith="entity.head@")
-    membership_grant(user=head, entity=ihf, role=Role.ENTITY_HEAD)
     outlet = demo_outlets(ihf, head, cashier)
     today = timezone.localdate()
     bills = []

@@ -74,7 +74,7 @@ def parse_email_url(url: str) -> dict[str, object]:
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     backends = "django.core.mail.backends"
     if parts.scheme == "console":
-        return {"BACKEND": f"{backends}.console.EmailBackend"}
+        return {"BACKEND": "govportal.notifications.console.ReadableConsoleBackend"}
     if parts.scheme == "locmem":
         return {"BACKEND": f"{backends}.locmem.EmailBackend"}
     if parts.scheme == "file":
@@ -96,3 +96,13 @@ def parse_email_url(url: str) -> dict[str, object]:
     raise ImproperlyConfigured(
         f"EMAIL_URL has an unknown scheme {parts.scheme!r}; use smtp://, smtps://, console://, file:// or locmem://."
     )
+
+
+def run_host_url(host: str) -> str:
+    """The host part of a URL for a server listening on ``host``: a server on every interface
+    (``0.0.0.0``, ``::``) is reached on this machine at 127.0.0.1; IPv6 addresses take brackets."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104 — naming the wildcard, not binding to it
+        return "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"
+    return host

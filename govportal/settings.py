@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url
+from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url, run_host_url
 from govportal.queues import DEFAULT, declared_queues, queue_name
 from govportal.storage_config import s3_storage
 
@@ -67,10 +67,19 @@ if PRODUCTION and (problems := production_problems()):
 if DEBUG and not SECRET_KEY:
     # Development only: a fixed, obviously unsafe key so sessions survive restarts.
     SECRET_KEY = "dev-only-insecure-key-never-used-in-production-0123456789abcdef"  # noqa: S105
+# The address the development server listens on: `make run HOST=… PORT=…` exports these, so that
+# links in QR codes, e-mails and the sandbox's webhooks reach the server being run.
+RUN_HOST = env_str("GOVPORTAL_RUN_HOST", "127.0.0.1")
+RUN_PORT = env_int("GOVPORTAL_RUN_PORT", 8000)
 if DEBUG and not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    if run_host_url(RUN_HOST) not in ALLOWED_HOSTS:  # `make run HOST=myhost.local`
+        ALLOWED_HOSTS.append(run_host_url(RUN_HOST))
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
+# SITE_URL set explicitly always wins (behind a proxy, on another machine, in production).
+SITE_URL = env_str(
+    "SITE_URL", f"http://{run_host_url(RUN_HOST)}:{RUN_PORT}" if DEBUG else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("housing/", include("housing_fund.urls")),
     path("rollout/", views.rollout, name="rollout"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/digits/", views.set_digits, name="set_digits"),
     path("accounts/", include("allauth.urls")),

@@ -8,9 +8,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from govportal.accounts.constants import Role
 from govportal.accounts.models import User
-from govportal.accounts.services import membership_grant
 from govportal.entities.models import Entity
 from housing_fund.constants import LoanPurpose
 from housing_fund.models import Installment, Loan
@@ -25,8 +23,6 @@ def demo_loans() -> dict[str, Any]:
     before the portal (the legacy system), the 13th is due, the 14th overdue: the citizen can pay."""
     citizen = User.objects.get(email__startswith="citizen@")
     ihf = Entity.objects.get(code="IHF")
-    # The demo's head also heads the Fund, so that reschedulings can be approved in the demo.
-    membership_grant(user=User.objects.get(email__startswith="entity.head@"), entity=ihf, role=Role.ENTITY_HEAD)
     loan = Loan.objects.filter(number=DEMO_LOAN).first()
     if loan is None:
         profile = citizen.citizen_profile

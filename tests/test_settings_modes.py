@@ -18,7 +18,7 @@ SAFE = {
     "REDIS_URL": "redis://redis.internal:6379/0",
     "CELERY_BROKER_URL": "amqp://govportal:secret@rabbitmq.internal:5672/govportal",
 }
-OURS = ("DJANGO_", "DATABASE_", "REDIS_", "S3_", "CELERY_")
+OURS = ("DJANGO_", "DATABASE_", "REDIS_", "S3_", "CELERY_", "SITE_URL", "GOVPORTAL_RUN_", "PAYMENT_")
 
 
 def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -109,3 +109,56 @@ def test_portal_connections_run_without_postgresqls_jit_unless_asked(jit, expect
         assert setting == expected
     else:  # as the server is configured, not set by the portal's connection
         assert not setting.endswith(" client")
+
+
+def _development_setting(env: dict[str, str], *names: str) -> list[str]:
+    script = "from django.conf import settings\n" + "".join(f"print(settings.{name})\n" for name in names)
+    result = run_django({"DJANGO_DEBUG": "1", **env}, "shell", "--no-imports", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_site_url_follows_the_port_make_run_serves_on():
+    """`make run PORT=8100` exports GOVPORTAL_RUN_PORT: QR codes, e-mail links and the sandbox's
+    webhooks then point at that server, not at port 8000."""
+    site, webhook = _development_setting({"GOVPORTAL_RUN_PORT": "8100"}, "SITE_URL", "PAYMENT_SANDBOX_WEBHOOK_URL")
+    assert site == "http://127.0.0.1:8100"
+    assert webhook == "http://127.0.0.1:8100/collection/webhooks/sandbox/"
+
+
+def test_site_url_follows_the_host_and_a_server_on_every_interface_is_reached_locally():
+    assert _development_setting({"GOVPORTAL_RUN_HOST": "portal.local", "GOVPORTAL_RUN_PORT": "8200"}, "SITE_URL") == [
+        "http://portal.local:8200"
+    ]
+    assert _development_setting({"GOVPORTAL_RUN_HOST": "0.0.0.0"}, "SITE_URL") == ["http://127.0.0.1:8000"]  # noqa: S104
+
+
+def test_site_url_set_explicitly_wins_over_the_port():
+    env = {"GOVPORTAL_RUN_PORT": "8100", "SITE_URL": "https://portal.example.iq/"}
+    assert _development_setting(env, "SITE_URL") == ["https://portal.example.iq"]
+
+
+def test_make_run_passes_its_host_and_port_to_the_settings():
+    """`make run PORT=8100` exports the address it serves on to every command it runs (here each
+    `manage.py` command is replaced by printing what the settings would read)."""
+    result = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-o",
+            "env",
+            "-o",
+            "messages",
+            "run",
+            "HOST=portal.local",
+            "PORT=8100",
+            "MANAGE=printenv GOVPORTAL_RUN_HOST GOVPORTAL_RUN_PORT #",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines.count("8100") == 3 and lines.count("portal.local") == 3  # migrate, seed_demo, runserver

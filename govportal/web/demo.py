@@ -1,4 +1,4 @@
-"""The demo world loaded by ``seed_demo``: real entity tree, one staff member per role, a citizen."""
+"""The demo world loaded by ``seed_demo``: real entity tree, staff for every journey, a citizen."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from allauth.mfa.utils import decrypt
 from django.db import transaction
 
 from govportal.accounts.constants import Role
-from govportal.accounts.models import CitizenProfile, User
+from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.accounts.services import membership_grant
 from govportal.entities.constants import LinkagePhase
 from govportal.entities.hierarchy import HIERARCHY
@@ -25,20 +25,29 @@ DEMO_DOMAIN = "demo.govportal.iq"
 
 @dataclass(frozen=True)
 class DemoStaff:
-    role: str
-    entity: str
+    """One demo staff account: its e-mail's local part, its name, and its (role, entity code) pairs."""
+
+    login: str
     name: str
+    memberships: tuple[tuple[str, str], ...]
 
 
+# Every journey can be walked with these accounts alone: MOF drafts, approves and dispatches a letter
+# to the General Secretariat (COMSEC), whose clerk registers it and replies and whose head signs the
+# reply; NDC's issuer answers an authenticity request and NDC's head can revoke the certificate.
+# MOF's head also heads the Housing Fund (reschedulings, outlets): the entity switch on /documents/.
 STAFF = [
-    DemoStaff(Role.REGISTRY_CLERK, "MOF", "سارة عبد الله"),
-    DemoStaff(Role.ENTITY_HEAD, "MOF", "علي حسين الجبوري"),
-    DemoStaff(Role.FUND_OFFICER, "IHF", "مريم كاظم"),
-    DemoStaff(Role.OUTLET_CASHIER, "IHF", "حيدر جاسم"),
-    DemoStaff(Role.CERTIFICATE_ISSUER, "NDC", "زينب محمد"),
-    DemoStaff(Role.TRAINING_COORDINATOR, "MOF", "عمر خالد"),
-    DemoStaff(Role.TRAINING_ADMIN, "COMSEC", "نور الهدى سلمان"),
-    DemoStaff(Role.AUDITOR, "MOF", "ياسر فاضل"),
+    DemoStaff("registry.clerk", "سارة عبد الله", ((Role.REGISTRY_CLERK, "MOF"),)),
+    DemoStaff("entity.head", "علي حسين الجبوري", ((Role.ENTITY_HEAD, "MOF"), (Role.ENTITY_HEAD, "IHF"))),
+    DemoStaff("registry.clerk.comsec", "دعاء سعد الموسوي", ((Role.REGISTRY_CLERK, "COMSEC"),)),
+    DemoStaff("entity.head.comsec", "كريم عباس الشمري", ((Role.ENTITY_HEAD, "COMSEC"),)),
+    DemoStaff("entity.head.ndc", "رشا حميد التميمي", ((Role.ENTITY_HEAD, "NDC"),)),
+    DemoStaff("fund.officer", "مريم كاظم", ((Role.FUND_OFFICER, "IHF"),)),
+    DemoStaff("outlet.cashier", "حيدر جاسم", ((Role.OUTLET_CASHIER, "IHF"),)),
+    DemoStaff("certificate.issuer", "زينب محمد", ((Role.CERTIFICATE_ISSUER, "NDC"),)),
+    DemoStaff("training.coordinator", "عمر خالد", ((Role.TRAINING_COORDINATOR, "MOF"),)),
+    DemoStaff("training.admin", "نور الهدى سلمان", ((Role.TRAINING_ADMIN, "COMSEC"),)),
+    DemoStaff("auditor", "ياسر فاضل", ((Role.AUDITOR, "MOF"),)),
 ]
 # Entities linked in the demo so the rollout page shows progress in phases 1 and 2.
 DEMO_UNLINKED_MINISTRIES = {"MOMD", "MOYS", "MOCTA"}
@@ -77,22 +86,26 @@ def demo_load(*, password: str) -> dict[str, Any]:
     for entity in to_link:
         entity_link(entity=entity)
 
-    accounts: list[dict[str, object]] = []
+    accounts: list[dict[str, Any]] = []
     admin = _user(f"admin@{DEMO_DOMAIN}", password, "مدير النظام", superuser=True)
-    accounts.append({"role": "administrator", "email": admin.email, "entity": None, "totp_secret": _totp_secret(admin)})
+    accounts.append({"kind": "administrator", "email": admin.email, "roles": [], "totp_secret": _totp_secret(admin)})
     for staff in STAFF:
-        entity = Entity.objects.get(code=staff.entity)
-        user = _user(f"{staff.role.replace('_', '.')}@{DEMO_DOMAIN}", password, staff.name)
-        membership_grant(user=user, entity=entity, role=staff.role)
-        accounts.append(
-            {"role": str(staff.role), "email": user.email, "entity": entity.code, "totp_secret": _totp_secret(user)}
-        )
+        user = _user(f"{staff.login}@{DEMO_DOMAIN}", password, staff.name)
+        for role, code in staff.memberships:
+            membership_grant(user=user, entity=Entity.objects.get(code=code), role=role)
+        accounts.append({"kind": "staff", "email": user.email, "roles": [], "totp_secret": _totp_secret(user)})
     citizen = _user(f"citizen@{DEMO_DOMAIN}", password, "أحمد كريم العبيدي")
     CitizenProfile.objects.get_or_create(user=citizen, defaults={"national_id": "199012345678", "phone": "07701234567"})
-    accounts.append({"role": "citizen", "email": citizen.email, "entity": None, "totp_secret": None})
+    accounts.append({"kind": "citizen", "email": citizen.email, "roles": [], "totp_secret": None})
     samples: dict[str, Any] = {}
     for contribute in SAMPLE_MAKERS:
         samples.update(contribute())
+    memberships = Membership.objects.filter(user__email__endswith=f"@{DEMO_DOMAIN}").order_by("pk")
+    for account in accounts:  # as granted, samples' grants included
+        account["roles"] = [
+            {"role": role, "entity": code}
+            for role, code in memberships.filter(user__email=account["email"]).values_list("role", "entity__code")
+        ]
     return {"accounts": accounts, "samples": samples}
 
 
