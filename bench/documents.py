@@ -23,8 +23,10 @@ BENCH_DOCUMENTS_RUNS (100), BENCH_DOCUMENTS_DISPATCH_PER_CLERK (25).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gc
+import json
 import os
 import random
 import sys
@@ -32,7 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -218,7 +220,7 @@ def _columns(model: Any, *, skip: tuple[str, ...] = ()) -> list[str]:
 LETTER_COLUMNS = [
     "id", "sender_entity_id", "subject", "body", "search_text", "classification", "priority", "reply_due",
     "in_reply_to_id", "status", "created_by_id", "created_at", "submitted_at", "return_comment", "signer_id",
-    "approved_at", "number", "year", "sequence", "dispatched_at", "received_on_paper", "artifact_id",
+    "approved_at", "number", "year", "sequence", "dispatched_at", "received_on_paper", "artifact_id", "pdf",
 ]  # fmt: skip
 RECIPIENT_COLUMNS = [
     "letter_id", "entity_id", "kind", "delivery_mode", "delivered_at", "delivered_by_id", "incoming_number",
@@ -350,6 +352,7 @@ def letters_load(dsn: str, staff: Staff) -> Load:
                             sent,
                             False,
                             None,
+                            "",  # no PDF rendered
                         )
                     )
                     wanted = 1 if (r := random_()) < 0.5 else 2 if r < 0.85 else 3
@@ -627,9 +630,17 @@ def dispatch_measure(busy: Any, staff: Staff, entities: Sequence[Any]) -> Dispat
 
     rng = random.Random(SEED + 2)
     head = User.objects.get(pk=staff.head_ids[0])
+    year = timezone.now().year
+    # On a reused database earlier runs have dispatched letters this year: numbers continue after them.
+    before = Counter.objects.filter(entity=busy, register="outgoing", year=year).values_list("value", flat=True).first()
+    before = before or 0
+    run = User.objects.filter(email__startswith="dispatch.").count() // CLERKS
     clerks = []
     for i in range(CLERKS):
-        clerk = User.objects.create_user(email=f"dispatch.{i}@bench.invalid", full_name=f"كاتب الصادر {i + 1}")
+        clerk = User.objects.create_user(
+            email=f"dispatch.{i}.{run}@bench.invalid" if run else f"dispatch.{i}@bench.invalid",
+            full_name=f"كاتب الصادر {i + 1}",
+        )
         membership_grant(user=clerk, entity=busy, role=Role.REGISTRY_CLERK)
         clerks.append(clerk)
     active_key(busy)  # the entity's signing key exists before the clerks start, as in service
@@ -659,7 +670,6 @@ def dispatch_measure(busy: Any, staff: Staff, entities: Sequence[Any]) -> Dispat
     prepare_seconds = time.perf_counter() - started
     connections.close_all()
 
-    year = timezone.now().year
     latencies: list[float] = []
     sequences: list[int] = []
     errors: list[str] = []
@@ -693,21 +703,17 @@ def dispatch_measure(busy: Any, staff: Staff, entities: Sequence[Any]) -> Dispat
     seconds = time.perf_counter() - began
     busy_cores = cores_busy(ticks, cpu_ticks())
     total = CLERKS * PER_CLERK
-    stored = sorted(
-        sequence or 0
-        for sequence in Letter.objects.filter(sender_entity=busy, year=year, sequence__isnull=False).values_list(
-            "sequence", flat=True
-        )
-    )
-    numbers = set(Letter.objects.filter(sender_entity=busy, year=year).values_list("number", flat=True))
-    counter = Counter.objects.get(entity=busy, register="outgoing", year=year).value
-    expected = set(range(1, total + 1))
+    this_run = Letter.objects.filter(sender_entity=busy, year=year, sequence__gt=before)
+    stored = sorted(sequence or 0 for sequence in this_run.values_list("sequence", flat=True))
+    numbers = set(this_run.values_list("number", flat=True))
+    counter = Counter.objects.get(entity=busy, register="outgoing", year=year).value - before
+    expected = set(range(before + 1, before + total + 1))
     return Dispatch(
         total=total,
         seconds=seconds,
         latencies=latencies,
         errors=errors,
-        sequences_ok=stored == sorted(sequences) == list(range(1, total + 1)) and len(numbers) == total,
+        sequences_ok=stored == sorted(sequences) == sorted(expected) and len(numbers) == total,
         duplicates=len(stored) - len(set(stored)) + len(sequences) - len(set(sequences)),
         gaps=len(expected - set(stored)),
         counter=counter,
@@ -736,8 +742,46 @@ def plan_excerpt(plan: str, lines: int = 16) -> list[str]:
     return ["```", *cut, "```"]
 
 
+LOADED_TABLE = "bench_documents_loaded"  # in the bench database: what the load did, for --reuse
+
+
+def loaded_save(dsn: str, staff: Staff, load: Load) -> None:
+    with psycopg.connect(dsn) as connection:
+        connection.execute(f"CREATE TABLE {LOADED_TABLE} (staff jsonb, load jsonb)")
+        connection.execute(
+            f"INSERT INTO {LOADED_TABLE} VALUES (%s, %s)",  # noqa: S608 — a fixed name
+            [json.dumps(asdict(staff)), json.dumps(asdict(load))],
+        )
+
+
+def loaded_read(dsn: str) -> tuple[Staff, Load]:
+    with psycopg.connect(dsn) as connection:
+        row = connection.execute(f"SELECT staff, load FROM {LOADED_TABLE}").fetchone()  # noqa: S608 — a fixed name
+    if row is None:
+        raise SystemExit("the kept database holds no complete load: run again without --reuse")
+    return Staff(**row[0]), Load(**row[1])
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database after the run (to measure again with --reuse)"
+    )
+    parser.add_argument(
+        "--load-only", action="store_true", help="load the letters, keep the database and stop before measuring"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure on the database a run with --keep or --load-only left (BENCH_DATABASE names it), "
+        "without loading it again; it is kept",
+    )
+    return parser.parse_args()
+
+
 def main() -> None:
-    with bench_env("documents") as bench:
+    args = arguments()
+    with bench_env("documents", reuse=args.reuse, keep=args.keep or args.load_only) as bench:
         bench.apply()
         import django
 
@@ -747,17 +791,26 @@ def main() -> None:
         from govportal.accounts.models import User
         from govportal.entities.models import Entity
 
-        print("documents: entities and staff", flush=True)
-        entities = entities_create()
-        staff = staff_create(entities)
-        connections.close_all()
-        print(f"documents: generating and loading {LETTERS:,} letters", flush=True)
-        load = letters_load(bench.database_url, staff)
-        print(
-            f"  COPY {load.copy_seconds:.1f} s, indexes {sum(load.index_seconds.values()):.0f} s, "
-            f"VACUUM (ANALYZE) {load.vacuum_seconds:.0f} s",
-            flush=True,
-        )
+        if args.reuse:
+            print(f"documents: reusing the letters loaded in {bench.database}", flush=True)
+            staff, load = loaded_read(bench.database_url)
+            by_pk = Entity.objects.in_bulk(staff.entity_ids)
+            entities = [by_pk[pk] for pk in staff.entity_ids]
+        else:
+            print("documents: entities and staff", flush=True)
+            entities = entities_create()
+            staff = staff_create(entities)
+            connections.close_all()
+            print(f"documents: generating and loading {LETTERS:,} letters", flush=True)
+            load = letters_load(bench.database_url, staff)
+            print(
+                f"  COPY {load.copy_seconds:.1f} s, indexes {sum(load.index_seconds.values()):.0f} s, "
+                f"VACUUM (ANALYZE) {load.vacuum_seconds:.0f} s",
+                flush=True,
+            )
+            loaded_save(bench.database_url, staff, load)
+            if args.load_only:
+                return
         busy = Entity.objects.get(pk=staff.entity_ids[0])
         clerk = User.objects.get(pk=staff.clerk_ids[0])
         quiet = wait_for_quiet()
@@ -775,13 +828,13 @@ def main() -> None:
     checks_ok = (
         queries.number_found
         and queries.rare_all[0] == queries.rare_all[1] == load.rare
-        and load.search_text_checked == min(1000, LETTERS)
+        and load.search_text_checked == min(1000, load.letters)
         and queries.deep_matches_offset
     )
     scale = (
-        f"{LETTERS:,} letters"
-        if LETTERS == 1_000_000
-        else f"**{LETTERS:,} letters (reduced from the 1,000,000 of the goal: BENCH_DOCUMENTS_LETTERS)**"
+        f"{load.letters:,} letters"
+        if load.letters == 1_000_000
+        else f"**{load.letters:,} letters (reduced from the 1,000,000 of the goal: BENCH_DOCUMENTS_LETTERS)**"
     )
     load_minutes = (load.copy_seconds + sum(load.index_seconds.values()) + load.vacuum_seconds) / 60
     gin = load.index_seconds.get("documents_letter_search_trgm", 0.0)
