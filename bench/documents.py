@@ -478,7 +478,7 @@ class Timing:
 
 def plans(run: Callable[[], Sequence[Any]]) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of every query on the documents tables that one ``run()`` issues, as
-    it issued them (the membership look-ups of the permission check are left out)."""
+    it issued them, under the settings it SET (the membership look-ups of the permission check are left out)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -487,7 +487,9 @@ def plans(run: Callable[[], Sequence[Any]]) -> str:
     explained = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
-            if "documents_" in query["sql"]:
+            if query["sql"].startswith(("SET ", "RESET ")):  # settings the run changed for its queries
+                cursor.execute(query["sql"])
+            elif "documents_" in query["sql"]:
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
                 explained.append("\n".join(row[0] for row in cursor.fetchall()))
     return "\n\n".join(explained)

@@ -328,10 +328,12 @@ def register_exports(user: Any) -> QuerySet[RegisterExport]:
 
 
 def open_referrals(user: Any) -> QuerySet[Referral]:
+    """Open referrals to this person of letters they may still see. Visibility is asked of each
+    referral's letter (EXISTS by its primary key), not as an IN over every letter the person may see:
+    a person's open referrals are few, the letters they may see are many."""
+    visible = letters_visible(user).filter(pk=OuterRef("recipient__letter_id"))
     return (
-        Referral.objects.filter(
-            referred_to=user, closed_at__isnull=True, recipient__letter__in=letters_visible(user).values("pk")
-        )
+        Referral.objects.filter(Exists(visible), referred_to=user, closed_at__isnull=True)
         .select_related("recipient__letter__sender_entity", "recipient__entity", "created_by")
         .order_by(F("due").asc(nulls_last=True), "created_at")
     )

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
+from django.db import DatabaseError, connection
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,8 +22,26 @@ CARD_COUNT_CAP = 100
 
 
 def capped_count(rows: QuerySet[Any]) -> int:
-    """How many rows, counting no further than CARD_COUNT_CAP (COUNT over a LIMIT)."""
-    return rows[:CARD_COUNT_CAP].count()
+    """How many rows, counting no further than CARD_COUNT_CAP (COUNT over a LIMIT). Unordered: the
+    order of a list would make PostgreSQL read the rows in it, not by the index that finds them first."""
+    return rows.order_by()[:CARD_COUNT_CAP].count()
+
+
+@contextmanager
+def serial_counts() -> Iterator[None]:
+    """No parallel workers for the capped counts (PostgreSQL): the planner reckons with thousands of
+    unread letters and starts two workers to find the first 100, and starting them costs more than
+    the count itself (1-4 ms of work behind 20-30 ms of Gather on a busy 2-core machine)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        yield
+    finally:
+        with suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 def _capped(count: int, below: Callable[[int], str], above: Callable[[int], str]) -> str:
@@ -73,6 +93,11 @@ def documents_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
     Every count is capped (CARD_COUNT_CAP): a home page visit reads a bounded number of rows."""
     if not roles & {str(role) for role in STAFF_ROLES}:
         return []
+    with serial_counts():
+        return _documents_cards(user, entity, roles)
+
+
+def _documents_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
     query = f"?entity={entity.code}"
     unread = inbox(user, entity).filter(delivered_at__isnull=True)
     unread_count = capped_count(unread)
