@@ -676,6 +676,8 @@ def dispatch_measure(busy: Any, staff: Staff, entities: Sequence[Any]) -> Dispat
     from govportal.accounts.models import User
     from govportal.accounts.services import membership_grant
     from govportal.numbering.models import Counter
+    from govportal.verification.constants import KeyStatus
+    from govportal.verification.models import SigningKey
     from govportal.verification.services import active_key
 
     rng = random.Random(SEED + 2)
@@ -693,6 +695,9 @@ def dispatch_measure(busy: Any, staff: Staff, entities: Sequence[Any]) -> Dispat
         )
         membership_grant(user=clerk, entity=busy, role=Role.REGISTRY_CLERK)
         clerks.append(clerk)
+    # A reused database holds keys sealed with an earlier run's SIGNING_KEK (each run makes its own):
+    # retire them, so that the entity signs with a key this run can open.
+    SigningKey.objects.filter(status=KeyStatus.ACTIVE).update(status=KeyStatus.RETIRED, retired_at=timezone.now())
     active_key(busy)  # the entity's signing key exists before the clerks start, as in service
     others = [e for e in entities if e.pk != busy.pk]
     started = time.perf_counter()
@@ -897,9 +902,15 @@ def main() -> None:
         "## Official letters at scale",
         "",
         machine(),
-        f"Database: {database} on the same machine (default configuration: shared_buffers 128 MB), fresh database. "
-        "Settings: production mode (`DJANGO_DEBUG=0`). Reproduce with `.venv/bin/python bench/documents.py`. "
-        + background(quiet),
+        f"Database: {database} on the same machine (default configuration: shared_buffers 128 MB), "
+        + (
+            "loaded by an earlier run (`--load-only`) and measured again (`--reuse`; the letters each earlier "
+            "run's dispatch added are in it). "
+            if args.reuse
+            else "fresh database. "
+        )
+        + "Settings: production mode (`DJANGO_DEBUG=0`). Reproduce with `.venv/bin/python bench/documents.py` "
+        "(`--keep` or `--load-only` keeps the loaded database, `--reuse` measures on it again). " + background(quiet),
         "",
         f"Data: {scale} dispatched over 2024-2025 by {ENTITIES} linked entities (the real hierarchy plus directorates "
         f"under its ministries and governorates; activity skewed, Zipf s = {ZIPF}), Arabic subjects of 8 words and "
