@@ -81,8 +81,13 @@ def database_drop(name: str) -> None:
 
 
 @contextmanager
-def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iterator[BenchEnv]:
-    """A fresh database ``govportal_bench_<name>`` and the production-mode variables that use it."""
+def bench_env(
+    name: str, *, settings_module: str = "govportal.settings", reuse: bool = False, keep: bool = False
+) -> Iterator[BenchEnv]:
+    """A fresh database ``govportal_bench_<name>`` and the production-mode variables that use it.
+
+    ``reuse``: the database a previous run kept, as it is (neither created nor dropped), to measure
+    again without loading it again; ``keep``: leave the database in place after the run."""
     assert name.isidentifier()
     database = DATABASE or f"govportal_bench_{name}"
     var_dir = Path(tempfile.mkdtemp(prefix=f"govportal-bench-{name}-"))
@@ -102,7 +107,13 @@ def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iter
         "GOVPORTAL_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
     }
-    database_create(database)
+    if reuse:
+        with psycopg.connect(POSTGRES_URL) as connection:
+            found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not found:
+            raise SystemExit(f"no database {database} to reuse: run once with the option to keep it")
+    else:
+        database_create(database)
     _redis_flush()
     try:
         yield BenchEnv(database, database_url, var_dir, env)
@@ -113,7 +124,7 @@ def bench_env(name: str, *, settings_module: str = "govportal.settings") -> Iter
             connections.close_all()
         except Exception:  # noqa: S110 — Django may not be set up at all
             pass
-        if KEEP_DATABASE:
+        if KEEP_DATABASE or keep or reuse:
             print(f"kept the database {database} (BENCH_KEEP_DATABASE=1)", flush=True)
         else:
             database_drop(database)

@@ -110,7 +110,9 @@ class Letter(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["sender_entity", "-dispatched_at"]),
+            # The outgoing register's order (documents.selectors.REGISTER_ORDER), the id breaking ties:
+            # a page, at any depth, is a range scan of the entity's dispatched letters.
+            models.Index(fields=["sender_entity", "-dispatched_at", "-id"], name="letter_register_idx"),
             models.Index(fields=["sender_entity", "status"]),
             # Lookup by outgoing number: search_letters matches number__iexact, i.e. UPPER(number).
             models.Index(Upper("number"), name="letter_number_upper_idx"),
@@ -189,6 +191,8 @@ class LetterRecipient(models.Model):
             models.Index(fields=["entity", "registered_at"]),
             # The inbox's order (documents.selectors.INBOX_ORDER): a page, at any depth, is a range scan.
             models.Index(fields=["entity", "priority_rank", "-dispatched_at", "-id"], name="recipient_inbox_idx"),
+            # The incoming register's order (newest first, whatever the priority): likewise a range scan.
+            models.Index(fields=["entity", "-dispatched_at", "-id"], name="recipient_register_idx"),
             # Lookup by incoming number: search_letters matches incoming_number__iexact.
             models.Index(Upper("incoming_number"), name="recipient_incoming_upper_idx"),
         ]

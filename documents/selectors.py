@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from documents.constants import RESTRICTED, LetterStatus
 from documents.models import Letter, LetterRecipient, Referral, RegisterExport
@@ -140,6 +142,73 @@ def inbox_page(user: Any, entity: Any, *, after: InboxCursor | None, size: int) 
     return InboxPage(rows[:size], after, InboxCursor.of(rows[size - 1]) if has_next else None)
 
 
+@dataclass(frozen=True)
+class RegisterCursor:
+    """A place in a register: the dispatch time and id of the row a page ends with (keyset paging).
+    The id is a copy's number in the incoming register, a letter's UUID in the outgoing one."""
+
+    dispatched_at: dt.datetime
+    id: Any
+
+    @classmethod
+    def of(cls, row: Letter | LetterRecipient) -> RegisterCursor:
+        assert row.dispatched_at is not None  # noqa: S101 — in a register
+        return cls(row.dispatched_at, row.pk)
+
+    @property
+    def token(self) -> str:
+        """For the query string: ``microseconds since 1970.id``, to be handed back, not read."""
+        return f"{(self.dispatched_at - EPOCH) // MICROSECOND}.{self.id}"
+
+    @classmethod
+    def parse(cls, token: str, id_type: Callable[[str], Any]) -> RegisterCursor | None:
+        """The cursor a token stands for (``id_type`` reads its id: ``int`` or ``uuid.UUID``); None
+        for anything else (the register then starts from the top)."""
+        try:
+            micros, pk = token.split(".", 1)
+            return cls(EPOCH + int(micros) * MICROSECOND, id_type(pk))
+        except (ValueError, OverflowError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
+class RegisterPage:
+    object_list: list[Any]
+    after: RegisterCursor | None  # where this page starts: None for the top of the register
+    next: RegisterCursor | None  # where the next page starts: None on the last page
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def is_first(self) -> bool:
+        return self.after is None
+
+    @property
+    def next_token(self) -> str | None:
+        return self.next.token if self.next else None
+
+
+def register_page(rows: QuerySet[Any], *, after: RegisterCursor | None, size: int) -> RegisterPage:
+    """The ``size`` rows of a register (``outgoing``, ``register_incoming``…, in REGISTER_ORDER) that
+    follow ``after`` (from the top when None).
+
+    Keyset paging and no COUNT, as in the inbox: one range scan of the register's index from the
+    cursor, stopping after ``size + 1`` rows (the last one only tells that a next page exists).
+    """
+    if after is not None:
+        rows = rows.filter(
+            Q(dispatched_at__lt=after.dispatched_at) | Q(dispatched_at=after.dispatched_at, id__lt=after.id),
+            dispatched_at__lte=after.dispatched_at,  # where the index scan starts (the Q only drops ties)
+        )
+    got = list(rows[: size + 1])
+    has_next = len(got) > size
+    return RegisterPage(got[:size], after, RegisterCursor.of(got[size - 1]) if has_next else None)
+
+
 def search_letters(queryset: QuerySet[Letter], text: str) -> QuerySet[Letter]:
     """By number, or by words of the subject and text with Arabic spelling variants matched."""
     text = text.strip()
@@ -172,20 +241,52 @@ def drafts(user: Any, entity: Any, *, awaiting_approval_first: bool = False) -> 
     return letters.order_by("-created_at")
 
 
+# The registers' order, which letter_register_idx (sender_entity, -dispatched_at, -id) and
+# recipient_register_idx (entity, -dispatched_at, -id) hold: newest first, the id breaking ties.
+REGISTER_ORDER = ("-dispatched_at", "-id")
+
+
 def outgoing(user: Any, entity: Any) -> QuerySet[Letter]:
-    """The outgoing register (سجل الصادر): the entity's dispatched letters, newest first."""
-    return letters_visible(user).filter(sender_entity=entity, status=LetterStatus.DISPATCHED).order_by("-dispatched_at")
+    """The outgoing register (سجل الصادر): the entity's dispatched letters this user may see, newest first.
+
+    The rule of ``letters_visible`` stated for one sending entity, as ``inbox`` states it for a
+    receiving one, so that PostgreSQL reads the entity's letters in order from letter_register_idx
+    and stops after a page (no DISTINCT over every letter the user may see): its staff see normal
+    letters; confidential and above its heads, the letter's named readers, and the heads of an
+    entity the letter was sent to. Nobody else reads an entity's outgoing register.
+    """
+    if entity.pk not in set(entities_of(user, roles=STAFF_ROLES).values_list("pk", flat=True)):
+        return Letter.objects.none()
+    letters = Letter.objects.filter(sender_entity=entity, status=LetterStatus.DISPATCHED, dispatched_at__isnull=False)
+    heads = set(entities_of(user, roles=HEAD_ROLES).values_list("pk", flat=True))
+    if entity.pk not in heads:
+        named = Letter.named_readers.through.objects.filter(user=user.pk).values("letter_id")
+        readable = Q(pk__in=named)
+        if heads:  # the head of a receiving entity reads what reached it
+            readable |= Q(Exists(LetterRecipient.objects.filter(letter=OuterRef("pk"), entity__in=heads)))
+        letters = letters.filter(~Q(classification__in=RESTRICTED) | readable)
+    return letters.select_related("sender_entity").order_by(*REGISTER_ORDER)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight starting ``day`` in the current time zone: a date filter as a range of the indexed
+    column (``dispatched_at__date`` would compute a date for every row instead)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _dates(rows: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    if filters.get("date_from"):
+        rows = rows.filter(dispatched_at__gte=_day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        rows = rows.filter(dispatched_at__lt=_day_start(filters["date_to"] + dt.timedelta(days=1)))
+    return rows
 
 
 def register_outgoing(user: Any, entity: Any, filters: dict[str, Any]) -> QuerySet[Letter]:
     """The outgoing register as the register page filters it (dates, counterpart, classification,
     state of delivery, words); ``filters`` holds the filter form's cleaned values, absent when unset."""
-    letters = outgoing(user, entity)
+    letters = _dates(outgoing(user, entity), filters)
     copies = LetterRecipient.objects.filter(letter=OuterRef("pk"))
-    if filters.get("date_from"):
-        letters = letters.filter(dispatched_at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        letters = letters.filter(dispatched_at__date__lte=filters["date_to"])
     if filters.get("counterpart"):
         letters = letters.filter(Exists(copies.filter(entity=filters["counterpart"])))
     if filters.get("classification"):
@@ -202,11 +303,7 @@ def register_outgoing(user: Any, entity: Any, filters: dict[str, Any]) -> QueryS
 
 def register_incoming(user: Any, entity: Any, filters: dict[str, Any]) -> QuerySet[LetterRecipient]:
     """The incoming register (the inbox's copies, newest first) as the register page filters it."""
-    copies = inbox(user, entity).select_related("registered_by").order_by("-dispatched_at", "-id")
-    if filters.get("date_from"):
-        copies = copies.filter(dispatched_at__date__gte=filters["date_from"])
-    if filters.get("date_to"):
-        copies = copies.filter(dispatched_at__date__lte=filters["date_to"])
+    copies = _dates(inbox(user, entity).select_related("registered_by").order_by(*REGISTER_ORDER), filters)
     if filters.get("counterpart"):
         copies = copies.filter(letter__sender_entity=filters["counterpart"])
     if filters.get("classification"):
@@ -231,10 +328,12 @@ def register_exports(user: Any) -> QuerySet[RegisterExport]:
 
 
 def open_referrals(user: Any) -> QuerySet[Referral]:
+    """Open referrals to this person of letters they may still see. Visibility is asked of each
+    referral's letter (EXISTS by its primary key), not as an IN over every letter the person may see:
+    a person's open referrals are few, the letters they may see are many."""
+    visible = letters_visible(user).filter(pk=OuterRef("recipient__letter_id"))
     return (
-        Referral.objects.filter(
-            referred_to=user, closed_at__isnull=True, recipient__letter__in=letters_visible(user).values("pk")
-        )
+        Referral.objects.filter(Exists(visible), referred_to=user, closed_at__isnull=True)
         .select_related("recipient__letter__sender_entity", "recipient__entity", "created_by")
         .order_by(F("due").asc(nulls_last=True), "created_at")
     )

@@ -123,7 +123,9 @@ def _register(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpRe
     if request.GET.get("format") == "csv":
         stamp = timezone.localdate().isoformat()
         return _register_csv(kind, rows, f"{kind}-{entity.code}-{stamp}.csv")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset paging, no COUNT (as the inbox): "Next" carries ?after= the last row shown.
+    after = selectors.RegisterCursor.parse(request.GET.get("after", ""), UUID if kind == RegisterKind.OUTGOING else int)
+    page = selectors.register_page(rows, after=after, size=PAGE_SIZE)
     context = {"page": page, "form": form, "title": title, "kind": kind, "active": kind, **nav_context(request, entity)}
     return render(request, "documents/register.html", context)
 
