@@ -127,6 +127,10 @@ class ReturnForm(forms.Form):
         error_messages={"required": _("Say what is missing, so that the requester can add it.")},
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_return_%s")  # the answer form on the same page has a reason too
+        super().__init__(*args, **kwargs)
+
 
 class ResubmitForm(forms.Form):
     note = forms.CharField(

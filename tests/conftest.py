@@ -12,6 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from tests.factories import PASSWORD, MembershipFactory, current_totp
+from tests.html_checker import watch_documents
 from tests.workers import Worker, queue_prefix, queues_delete, rabbitmq_configured, worker_environment
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -186,5 +187,6 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    watch_documents(page)
     yield page
     context.close()

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from govportal.accounts.models import User
 from govportal.entities.models import Entity
 from govportal.importing import CsvRecords, empty_error, utf8_text
+from govportal.text import items_joined
 from govportal.uploads import XLSX, check_size, check_upload
 from training.constants import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from training.models import Session
@@ -87,7 +88,7 @@ def _read_rows(upload: UploadedFile) -> list[tuple[int, dict[str, str]]]:
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         raise ValidationError(
-            _("The file's header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)},
+            _("The file's header lacks these columns: %(columns)s.") % {"columns": items_joined(missing)},
             code="bad_header",
         )
     rows = [

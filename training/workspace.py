@@ -4,6 +4,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govportal.accounts.constants import Role
 from govportal.entities.models import Entity
@@ -26,13 +27,16 @@ def training_cards(user: Any, entity: Entity, roles: set[str]) -> list[Card]:
         )
         cards.append(Card(title=_("Training progress"), url=reverse("training:reports")))
     if Role.TRAINING_COORDINATOR in roles:
-        sent = Nomination.objects.filter(entity=entity, status=NominationStatus.NOMINATED)
+        waiting = Nomination.objects.filter(entity=entity, status=NominationStatus.NOMINATED).count()
         cards.append(
             Card(
                 title=_("Training: nominate employees"),
                 url=reverse("training:index"),
-                count=sent.count(),
-                count_label=_("nominations awaiting a decision"),
+                count=waiting,
+                count_text=ngettext(
+                    "%(count)s nomination awaiting a decision", "%(count)s nominations awaiting a decision", waiting
+                )
+                % {"count": waiting},
             )
         )
     if Session.objects.upcoming().filter(trainer=user).exists():

@@ -43,6 +43,7 @@ from collection.reconciliation import (
     settlement_progress,
 )
 from govportal.accounts.selectors import entities_of
+from govportal.text import items_joined
 from govportal.uploads import check_size, file_size
 from govportal.web.csv_export import csv_response
 from govportal.web.forms import apply_service_errors
@@ -81,7 +82,7 @@ class UploadForm(forms.Form):
         # Built here, not at import, so that it reads in the language of the request.
         self.fields["file"].help_text = _(
             "The daily file from the payment company, as it was sent (columns %(columns)s), at most %(size)s."
-        ) % {"columns": ", ".join(SETTLEMENT_FORMATS[Provider.SANDBOX]), "size": file_size(MAX_FILE_BYTES)}
+        ) % {"columns": items_joined(SETTLEMENT_FORMATS[Provider.SANDBOX]), "size": file_size(MAX_FILE_BYTES)}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

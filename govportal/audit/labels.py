@@ -204,11 +204,6 @@ class FeedItem:
     actor: SafeString  # who: full name, with their role (and entity) where they hold one
     at: dt.datetime  # Baghdad time, to the second
 
-    @property
-    def iso(self) -> str:
-        """For ``<time datetime>``: "2026-11-22T14:08:03+03:00" (no fraction of a second)."""
-        return self.at.isoformat()
-
 
 def _targets(reader: Any, events: list[AuditEvent]) -> dict[int, Target]:
     by_type: dict[str, list[AuditEvent]] = defaultdict(list)

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from govportal.entities.models import Entity, RolloutPhase
 from govportal.entities.services import entity_create, entity_link, entity_move, entity_update, phase_open
+from govportal.text import clauses_joined
 
 
 class LinkedFilter(admin.SimpleListFilter):
@@ -81,7 +82,7 @@ class EntityAdmin(admin.ModelAdmin):
                 entity_link(entity=entity, actor=request.user, request=request)
                 linked += 1
             except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                self.message_user(request, clauses_joined(error.messages), messages.ERROR)
         if linked:
             self.message_user(
                 request,

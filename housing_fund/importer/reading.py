@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from govportal.accounts.validators import normalize_digits
 from govportal.entities.models import Entity
 from govportal.importing import EMPTY, BadByte, CsvRecords, bad_byte
+from govportal.text import items_joined
 from housing_fund.importer.report import ImportReport, _every_language
 from housing_fund.models import Installment, Loan
 from housing_fund.services import loan_errors
@@ -242,7 +243,7 @@ def _problems(row: _Row, *, today: dt.date, first_line: int | None, existing: di
         if different:
             problems.append(
                 _("loan %(number)s is already in the fund with other figures (%(columns)s)")
-                % {"number": row.number, "columns": ", ".join(different)}
+                % {"number": row.number, "columns": items_joined(different)}
             )
     return problems
 

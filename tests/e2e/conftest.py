@@ -22,6 +22,7 @@ from govportal.accounts.models import Membership
 from govportal.accounts.services import membership_grant
 from tests.conftest import login_staff
 from tests.factories import PASSWORD, EntityFactory, UserFactory, totp_secret
+from tests.html_checker import watch_documents
 
 SCREENS = Path(settings.BASE_DIR) / "test-results" / "screens"
 
@@ -144,7 +145,9 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
         context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_documents(page)
+        return page
 
     yield make
     for context in contexts:

@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.2 AA violations on the main pages, in Arabic and English, on a phone and a desktop.
+"""axe-core finds no WCAG 2.2 AA violations on the main pages, in Arabic and English, on a phone and a desktop,
+and the Nu HTML checker finds no error in their HTML (``wcag_reports``, which every page walk calls).
 
 Each page is also saved as a screenshot under test-results/screens/<page>-<language>-<width>.png
 so that people can look at the RTL layout and the narrow-screen layout.
@@ -20,6 +21,7 @@ from govportal.entities.constants import EntityKind, LinkagePhase
 from govportal.entities.services import entity_link, phase_open
 from tests.e2e.conftest import fresh_totp, submit, wrong_code
 from tests.factories import CitizenProfileFactory, EntityFactory, MembershipFactory, UserFactory, totp_secret
+from tests.html_checker import document_source, html_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -183,8 +185,12 @@ def test_page_has_no_wcag_violations(page, sign_in, choose_language, screenshot,
 
 
 def wcag_reports(page: Any, screenshot: Callable[[str], Any], name: str) -> list[str]:
-    """At each viewport: save a screenshot ``<name>-<width>``, check reflow, run axe; the problems found."""
+    """The Nu HTML checker on the page's HTML; then at each viewport: save a screenshot ``<name>-<width>``,
+    check reflow, run axe. The problems found."""
     reports = []
+    errors = html_errors(document_source(page))
+    if errors:
+        reports.append(f"--- {page.url}: the Nu HTML checker ---\n" + "\n".join(errors))
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
         screenshot(f"{name}-{viewport['width']}")

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -251,4 +252,9 @@ def test_the_workspaces_show_training_cards_with_counts(world, as_user):
     admin_page = as_user(world.admin).get(f"/workspace/{world.secretariat.code}/").content.decode()
     assert "/training/nominations/" in admin_page and "<bdi>2</bdi>" in admin_page
     coordinator_page = as_user(world.coordinator).get(f"/workspace/{world.ministry.code}/").content.decode()
-    assert "/training/" in coordinator_page and "<bdi>2</bdi>" in coordinator_page
+    # A count of nominations takes its plural form: Arabic's dual, not "2 ترشيحات".
+    assert "/training/" in coordinator_page and "ترشيحان بانتظار القرار" in coordinator_page
+    coordinator = as_user(world.coordinator)
+    coordinator.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    coordinator_page = coordinator.get(f"/workspace/{world.ministry.code}/").content.decode()
+    assert "2 nominations awaiting a decision" in coordinator_page

@@ -110,7 +110,7 @@ def nominations_notify_admins(*, session: Session, entity: Entity, count: int) -
     """One notification for a batch of nominations (a form, or a whole imported file)."""
     notify(
         users=_admins(session.programme),
-        message=gettext_noop("%(entity)s nominated %(count)s employee(s) for %(session)s."),
+        message=gettext_noop("Nominations from %(entity)s for %(session)s: %(count)s."),
         params={"entity": entity.name_ar, "count": count, "session": _session_label(session)},
         url=reverse("training:nominations"),
         email=False,

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -5,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from govportal.audit.labels import action_label
 from govportal.uploads import file_size
+from govportal.verification.display import iso_datetime as _iso_datetime
 
 register = template.Library()
 
@@ -39,3 +41,10 @@ def dinars(amount: int | None) -> str:
 def filesize(size: int | None) -> str:
     """A file's size in whole units of the reader's language: "2 MB", "2 ميغابايت" (not filesizeformat's "2.0 م.ب.")."""
     return "" if size is None else file_size(int(size))
+
+
+@register.filter
+def iso_datetime(value: dt.datetime | dt.date | None) -> str:
+    """``<time datetime="{{ moment|iso_datetime }}">``: ``2026-12-07T14:08:00+03:00``, Baghdad time to the
+    second (``|date:"c"`` writes microseconds, which HTML does not allow)."""
+    return _iso_datetime(value)

@@ -1,0 +1,128 @@
+"""The catalogues read as their languages are written: Arabic punctuation in Arabic, every plural form filled.
+
+The catalogues are read from the .po files themselves (what translators edit), with a reader small
+enough to keep here: comments, msgctxt, msgid, msgid_plural, msgstr and msgstr[n], continued strings.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
+
+from govportal.importing import problem_text
+
+LOCALE = Path(settings.BASE_DIR) / "locale"
+FORMS = {"ar": 6, "en": 2}
+KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
+
+
+def catalogue(language: str) -> list[dict[str, str]]:
+    """The entries of ``locale/<language>/LC_MESSAGES/django.po`` (the header and obsolete ones left
+    out), each a dict of its keywords; ``flags`` holds its "#," line."""
+    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    entries = []
+    for block in re.split(r"\n\s*\n", text):
+        entry: dict[str, str] = {}
+        key = ""
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] = line[2:]
+            elif line.startswith("#"):
+                continue
+            elif match := KEYWORD.match(line):
+                key = match.group(1)
+                entry[key] = ast.literal_eval(match.group(2))
+            elif line.startswith('"'):
+                entry[key] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def translations(entry: dict[str, str]) -> list[str]:
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+# What is not sentence punctuation: placeholders, markup, addresses, and separators inside numbers.
+NOT_PROSE = re.compile(
+    r"%\([^)]*\)[sdif]|%[sdif]|\{\{[^}]*\}\}|\{[a-z_]*\}|<[^>]*>|&\w+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\d[,.]\d"
+)
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+LATIN = {",": "،", ";": "؛", "?": "؟"}
+
+
+def test_arabic_sentences_take_arabic_commas_semicolons_and_question_marks():
+    wrong = []
+    entries = catalogue("ar")
+    assert len(entries) > 2000
+    for entry in entries:
+        for text in translations(entry):
+            prose = NOT_PROSE.sub(" ", text)
+            if not ARABIC_LETTER.search(prose) and not ARABIC_LETTER.search(text):
+                continue  # not an Arabic sentence (a format, a code)
+            marks = sorted({mark for mark in LATIN if mark in prose})
+            if marks:
+                wrong.append(f"{entry['msgid']!r} → {text!r}: {' '.join(f'{m} → {LATIN[m]}' for m in marks)}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("language", list(FORMS))
+def test_every_plural_has_all_the_forms_its_language_needs(language):
+    head = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")[:2000]
+    assert f"nplurals={FORMS[language]};" in head
+    entries = catalogue(language)
+    assert len([entry for entry in entries if "msgid_plural" in entry]) > 50  # the reader read them
+    missing = []
+    for entry in entries:
+        if "msgid_plural" not in entry:
+            continue
+        forms = [entry.get(f"msgstr[{n}]", "") for n in range(FORMS[language])]
+        extra = [key for key in entry if key.startswith("msgstr[") and int(key[7:-1]) >= FORMS[language]]
+        if not all(forms) or extra:
+            missing.append(f"{entry['msgid']!r}: {forms}")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("language", list(FORMS))
+def test_no_count_hides_its_plural_behind_an_s_in_brackets(language):
+    """ "employee(s)" is a plural avoided: a count takes ngettext (and Arabic its six forms)."""
+    found = [entry["msgid"] for entry in catalogue(language) if re.search(r"\w\((s|es)\)", entry["msgid"])]
+    assert not found, found
+
+
+@pytest.mark.parametrize("language", list(FORMS))
+def test_every_translation_uses_only_the_placeholders_of_its_msgid(language):
+    """A placeholder the code does not give (a typo in a translation) breaks the page that shows it."""
+    named = re.compile(r"%\((\w+)\)")
+    wrong = []
+    for entry in catalogue(language):
+        given = set(named.findall(entry["msgid"] + entry.get("msgid_plural", "")))
+        for text in translations(entry):
+            if set(named.findall(text)) - given:
+                wrong.append(f"{entry['msgid']!r} → {text!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_an_arabic_date_and_time_are_separated_by_an_arabic_comma():
+    moment = dt.datetime(2026, 11, 22, 18, 9, tzinfo=dt.UTC)
+    page = Template('{{ moment|date:"DATETIME_FORMAT" }}')
+    with translation.override("ar"):
+        arabic = page.render(Context({"moment": moment}))
+    with translation.override("en"):
+        english = page.render(Context({"moment": moment}))
+    assert arabic == "22 تشرين الثاني 2026، 21:09"
+    assert english == "22 November 2026, 21:09"
+
+
+def test_the_reasons_a_row_is_refused_are_joined_by_an_arabic_semicolon():
+    with translation.override("ar"):
+        text = problem_text(3, ["السبب الأول", "السبب الثاني"])
+    assert "السبب الأول؛ السبب الثاني" in text
+    assert ";" not in text
