@@ -104,11 +104,12 @@ class InboxCursor:
         return cls(rank, at, pk) if rank >= 0 and pk > 0 else None
 
 
-@dataclass(frozen=True)
-class InboxPage:
-    copies: list[LetterRecipient]
-    after: InboxCursor | None  # where this page starts: None for the top of the inbox
-    next: InboxCursor | None  # where the next page starts: None on the last page
+class KeysetPage:
+    """What the pagination links of a page read by keyset: whether it is the first, and the token of
+    the next (``after`` and ``next`` are the subclass's cursors)."""
+
+    after: Any
+    next: Any
 
     @property
     def is_first(self) -> bool:
@@ -117,6 +118,13 @@ class InboxPage:
     @property
     def next_token(self) -> str | None:
         return self.next.token if self.next else None
+
+
+@dataclass(frozen=True)
+class InboxPage(KeysetPage):
+    copies: list[LetterRecipient]
+    after: InboxCursor | None  # where this page starts: None for the top of the inbox
+    next: InboxCursor | None  # where the next page starts: None on the last page
 
 
 def inbox_page(user: Any, entity: Any, *, after: InboxCursor | None, size: int) -> InboxPage:
@@ -172,7 +180,7 @@ class RegisterCursor:
 
 
 @dataclass(frozen=True)
-class RegisterPage:
+class RegisterPage(KeysetPage):
     object_list: list[Any]
     after: RegisterCursor | None  # where this page starts: None for the top of the register
     next: RegisterCursor | None  # where the next page starts: None on the last page
@@ -182,14 +190,6 @@ class RegisterPage:
 
     def __len__(self) -> int:
         return len(self.object_list)
-
-    @property
-    def is_first(self) -> bool:
-        return self.after is None
-
-    @property
-    def next_token(self) -> str | None:
-        return self.next.token if self.next else None
 
 
 def register_page(rows: QuerySet[Any], *, after: RegisterCursor | None, size: int) -> RegisterPage:
