@@ -15,39 +15,35 @@ from tests.e2e.test_collection_accessibility import NATIONAL_ID, scene
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def held_posts(page: Any, path: str) -> list[Any]:
-    """POSTs to ``path`` are held (the server seems slow) until the test lets them through."""
-    held: list[Any] = []
+def posts_to(page: Any, path: str) -> list[Any]:
+    """Every POST the browser sends to ``path``, as it sends it."""
+    sent: list[Any] = []
 
-    def hold(route: Any) -> None:
-        if route.request.method == "POST":
-            held.append(route)
-        else:
-            route.continue_()
+    def seen(request: Any) -> None:
+        if request.method == "POST" and path in request.url:
+            sent.append(request)
 
-    page.route(re.compile(re.escape(path) + r"(\?.*)?$"), hold)
-    return held
+    page.on("request", seen)
+    return sent
 
 
-def let_through(page: Any, held: list[Any]) -> int:
-    """Let the held POST go on (once the browser has sent it, and any second one it was going to send);
-    how many there were."""
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)
-    page.wait_for_timeout(500)  # room for a second request, were one sent
-    for route in held:
-        route.continue_()
-    return len(held)
-
-
-SEEN = """button => ({
-    text: button.textContent.trim(),
-    disabled: button.getAttribute("aria-disabled"),
-    busy: button.form.getAttribute("aria-busy"),
-    said: document.querySelector("body > [role=status]").textContent,
+# What the page showed once the form was sent, kept in the tab's sessionStorage so that it can be read
+# after the page has gone: a listener on the window hears the submit event after the guard's own (on
+# the document) has run. No request is held: evaluating a page whose navigation is held can hang.
+WATCH = """() => window.addEventListener("submit", (event) => {
+    if (sessionStorage.getItem("seen")) return;
+    const button = event.submitter || event.target.querySelector("button[type=submit]");
+    sessionStorage.setItem("seen", JSON.stringify({
+        text: button.textContent.trim(),
+        disabled: button.getAttribute("aria-disabled"),
+        busy: event.target.getAttribute("aria-busy"),
+        said: document.querySelector("body > [role=status]").textContent,
+    }));
 })"""
+
+
+def seen_when_sent(page: Any) -> dict[str, Any]:
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('seen'))")
 
 
 def test_a_double_click_on_pay_starts_one_payment_and_the_button_says_it_is_starting(
@@ -57,16 +53,20 @@ def test_a_double_click_on_pay_starts_one_payment_and_the_button_says_it_is_star
     enter_as(s.citizen)
     choose_language("en")
     page.goto(f"/collection/pay/?bills={s.bills[0].pk}&bills={s.bills[1].pk}")
-    held = held_posts(page, "/collection/pay/")
+    sent = posts_to(page, "/collection/pay/")
+    page.evaluate(WATCH)
     pay = page.locator("main form[method=post] button[type=submit]")
-    pay.dblclick(no_wait_after=True)
-    # While the request is on its way (the locators would wait for the navigation; evaluate does not):
-    seen = page.evaluate(f"({SEEN})(document.querySelector('main form[method=post] button[type=submit]'))")
-    label = "Starting the payment…"
-    assert seen == {"text": label, "disabled": "true", "busy": "true", "said": label}
-    page.evaluate("document.querySelector('main form[method=post] button[type=submit]').click()")  # and a third
-    assert let_through(page, held) == 1
+    # A click, then another 30 ms later, once the first request is on its way (a double click within a
+    # few milliseconds is merged by Chromium itself before anything is sent).
+    page.evaluate("""() => {
+        const button = document.querySelector("main form[method=post] button[type=submit]");
+        button.click();
+        setTimeout(() => button.click(), 30);
+    }""")
     page.wait_for_url(re.compile(r"/sandbox-gateway/pay/"))
+    assert len(sent) == 1  # the second click sent nothing
+    label = "Starting the payment…"
+    assert seen_when_sent(page) == {"text": label, "disabled": "true", "busy": "true", "said": label}
     assert Payment.objects.count() == 1
     # Back to the page: ready again, whether the browser kept it (pageshow) or loads it anew.
     page.go_back()
@@ -82,13 +82,14 @@ def test_an_arabic_page_says_it_is_recording_and_a_refused_slip_comes_back_ready
     page.goto(f"/collection/outlet/?national_id={NATIONAL_ID}")
     page.locator(f"input[name=bills][value='{s.bills[0].pk}']").check()
     page.fill("input[name=rrn]", "123")  # too short: refused
-    held = held_posts(page, "/collection/outlet/pay/")
+    sent = posts_to(page, "/collection/outlet/pay/")
+    page.evaluate(WATCH)
     record = page.locator("form[action='/collection/outlet/pay/'] button[type=submit]")
-    record.click(no_wait_after=True)
-    seen = page.evaluate(f"({SEEN})(document.querySelector(\"form[action='/collection/outlet/pay/'] button\"))")
-    assert seen == {"text": "جارٍ تسجيل الدفعة…", "disabled": "true", "busy": "true", "said": "جارٍ تسجيل الدفعة…"}
-    assert let_through(page, held) == 1
+    record.dblclick()
     expect(page.locator(".error-summary")).to_be_visible()
+    assert len(sent) == 1
+    label = "جارٍ تسجيل الدفعة…"
+    assert seen_when_sent(page) == {"text": label, "disabled": "true", "busy": "true", "said": label}
     record = page.locator("form[action='/collection/outlet/pay/'] button[type=submit]")
     expect(record).not_to_have_attribute("aria-disabled", "true")
     expect(record).not_to_have_class(re.compile("is-sending"))
