@@ -371,11 +371,12 @@ MFA_FORMS = {
 # --- Internationalisation --------------------------------------------------------------
 
 LANGUAGE_CODE = "ar"
-LANGUAGES = [("ar", _("Arabic")), ("en", _("English"))]
+LANGUAGES = [("ar", _("Arabic")), ("ckb", _("Kurdish (Sorani)")), ("en", _("English"))]
 LANGUAGE_COOKIE_NAME = "govportal_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_allauth/ holds Kurdish for allauth's own strings (allauth ships none); ours win over it.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 FORMAT_MODULE_PATH = ["govportal.formats"]
 TIME_ZONE = "Asia/Baghdad"
 USE_I18N = True
