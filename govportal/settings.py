@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from govportal.accounts.national_oidc.config import national_oidc_apps
 from govportal.env import env_bool, env_int, env_list, env_secret, env_str, parse_email_url, run_host_url
 from govportal.queues import DEFAULT, declared_queues, queue_name
 from govportal.storage_config import s3_storage
@@ -93,6 +94,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "govportal.audit",
     "govportal.entities",
     "govportal.accounts",
@@ -367,6 +370,39 @@ MFA_FORMS = {
     "authenticate": "govportal.accounts.forms.MfaAuthenticateForm",
     "reauthenticate": "govportal.accounts.forms.MfaReauthenticateForm",
 }
+
+# --- National sign-in (OpenID Connect through allauth) --------------------------------------
+
+# The sandbox identity provider (test identities, a login page offering failures, rotating keys)
+# at /sandbox-idp/. On by default in development; production turns it on only on purpose.
+IDENTITY_SANDBOX = env_bool("IDENTITY_SANDBOX", default=DEBUG)
+IDENTITY_SANDBOX_CLIENT_SECRET = env_secret(
+    "IDENTITY_SANDBOX_CLIENT_SECRET", "sandbox-idp-dev-secret-0123456789" if DEBUG else ""
+)
+IDENTITY_SANDBOX_KEY_DAYS = env_int("IDENTITY_SANDBOX_KEY_DAYS", 7)
+SOCIALACCOUNT_ADAPTER = "govportal.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # allauth's generic provider, with the ID token's signature always checked and a nonce
+        # (govportal/accounts/national_oidc/__init__.py says why).
+        "provider_class": "govportal.accounts.national_oidc.provider.NationalOIDCProvider",
+        "APPS": national_oidc_apps(
+            sandbox_issuer=f"{SITE_URL}/sandbox-idp" if IDENTITY_SANDBOX else "",
+            sandbox_secret=IDENTITY_SANDBOX_CLIENT_SECRET,
+        ),
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join accounts by an e-mail address
+SOCIALACCOUNT_STORE_TOKENS = False
+# Linking a national identity to a signed-in account asks for its password (unless typed minutes ago).
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in button posts (a link cannot start a sign-in)
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("NATIONAL_OIDC_TIMEOUT", 10)
 
 # --- Internationalisation --------------------------------------------------------------
 

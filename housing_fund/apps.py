@@ -9,6 +9,7 @@ class HousingFundConfig(AppConfig):
     def ready(self) -> None:
         from collection.selectors import origin_finder_register
         from collection.services import obligation_listener_register
+        from govportal.accounts.services import national_id_listener_register
         from govportal.audit import labels
         from govportal.pdf.printables import printable_register
         from govportal.web import workspace
@@ -16,10 +17,11 @@ class HousingFundConfig(AppConfig):
         from housing_fund.demo import demo_loans
         from housing_fund.models import Statement
         from housing_fund.selectors import loan_origin
-        from housing_fund.services import installments_sync, statement_pdf_context
+        from housing_fund.services import installments_sync, loans_claim_verified, statement_pdf_context
         from housing_fund.workspace import housing_cards, housing_citizen_cards
 
         obligation_listener_register(installments_sync)
+        national_id_listener_register(loans_claim_verified)
         origin_finder_register(loan_origin)
         workspace.register(housing_cards)
         workspace.register_citizen(housing_citizen_cards)

@@ -23,7 +23,7 @@ from collection.constants import Purpose
 from collection.models import Payment
 from collection.selectors import payments_for_bills
 from govportal.accounts.constants import Role
-from govportal.accounts.models import User
+from govportal.accounts.models import CitizenProfile, User
 from govportal.accounts.selectors import roles_in
 from govportal.accounts.validators import validate_national_id
 from govportal.audit.services import audit_record
@@ -316,6 +316,28 @@ def loan_link(
         ),
         code="no_match",
     )
+
+
+def loans_claim_verified(user: User, national_id: str, request: HttpRequest | None = None) -> None:
+    """A citizen whose national ID the national identity platform confirmed: every loan of that
+    borrower not yet linked joins their account, without the loan number or date of birth
+    (accounts' national-ID listener; each link audited)."""
+    if not CitizenProfile.objects.filter(
+        user=user, national_id=national_id, national_id_verified_at__isnull=False
+    ).exists():
+        return
+    claimed = []
+    with transaction.atomic():
+        for loan in Loan.objects.select_for_update().filter(borrower_national_id=national_id, borrower__isnull=True):
+            loan.borrower = user
+            loan.save(update_fields=["borrower"])
+            audit_record(
+                action="loan_link", actor=user, entity=loan.branch, target=loan,
+                data={"number": loan.number, "by": "national_identity"}, request=request,
+            )  # fmt: skip
+            claimed.append(loan)
+    for loan in claimed:
+        installments_bill(loan=loan)
 
 
 # --- Rescheduling ----------------------------------------------------------------------------

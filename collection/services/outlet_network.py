@@ -337,7 +337,7 @@ def terminal_reopen(*, terminal: Terminal, actor: User, request: HttpRequest | N
 
 
 def _cashier_data(cashier: User) -> dict[str, str]:
-    return {"cashier": cashier.email, "cashier_id": str(cashier.pk)}
+    return {"cashier": cashier.email or str(cashier), "cashier_id": str(cashier.pk)}
 
 
 @transaction.atomic

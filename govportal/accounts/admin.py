@@ -3,6 +3,7 @@ from typing import Any
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -194,3 +195,31 @@ class AuthenticatorAdmin(ReadOnlyAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
         for authenticator in queryset.select_related("user"):
             self.delete_model(request, authenticator)
+
+
+# National identities. Providers come from the environment only, and their tokens are not kept, so
+# allauth's SocialApp and SocialToken have no admin; a link is a record, read-only like a profile.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+SocialAccount._meta.verbose_name = _("national identity link")
+SocialAccount._meta.verbose_name_plural = _("national identity links")
+for _name, _label in {
+    "user": _("user"),
+    "provider": _("identity provider"),
+    "uid": _("identifier at the provider"),
+    "last_login": _("last national sign-in"),
+    "date_joined": _("linked at"),
+    "extra_data": _("what the provider said"),
+}.items():
+    SocialAccount._meta.get_field(_name).verbose_name = _label
+
+
+@admin.register(SocialAccount)
+class NationalIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["user", "provider", "date_joined", "last_login"]
+    list_filter = ["provider"]
+    search_fields = ["=user__email", "user__full_name", "=uid"]
+    list_select_related = ["user"]
+    date_hierarchy = "date_joined"
+    exclude = ["extra_data"]  # the ID token's claims: the national ID in clear

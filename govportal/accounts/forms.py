@@ -86,7 +86,7 @@ class CitizenSignupForm(SignupForm):
         email = self.cleaned_data["email"]
         citizen_signup_duplicate(owner=owner, email=email, request=request)
         adapter = get_adapter(request)
-        if self.account_already_exists and email != owner.email.lower():
+        if self.account_already_exists and email != (owner.email or "").lower():
             adapter.send_account_already_exists_mail(email)  # what allauth tells another account's owner
         adapter.add_message(
             request,

@@ -12,6 +12,11 @@ from govportal.accounts.constants import Role
 from govportal.accounts.validators import validate_iraqi_mobile, validate_national_id
 
 
+def mask_national_id(national_id: str) -> str:
+    """Only the last four digits, as shown on pages and in logs."""
+    return "•" * 8 + national_id[-4:]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -40,7 +45,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     from their memberships.
     """
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    # None for a citizen who signed in with the national identity platform and gave no e-mail address.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
@@ -61,13 +67,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or str(self.pk)
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or ""
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else (self.email or "")
 
     @property
     def is_citizen(self) -> bool:
@@ -106,7 +112,13 @@ class CitizenProfile(models.Model):
         validators=[validate_national_id],
         help_text=_("The 12-digit number on the unified national card."),
     )
-    phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_iraqi_mobile])
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_iraqi_mobile])
+    national_id_verified_at = models.DateTimeField(
+        _("national ID verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the national identity platform confirmed this number. Empty: typed at sign-up, unproven."),
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
     class Meta:
@@ -117,6 +129,9 @@ class CitizenProfile(models.Model):
         return f"{self.user} ({self.masked_national_id})"
 
     @property
+    def national_id_verified(self) -> bool:
+        return self.national_id_verified_at is not None
+
+    @property
     def masked_national_id(self) -> str:
-        """Only the last four digits, as shown on pages and in logs."""
-        return "•" * 8 + self.national_id[-4:]
+        return mask_national_id(self.national_id)

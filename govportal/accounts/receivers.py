@@ -6,10 +6,13 @@ These receivers only record; they hold no rules.
 from typing import Any
 
 from allauth.mfa import signals as mfa_signals
+from allauth.socialaccount import signals as socialaccount_signals
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from govportal.accounts.national_oidc.claims import national_identity
+from govportal.accounts.services import national_identity_link
 from govportal.audit.services import audit_record
 
 
@@ -46,3 +49,12 @@ mfa_signals.authenticator_removed.connect(_mfa_removed, dispatch_uid="audit_mfa_
 mfa_signals.authenticator_reset.connect(_mfa_reset, dispatch_uid="audit_mfa_reset")
 _mfa_failed = _mfa_event("mfa_fail")
 mfa_signals.authentication_failed.connect(_mfa_failed, dispatch_uid="audit_mfa_fail")
+
+
+@receiver(socialaccount_signals.social_account_added)
+def _national_identity_added(sender: Any, request: HttpRequest, sociallogin: Any, **kwargs: Any) -> None:
+    """An existing account was joined to a national identity (its password confirmed first)."""
+    identity = national_identity(sociallogin)
+    national_identity_link(
+        user=sociallogin.user, national_id=identity.national_id, provider=sociallogin.account.provider, request=request
+    )

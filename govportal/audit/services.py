@@ -106,7 +106,7 @@ def audit_record(
         event = AuditEvent(
             at=timezone.now(),
             actor=actor,
-            actor_label=getattr(actor, "email", "") if actor else "",
+            actor_label=(getattr(actor, "email", None) or str(actor)) if actor else "",
             entity=entity,
             action=action,
             target_type=target._meta.label_lower if target is not None else "",

@@ -31,7 +31,7 @@ def memberships(reader: Any, events: list[AuditEvent]) -> dict[int, Target]:
         str(m.pk): m for m in Membership.objects.filter(pk__in={e.target_id for e in events}).select_related("user")
     }
     emails = {e.data.get("user", "") for e in events if e.target_id not in current}
-    people = {u.email.lower(): u for u in User.objects.filter(email__in=[mail for mail in emails if mail])}
+    people = {(u.email or "").lower(): u for u in User.objects.filter(email__in=[mail for mail in emails if mail])}
     targets = {}
     for event in events:
         membership = current.get(event.target_id)

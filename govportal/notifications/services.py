@@ -26,14 +26,14 @@ def notify(
     Notification.objects.bulk_create(
         [Notification(user=user, message=message, params=params or {}, url=url) for user in recipients]
     )
-    if email and recipients:
+    if email and any(user.email for user in recipients):
         with translation.override(settings.LANGUAGE_CODE):
             text = gettext(message) % (params or {}) if params else gettext(message)
             subject = text[:120]
             body = render_to_string(
                 "notifications/email.txt", {"text": text, "link": f"{settings.SITE_URL}{url}" if url else ""}
             )
-        to = [user.email for user in recipients]
+        to = [user.email for user in recipients if user.email]
         enqueue(
             "govportal.accounts.tasks.email_send",
             subject=subject,

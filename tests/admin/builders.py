@@ -8,6 +8,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.db.models import Model
 
@@ -79,6 +80,10 @@ def builders() -> dict[type[Model], Builder]:
         Group: lambda n: [Group.objects.create(name=f"group-{Group.objects.count()}-{i}") for i in range(n)],
         EmailAddress: lambda n: f.UserFactory.create_batch(n),
         Authenticator: lambda n: f.UserFactory.create_batch(n, with_totp=True),
+        SocialAccount: lambda n: [
+            SocialAccount.objects.create(user=user, provider="national", uid=f"sub-{user.pk}", extra_data={"upn": "x"})
+            for user in f.UserFactory.create_batch(n)
+        ],
         Membership: _batch(f.MembershipFactory, entity=entity, user=f.UserFactory),
         CitizenProfile: _batch(f.CitizenProfileFactory),
         # core
