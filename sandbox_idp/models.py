@@ -115,7 +115,7 @@ class Identity(models.Model):
     """A person the sandbox provider can vouch for: a test citizen with a national ID number."""
 
     sub = models.CharField(
-        _("subject"),
+        _("subject identifier"),
         max_length=64,
         unique=True,
         default=_new_sub,
@@ -130,7 +130,7 @@ class Identity(models.Model):
     family_name = models.CharField(_("family name"), max_length=100)
     birth_date = models.DateField(_("date of birth"))
     governorate = models.CharField(_("governorate"), max_length=100)
-    locale = models.CharField(_("locale"), max_length=16, default="ar-IQ")
+    locale = models.CharField(_("language and region (locale)"), max_length=16, default="ar-IQ")
     password = models.CharField(_("password"), max_length=200)
     # Sandbox: the password is also kept readable, to be shown beside the person on the sign-in page.
     shown_password = models.CharField(_("password shown on the sign-in page"), max_length=200, blank=True)
