@@ -48,6 +48,8 @@ def production_problems() -> list[str]:
         problems.append("DATABASE_URL must point to PostgreSQL (postgres://user:password@host:5432/name)")
     if env_bool("PAYMENT_SANDBOX") and len(env_secret("PAYMENT_SANDBOX_SECRET")) < 16:
         problems.append("PAYMENT_SANDBOX_SECRET must be set (16+ characters) when PAYMENT_SANDBOX is on")
+    if env_bool("IDENTITY_SANDBOX") and len(env_secret("IDENTITY_SANDBOX_CLIENT_SECRET")) < 16:
+        problems.append("IDENTITY_SANDBOX_CLIENT_SECRET must be set (16+ characters) when IDENTITY_SANDBOX is on")
     if not REDIS_URL.startswith(("redis://", "rediss://")):
         problems.append("REDIS_URL must point to Redis (redis://host:6379/0)")
     if not BROKER_URL.startswith(("amqp://", "amqps://")):
@@ -108,6 +110,9 @@ INSTALLED_APPS = [
     "documents",
     "training",
     "housing_fund",
+    # The sandbox identity provider is always installed (its tables exist everywhere); its URLs are
+    # mounted only when IDENTITY_SANDBOX is on.
+    "sandbox_idp",
     "govportal.web",
 ]
 
@@ -319,6 +324,18 @@ FIB_BASE_URL = env_str("FIB_BASE_URL", "https://fib.stage.fib.iq").rstrip("/")
 FIB_CLIENT_ID = env_str("FIB_CLIENT_ID")
 FIB_CLIENT_SECRET = env_secret("FIB_CLIENT_SECRET")
 FIB_TIMEOUT = env_int("FIB_TIMEOUT", 10)
+
+# --- Sandbox national identity provider ---------------------------------------------------
+
+# A simulated national identity platform (Ur / KRDPass) speaking OpenID Connect at /sandbox-idp/,
+# for development, demos and tests. On by default in development; production turns it on only on purpose.
+IDENTITY_SANDBOX = env_bool("IDENTITY_SANDBOX", default=DEBUG)
+# The sandbox makes a new signing key when its newest is older than this many days.
+IDENTITY_SANDBOX_KEY_DAYS = env_int("IDENTITY_SANDBOX_KEY_DAYS", 7)
+# The portal's client secret at the sandbox provider (sandbox_idp.demo registers the portal with it).
+IDENTITY_SANDBOX_CLIENT_SECRET = env_secret(
+    "IDENTITY_SANDBOX_CLIENT_SECRET", "sandbox-idp-dev-secret-0123456789" if DEBUG else ""
+)
 
 # Housing fund: late fee per started month overdue, as a percentage of the overdue amount (0 = none).
 HOUSING_LATE_FEE_PERCENT = env_int("HOUSING_LATE_FEE_PERCENT", 0)

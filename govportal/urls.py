@@ -38,6 +38,8 @@ urlpatterns = [
 
 if settings.PAYMENT_SANDBOX:  # the test payment company, a "separate site" under one prefix
     urlpatterns.insert(0, path("sandbox-gateway/", include("collection.sandbox_urls")))
+if settings.IDENTITY_SANDBOX:  # the test national identity provider (OpenID Connect), another "separate site"
+    urlpatterns.insert(0, path("sandbox-idp/", include("sandbox_idp.urls")))
 
 handler404 = "govportal.web.views.page_not_found"
 handler500 = "govportal.web.views.server_error"
