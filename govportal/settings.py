@@ -390,13 +390,6 @@ MFA_FORMS = {
 
 # --- National sign-in (OpenID Connect through allauth) --------------------------------------
 
-# The sandbox identity provider (test identities, a login page offering failures, rotating keys)
-# at /sandbox-idp/. On by default in development; production turns it on only on purpose.
-IDENTITY_SANDBOX = env_bool("IDENTITY_SANDBOX", default=DEBUG)
-IDENTITY_SANDBOX_CLIENT_SECRET = env_secret(
-    "IDENTITY_SANDBOX_CLIENT_SECRET", "sandbox-idp-dev-secret-0123456789" if DEBUG else ""
-)
-IDENTITY_SANDBOX_KEY_DAYS = env_int("IDENTITY_SANDBOX_KEY_DAYS", 7)
 SOCIALACCOUNT_ADAPTER = "govportal.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {

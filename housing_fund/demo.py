@@ -42,4 +42,28 @@ def demo_loans() -> dict[str, Any]:
         loan.borrower = citizen
         loan.save(update_fields=["borrower"])
     installments_bill(loan=loan)
-    return {"loan": DEMO_LOAN}
+    return {"loan": DEMO_LOAN, "loan_by_national_id": _demo_unlinked_loan()}
+
+
+# A loan whose borrower has no portal account yet (the sandbox identity provider's person from Erbil):
+# it joins their account at their first national sign-in, with no loan number or date of birth typed.
+UNLINKED_LOAN = "IHF-ERB-2025-00088"
+UNLINKED_BORROWER = ("198507220143", "هيوا جلال رشيد", dt.date(1985, 7, 22))
+
+
+def _demo_unlinked_loan() -> str:
+    if not Loan.objects.filter(number=UNLINKED_LOAN).exists():
+        national_id, name, birth_date = UNLINKED_BORROWER
+        loan_create(
+            number=UNLINKED_LOAN,
+            borrower_name=name,
+            borrower_national_id=national_id,
+            borrower_birth_date=birth_date,
+            purpose=LoanPurpose.BUY,
+            principal=40_000_000,
+            admin_fee=400_000,
+            term_months=180,
+            start_date=add_months(timezone.localdate(), -3),
+            branch=Entity.objects.get(code="IHF"),
+        )
+    return UNLINKED_LOAN

@@ -11,3 +11,12 @@ class SandboxIdpConfig(AppConfig):
 
     name = "sandbox_idp"
     verbose_name = _("Sandbox identity provider")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from govportal.web.demo import IDENTITY_MAKERS
+        from sandbox_idp.demo import demo_identities
+
+        if settings.IDENTITY_SANDBOX and demo_identities not in IDENTITY_MAKERS:
+            IDENTITY_MAKERS.append(demo_identities)  # seed_demo's "identities"

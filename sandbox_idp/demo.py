@@ -86,3 +86,8 @@ def sandbox_idp_demo(site_url: str, password: str) -> list[dict[str, Any]]:
             }
         )
     return made
+
+
+def demo_identities(password: str) -> list[dict[str, Any]]:
+    """For ``seed_demo``: the portal registered at the sandbox for its own address, and the test people."""
+    return sandbox_idp_demo(settings.SITE_URL, password)

@@ -106,8 +106,12 @@ def demo_load(*, password: str) -> dict[str, Any]:
             {"role": role, "entity": code}
             for role, code in memberships.filter(user__email=account["email"]).values_list("role", "entity__code")
         ]
-    return {"accounts": accounts, "samples": samples}
+    identities = [identity for make in IDENTITY_MAKERS for identity in make(password)]
+    return {"accounts": accounts, "samples": samples, "identities": identities}
 
 
 # Domain apps add their demo documents here (through their own services) and return sample URLs.
 SAMPLE_MAKERS: list[Callable[[], dict[str, Any]]] = []
+# Simulated outside parties add the people they know here, given the demo password (the sandbox
+# identity provider's test identities: national_id, name, password…).
+IDENTITY_MAKERS: list[Callable[[str], list[dict[str, Any]]]] = []

@@ -66,6 +66,7 @@ class Command(BaseCommand):
             return
         with translation.override("en"):
             self._logins(world["accounts"], password=options["password"], mails=len(held))
+            self._identities(world["identities"])
 
     def _logins(self, accounts: list[dict[str, Any]], *, password: str, mails: int) -> None:
         """The accounts table: the last thing printed, so it is on screen when the server starts."""
@@ -88,3 +89,14 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Entities: " + "; ".join(f"{code} = {names.get(code, code)}" for code in codes))
         self.stdout.write("Staff accounts need the 6-digit code from an authenticator app holding the TOTP secret.")
+
+    def _identities(self, identities: list[dict[str, Any]]) -> None:
+        """The sandbox identity provider's people: "Sign in with the sandbox identity provider"."""
+        if not identities:
+            return
+        self.stdout.write("")
+        self.stdout.write(f"National sign-in (sandbox identity provider at {settings.SITE_URL}/sandbox-idp/):")
+        row = "  {:<14} {:<24} {}"
+        self.stdout.write(row.format("National ID", "Password", "Name"))
+        for identity in identities:
+            self.stdout.write(row.format(identity["national_id"], identity["password"], identity["name"]))
