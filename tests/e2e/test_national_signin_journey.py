@@ -81,3 +81,26 @@ def test_the_loan_owner_with_an_email_account_links_once_and_sees_the_loan(
     page.goto("/housing/")
     expect(page.locator("main")).to_contain_text(loan.number)
     expect(page.locator("input[name=birth_date]")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    ("button", "heading"),
+    [
+        ("sign_in_low", "National sign-in did not complete"),
+        ("cancel", "Sign-in cancelled"),
+        ("error", "National sign-in did not complete"),
+    ],
+)
+def test_the_failures_offered_by_the_provider_leave_the_citizen_signed_out_with_the_email_sign_in(
+    page, live_server, national, choose_language, button, heading
+):
+    choose_language("en")
+    page.goto("/accounts/login/")
+    page.locator("form.national-signin button").first.click()
+    page.wait_for_url("**/sandbox-idp/**")
+    page.locator("input[name=national_id]").fill(NEW_PERSON)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator(f"button[value={button}]").click()
+    expect(page.locator("h1")).to_have_text(heading)
+    expect(page.locator("main a[href='/accounts/login/']")).to_have_count(1)
+    assert not CitizenProfile.objects.filter(national_id=NEW_PERSON).exists()

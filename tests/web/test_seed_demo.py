@@ -2,6 +2,7 @@
 every journey can be walked with its accounts alone."""
 
 import io
+import json
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from datacenter.models import Certificate
 from documents.demo import DEMO_SUBJECT
 from documents.models import Letter
-from govportal.accounts.models import Membership, User
+from govportal.accounts.models import CitizenProfile, Membership, User
 from govportal.env import parse_email_url
 from tests.conftest import login_staff
 from tests.factories import PASSWORD
@@ -82,6 +83,17 @@ def test_seeding_twice_makes_the_same_world_and_ends_with_the_logins(settings):
         assert f"admin@{DEMO}" in table and f"citizen@{DEMO}" in table
         assert "NDC = National Data Centre" in table
     assert "e-mails sent while loading it are not shown" in demo
+    assert re.search(r"^\s+198507220143\s+\S+\s+هيوا جلال رشيد$", demo, re.MULTILINE)  # national sign-in
+
+
+def test_seed_demo_json_lists_the_sandbox_identities(settings):
+    out = io.StringIO()
+    call_command("seed_demo", "--password", PASSWORD, "--json", stdout=out)
+    identities = {person["national_id"]: person for person in json.loads(out.getvalue())["identities"]}
+    owner = User.objects.get(email=f"citizen@{DEMO}").citizen_profile
+    assert identities[owner.national_id]["name"] == owner.user.full_name  # owns the demo loan
+    assert not CitizenProfile.objects.filter(national_id="198507220143").exists()  # no account yet
+    assert all(person["password"] == PASSWORD and person["name"] for person in identities.values())
 
 
 def test_the_secretariat_receives_registers_and_answers_the_ministrys_letter(demo):

@@ -67,6 +67,7 @@ class Command(BaseCommand):
         with translation.override("en"):
             self._logins(world["accounts"], password=options["password"], mails=len(held))
             self._identities(world["identities"])
+        self.stdout.write("Staff accounts need the 6-digit code from an authenticator app holding the TOTP secret.")
 
     def _logins(self, accounts: list[dict[str, Any]], *, password: str, mails: int) -> None:
         """The accounts table: the last thing printed, so it is on screen when the server starts."""
@@ -88,7 +89,6 @@ class Command(BaseCommand):
                 self.stdout.write(row.format(email, str(Role(role["role"]).label), role["entity"], shown))
         self.stdout.write("")
         self.stdout.write("Entities: " + "; ".join(f"{code} = {names.get(code, code)}" for code in codes))
-        self.stdout.write("Staff accounts need the 6-digit code from an authenticator app holding the TOTP secret.")
 
     def _identities(self, identities: list[dict[str, Any]]) -> None:
         """The sandbox identity provider's people: "Sign in with the sandbox identity provider"."""
