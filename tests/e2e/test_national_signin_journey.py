@@ -104,3 +104,36 @@ def test_the_failures_offered_by_the_provider_leave_the_citizen_signed_out_with_
     expect(page.locator("h1")).to_have_text(heading)
     expect(page.locator("main a[href='/accounts/login/']")).to_have_count(1)
     assert not CitizenProfile.objects.filter(national_id=NEW_PERSON).exists()
+
+
+@pytest.mark.parametrize("language", ["ar", "ckb", "en"])
+def test_the_national_sign_in_pages_have_no_wcag_violations(
+    page, live_server, national, choose_language, screenshot, language
+):
+    from tests.e2e.test_accessibility import wcag_reports
+
+    CitizenProfileFactory(national_id=LOAN_OWNER, user__email="citizen@example.iq")
+    choose_language(language)
+    reports = []
+    page.goto("/accounts/login/")
+    page.locator("form.national-signin button").first.click()
+    page.wait_for_url("**/sandbox-idp/**")
+    reports += wcag_reports(page, screenshot, f"sandbox-idp-sign-in-{language}")
+    page.locator("input[name=national_id]").fill(LOAN_OWNER)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("button[value=sign_in]").click()
+    page.wait_for_url("**/accounts/national/link/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    reports += wcag_reports(page, screenshot, f"national-link-{language}")
+    page.locator("input[name=password]").fill("not-the-password")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    reports += wcag_reports(page, screenshot, f"national-link-wrong-{language}")
+    page.goto("/accounts/login/")
+    page.locator("form.national-signin button").first.click()
+    page.wait_for_url("**/sandbox-idp/**")
+    page.locator("input[name=national_id]").fill(NEW_PERSON)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("button[value=sign_in_low]").click()
+    reports += wcag_reports(page, screenshot, f"national-refused-{language}")
+    assert not reports, "\n".join(reports)
