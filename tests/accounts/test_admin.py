@@ -112,3 +112,9 @@ def test_an_entity_gets_its_kurdish_name_in_the_admin_audited(admin_client):
     assert AuditEvent.objects.for_target(ministry).get(action="entity_change").data == {"name_ckb": "وەزارەتی دارایی"}
     listing = admin_client.get("/admin/entities/entity/", {"q": "دارایی"}).content.decode()
     assert "وەزارەتی دارایی" in listing
+
+
+def test_the_admin_reads_right_to_left_in_kurdish(admin_client):
+    admin_client.cookies["govportal_language"] = "ckb"
+    html = admin_client.get("/admin/entities/entity/").content.decode()
+    assert '<html lang="ckb" dir="rtl">' in html
