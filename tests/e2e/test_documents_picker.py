@@ -1,7 +1,8 @@
 """The letter's recipient picker by keyboard alone, at 360 and 1280 px: Tab to the filter, type a name
-as people spell it (without hamza, with ta marbuta as ha, on a Kurdish keyboard), Tab to the entity, Space to choose it; the
-count says how it will go (electronic or paper), Enter in the filter does not send the form, and the
-draft goes to the entities chosen. Then the head's header link, one click to the letters awaiting them."""
+as people spell it (without hamza, with ta marbuta as ha, on a Kurdish keyboard), Tab to the entity,
+Space to choose it; the count says how it will go (electronic or paper), Enter in the filter does not
+send the form, and the draft goes to the entities chosen. Then the head's header link, one click to the
+letters awaiting them."""
 
 from __future__ import annotations
 
