@@ -71,8 +71,9 @@ ZIPF = 0.6
 START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 SPAN_SECONDS = int((dt.datetime(2026, 1, 1, tzinfo=dt.UTC) - START).total_seconds())
 RARE_SHARE = 0.001
-# The rare word as letters spell it (with and without hamza, ة or ه) and the two queries.
-RARE_SPELLINGS = ("الأرشفة", "الارشفة", "الأرشفه")
+# The rare word as letters spell it (with and without hamza, ة or ه, and typed on a Kurdish keyboard,
+# whose ە stands for ة) and the two queries.
+RARE_SPELLINGS = ("الأرشفة", "الارشفة", "الأرشفه", "الأرشفە")
 RARE_QUERY, RARE_VARIANT_QUERY = "الأرشفة", "الارشفه"
 GOALS_MS = {
     "inbox": 30.0,

@@ -4,8 +4,8 @@ import dataclasses
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from collection.constants import Governorate, Method, PaymentStatus, RefundReason, RefundStatus, Resolution, Weekday
 from collection.models import Obligation, Outlet, Terminal
@@ -188,7 +188,7 @@ class ClosingForm(forms.Form):
 
 def _in(language: str) -> dict[str, str]:
     """A text input's attributes for text in ``language``, whatever the page's language."""
-    return {"lang": language, "dir": "rtl" if language == "ar" else "ltr"}
+    return {"lang": language, "dir": "rtl" if get_language_info(language)["bidi"] else "ltr"}
 
 
 class WeekdaysField(forms.TypedMultipleChoiceField):

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from collection.constants import (
@@ -40,6 +40,7 @@ from collection.constants import (
     Weekday,
 )
 from govportal.entities.models import entity_code_validator
+from govportal.text import in_reader_language
 
 _OBLIGATION_TONES: dict[str, str] = {
     ObligationStatus.OPEN: "blue",
@@ -542,12 +543,13 @@ class Outlet(Closable):
 
     @property
     def name(self) -> str:
-        return self.name_en if _english() else self.name_ar
+        """The name in the reader's language (Arabic for Kurdish readers: outlets have no Kurdish name)."""
+        return in_reader_language(ar=self.name_ar, en=self.name_en)
 
     @property
     def address(self) -> str:
         """The address in the active language (the Arabic one where no English was given)."""
-        return (self.address_en if _english() else "") or self.address_ar
+        return in_reader_language(ar=self.address_ar, en=self.address_en)
 
     @property
     def open_days_text(self) -> str:
@@ -560,10 +562,6 @@ class Outlet(Closable):
     @property
     def status_tone(self) -> str:
         return _OUTLET_TONES[self.status]
-
-
-def _english() -> bool:
-    return (get_language() or "ar").startswith("en")
 
 
 _OUTLET_TONES: dict[str, str] = {

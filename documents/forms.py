@@ -71,9 +71,9 @@ class EntityPicker(forms.CheckboxSelectMultiple):
             entity: Entity = option_value.instance  # type: ignore[union-attr]  # a ModelChoiceIteratorValue
             option["entity"] = entity
             option["mode"] = delivery_mode(self.sender, entity) if self.sender else DeliveryMode.PAPER
-            names = [entity.name_ar, entity.name_en, entity.code]
+            names = [entity.name_ar, entity.name_en, entity.name_ckb, entity.code]
             if entity.parent is not None:
-                names += [entity.parent.name_ar, entity.parent.name_en]
+                names += [entity.parent.name_ar, entity.parent.name_en, entity.parent.name_ckb]
             option["search"] = normalize_arabic(" ".join(names))
             by_kind.setdefault(entity.kind, []).append(option)
         return [(label, by_kind[kind], i) for i, (kind, label) in enumerate(KIND_GROUPS) if by_kind[kind]]

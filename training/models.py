@@ -10,10 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from govportal.accounts.validators import validate_iraqi_mobile, validate_national_id
+from govportal.text import in_reader_language
 from training.constants import HOLDING, AttendanceMethod, EnrollmentStatus, NominationStatus, SessionState, System
 
 
@@ -66,15 +66,17 @@ class Programme(models.Model):
 
     @property
     def title(self) -> str:
-        return self.title_en if get_language() == "en" else self.title_ar
+        """In the reader's language; programmes are written in Arabic and English, so Kurdish readers get
+        the Arabic."""
+        return in_reader_language(ar=self.title_ar, en=self.title_en)
 
     @property
     def description(self) -> str:
-        return self.description_en if get_language() == "en" else self.description_ar
+        return in_reader_language(ar=self.description_ar, en=self.description_en)
 
     @property
     def audience(self) -> str:
-        return self.audience_en if get_language() == "en" else self.audience_ar
+        return in_reader_language(ar=self.audience_ar, en=self.audience_en)
 
 
 class SessionQuerySet(models.QuerySet["Session"]):

@@ -31,7 +31,7 @@ class LinkedFilter(admin.SimpleListFilter):
 class EntityAdminForm(forms.ModelForm):
     class Meta:
         model = Entity
-        fields = ["code", "kind", "parent", "name_ar", "name_en", "letter_number_format", "is_active"]
+        fields = ["code", "kind", "parent", "name_ar", "name_en", "name_ckb", "letter_number_format", "is_active"]
 
     def clean_parent(self) -> Entity | None:
         parent = self.cleaned_data.get("parent")
@@ -43,9 +43,19 @@ class EntityAdminForm(forms.ModelForm):
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     form = EntityAdminForm
-    list_display = ["code", "name_ar", "name_en", "kind", "parent", "linkage_phase", "linked_at", "is_active"]
+    list_display = [
+        "code",
+        "name_ar",
+        "name_en",
+        "name_ckb",
+        "kind",
+        "parent",
+        "linkage_phase",
+        "linked_at",
+        "is_active",
+    ]
     list_filter = ["kind", "linkage_phase", LinkedFilter, "is_active"]
-    search_fields = ["code", "name_ar", "name_en"]
+    search_fields = ["code", "name_ar", "name_en", "name_ckb"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "linkage_phase", "linked_at", "created_at"]
@@ -64,6 +74,7 @@ class EntityAdmin(admin.ModelAdmin):
                 kind=obj.kind,
                 name_ar=obj.name_ar,
                 name_en=obj.name_en,
+                name_ckb=obj.name_ckb,
                 parent=obj.parent,
                 actor=request.user,
                 request=request,

@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from govportal.entities.constants import PHASE_OF_KIND, SUBORDINATE_KINDS, EntityKind, LinkagePhase
+from govportal.text import in_reader_language
 
 entity_code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9-]{1,31}$",
@@ -74,6 +74,12 @@ class Entity(models.Model):
     )
     name_ar = models.CharField(_("name (Arabic)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ckb = models.CharField(
+        _("name in Kurdish"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to readers who chose Kurdish; the Arabic name is shown where it is empty."),
+    )
     path = models.CharField(_("path"), max_length=400, unique=True, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     linkage_phase = models.GeneratedField(
@@ -126,8 +132,8 @@ class Entity(models.Model):
 
     @property
     def name(self) -> str:
-        """The name in the active language."""
-        return self.name_en if get_language() == "en" else self.name_ar
+        """The name in the active language (Arabic where there is none in it)."""
+        return in_reader_language(ar=self.name_ar, en=self.name_en, ckb=self.name_ckb)
 
     @property
     def linkage_phase_label(self) -> str:

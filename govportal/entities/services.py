@@ -29,6 +29,7 @@ def entity_create(
     kind: str,
     name_ar: str,
     name_en: str,
+    name_ckb: str = "",
     parent: Entity | None = None,
     actor: Any = None,
     request: HttpRequest | None = None,
@@ -38,6 +39,7 @@ def entity_create(
         kind=kind,
         name_ar=name_ar,
         name_en=name_en,
+        name_ckb=name_ckb,
         parent=parent,
         path=_path_for(code, parent),
         depth=parent.depth + 1 if parent else 0,
@@ -81,7 +83,9 @@ def entity_update(
     *, entity: Entity, changed: list[str], actor: Any = None, request: HttpRequest | None = None
 ) -> Entity:
     """Save edits to names and the active flag (the code, kind and path never change here)."""
-    editable = [name for name in changed if name in {"name_ar", "name_en", "is_active", "letter_number_format"}]
+    editable = [
+        name for name in changed if name in {"name_ar", "name_en", "name_ckb", "is_active", "letter_number_format"}
+    ]
     if editable:
         entity.save(update_fields=editable)
         audit_record(
@@ -159,6 +163,7 @@ def hierarchy_load(nodes: Iterable[Node], *, actor: Any = None) -> int:
             kind=node.kind,
             name_ar=node.name_ar,
             name_en=node.name_en,
+            name_ckb=node.name_ckb,
             parent=existing[node.parent] if node.parent else None,
             actor=actor,
         )

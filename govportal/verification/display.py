@@ -2,7 +2,7 @@
 
 ``Artifact.display`` holds ``[label, value]`` rows. The label is a msgid. The value is either a
 string, shown as it is (masked names and ID numbers, references), or a typed value built here
-(a moment, a day, an amount, a name in both languages...) that is formatted when the page is
+(a moment, a day, an amount, a name in several languages...) that is formatted when the page is
 shown: in the reader's language, Baghdad time, with the Iraqi month names. A string frozen at
 issue time cannot follow the reader's language or time zone; a typed value can.
 
@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from govportal.entities.models import Entity
+from govportal.text import in_reader_language
 
 # Each typed value is a dict with this key saying which kind it is.
 TYPE = "type"
@@ -73,7 +74,7 @@ def both(*, ar: str, en: str) -> dict[str, Any]:
 
 def entity(value: Entity) -> dict[str, Any]:
     """An entity by its names at issue time, with its code as a secondary detail."""
-    return {TYPE: ENTITY, "ar": value.name_ar, "en": value.name_en, "code": value.code}
+    return {TYPE: ENTITY, "ar": value.name_ar, "en": value.name_en, "ckb": value.name_ckb, "code": value.code}
 
 
 def dated(number: str, date: dt.date) -> dict[str, Any]:
@@ -90,8 +91,11 @@ def ltr(value: str) -> dict[str, Any]:
 
 
 def in_language(names: dict[str, Any]) -> str:
-    """The English name for English readers, the Arabic one for everyone else."""
-    return str(names.get("en") or names.get("ar") or "") if get_language() == "en" else str(names.get("ar") or "")
+    """The name for the reader's language from ``{"ar": …, "en": …, "ckb": …}``; the Arabic where
+    there is none in it (values stored before there were Kurdish names have no "ckb")."""
+    return in_reader_language(
+        ar=str(names.get("ar") or ""), en=str(names.get("en") or ""), ckb=str(names.get("ckb") or "")
+    )
 
 
 def baghdad_time(value: dt.datetime) -> str:

@@ -343,6 +343,7 @@ def _details(artifact: Artifact) -> dict[str, Any]:
     return {
         "entity_ar": artifact.entity.name_ar,
         "entity_en": artifact.entity.name_en,
+        "entity_ckb": artifact.entity.name_ckb,
         "entity_code": artifact.entity.code,
         "kind": artifact.kind,
         "serial": artifact.serial,
@@ -448,9 +449,12 @@ def status_list() -> dict[str, Any]:
         Entity.objects.filter(signing_keys__status__in=[KeyStatus.ACTIVE, KeyStatus.RETIRED])
         .distinct()
         .order_by("code")
-        .values_list("code", "name_ar", "name_en")
+        .values_list("code", "name_ar", "name_en", "name_ckb")
     )
-    issuers = {code: {"ar": name_ar, "en": name_en or name_ar} for code, name_ar, name_en in entities}
+    issuers = {
+        code: {"ar": name_ar, "en": name_en or name_ar, "ckb": name_ckb or name_ar}
+        for code, name_ar, name_en, name_ckb in entities
+    }
     documents: dict[str, dict[str, Any]] = {}
     changed = (
         Artifact.objects.exclude(status=ArtifactStatus.VALID, notes=[])

@@ -60,7 +60,9 @@ def _headers(response: HttpResponse) -> HttpResponse:
 
 
 def _entity_name(details: dict[str, Any]) -> str:
-    return in_language({"ar": details.get("entity_ar"), "en": details.get("entity_en")})
+    return in_language(
+        {"ar": details.get("entity_ar"), "en": details.get("entity_en"), "ckb": details.get("entity_ckb")}
+    )
 
 
 def _result_page(request: HttpRequest, result: Verification, *, count: bool = True) -> HttpResponse:

@@ -1,7 +1,8 @@
 """Arabic-Indic digits (٠١٢٣٤٥٦٧٨٩) as a reader's preference.
 
-Western digits are the default, as on Iraqi government screens. A reader who prefers
-Arabic-Indic digits gets them in the text of every HTML page; markup, attributes,
+Western digits are the default, as on Iraqi government screens. A reader of Arabic or Kurdish
+(both written in Arabic script, both read with these digits) who prefers Arabic-Indic digits
+gets them in the text of every HTML page; markup, attributes,
 scripts, styles, form values and anything inside <code>, <pre>, <kbd>, <samp> or
 <textarea> (serials, codes, secrets to copy) are left exactly as they are.
 """
@@ -19,6 +20,8 @@ _TO_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 _TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _KEEP = {"script", "style", "code", "pre", "kbd", "samp", "textarea", "title"}
+# The portal's languages written in Arabic script, whose readers may ask for Arabic-Indic digits.
+ARABIC_SCRIPT_LANGUAGES = frozenset({"ar", "ckb"})
 
 
 def to_arabic_indic(html: str) -> str:
@@ -36,8 +39,13 @@ def to_arabic_indic(html: str) -> str:
     return "".join(parts)
 
 
+def offers_arabic_digits(request: HttpRequest) -> bool:
+    """Whether the page's language is one whose readers may choose Arabic-Indic digits."""
+    return getattr(request, "LANGUAGE_CODE", "") in ARABIC_SCRIPT_LANGUAGES
+
+
 def wants_arabic_digits(request: HttpRequest) -> bool:
-    return request.COOKIES.get(COOKIE) == ARABIC_INDIC and getattr(request, "LANGUAGE_CODE", "") == "ar"
+    return request.COOKIES.get(COOKIE) == ARABIC_INDIC and offers_arabic_digits(request)
 
 
 class DigitsMiddleware:

@@ -9,7 +9,7 @@ _SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
 class LanguageMiddleware:
-    """Arabic unless the person chose English with the language switch (a cookie).
+    """Arabic unless the person chose Kurdish or English with the language switch (a cookie).
 
     The browser's Accept-Language is deliberately ignored: the portal is Arabic-first,
     and a shared office computer set to English must not change that for everyone.

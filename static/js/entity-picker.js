@@ -1,17 +1,18 @@
 /* The letter's recipient picker (documents.forms.EntityPicker): a filter box that narrows the list of
-   entities as one types, matching Arabic spelling variants as the portal's search does
+   entities as one types, matching Arabic spelling variants and the letters a Kurdish keyboard types
+   (ک ی ە ھ) as the portal's search does
    (govportal/search.py), and a count of the entities chosen, electronic and on paper, announced to
    screen readers. The list itself is plain checkboxes in the page: without this script it still works. */
 (function () {
   "use strict";
 
   var DIACRITICS = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]/g;
-  var LETTERS = { "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي" };
+  var LETTERS = { "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ک": "ك", "ی": "ي", "ە": "ه", "ھ": "ه" };
 
   function normalise(text) {
     return text
       .replace(DIACRITICS, "")
-      .replace(/[أإآٱةى]/g, function (letter) { return LETTERS[letter]; })
+      .replace(/[أإآٱةىکیەھ]/g, function (letter) { return LETTERS[letter]; })
       .toLowerCase()
       .replace(/\s+/g, " ")
       .trim();

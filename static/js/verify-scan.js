@@ -143,7 +143,7 @@
     const part = (type) => (parts.find((p) => p.type === type) || {}).value || "";
     const month = months[Number(part("month")) - 1] || part("month");
     let text = `${Number(part("day"))} ${month} ${part("year")}`;
-    if (withTime) text += `${root.dataset.lang === "ar" ? "،" : ","} ${part("hour")}:${part("minute")}`;
+    if (withTime) text += `${document.documentElement.dir === "rtl" ? "،" : ","} ${part("hour")}:${part("minute")}`;
     return toDigits(text);
   }
 
@@ -297,7 +297,8 @@
     return el("strong", `tag tag--${tone}`, text);
   }
 
-  /** The words of ``byLanguage`` ({ar, en}) for this page's language. */
+  /** The words of ``byLanguage`` ({ar, ckb, en}) for this page's language; the Arabic where the
+   * stored copy has none in it (a list kept from before there were Kurdish names). */
   function inLanguage(byLanguage) {
     if (!byLanguage || typeof byLanguage !== "object") return byLanguage;
     return root.dataset.lang in byLanguage ? byLanguage[root.dataset.lang] : byLanguage.ar;

@@ -89,3 +89,32 @@ def test_renaming_an_entity_in_the_admin_is_audited(admin_client):
     assert response.status_code == 302
     event = AuditEvent.objects.for_target(ministry).get(action="entity_change")
     assert event.data == {"name_ar": "وزارة جديدة"}
+
+
+def test_an_entity_gets_its_kurdish_name_in_the_admin_audited(admin_client):
+    ministry = EntityFactory(name_ar="وزارة المالية")
+    form = admin_client.get(f"/admin/entities/entity/{ministry.pk}/change/").content.decode()
+    assert 'name="name_ckb"' in form
+    response = admin_client.post(
+        f"/admin/entities/entity/{ministry.pk}/change/",
+        {
+            "parent": "",
+            "name_ar": ministry.name_ar,
+            "name_en": ministry.name_en,
+            "name_ckb": "وەزارەتی دارایی",
+            "letter_number_format": ministry.letter_number_format,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    ministry.refresh_from_db()
+    assert ministry.name_ckb == "وەزارەتی دارایی"
+    assert AuditEvent.objects.for_target(ministry).get(action="entity_change").data == {"name_ckb": "وەزارەتی دارایی"}
+    listing = admin_client.get("/admin/entities/entity/", {"q": "دارایی"}).content.decode()
+    assert "وەزارەتی دارایی" in listing
+
+
+def test_the_admin_reads_right_to_left_in_kurdish(admin_client):
+    admin_client.cookies["govportal_language"] = "ckb"
+    html = admin_client.get("/admin/entities/entity/").content.decode()
+    assert '<html lang="ckb" dir="rtl">' in html

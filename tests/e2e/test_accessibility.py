@@ -174,7 +174,7 @@ PAGES = {
 }
 
 
-@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("language", ["ar", "ckb", "en"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_has_no_wcag_violations(page, sign_in, choose_language, screenshot, name, language):
     choose_language(language)

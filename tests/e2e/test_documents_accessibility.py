@@ -327,7 +327,7 @@ PAGES: dict[str, Callable[[Any, Callable[[Any], None]], None]] = {
 }
 
 
-@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("language", ["ar", "ckb", "en"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_documents_page_has_no_wcag_violations(
     page, enter_as, choose_language, screenshot, monkeypatch, name, language

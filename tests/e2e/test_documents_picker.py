@@ -1,7 +1,8 @@
 """The letter's recipient picker by keyboard alone, at 360 and 1280 px: Tab to the filter, type a name
-as people spell it (without hamza or with ta marbuta as ha), Tab to the entity, Space to choose it; the
-count says how it will go (electronic or paper), Enter in the filter does not send the form, and the
-draft goes to the entities chosen. Then the head's header link, one click to the letters awaiting them."""
+as people spell it (without hamza, with ta marbuta as ha, on a Kurdish keyboard), Tab to the entity,
+Space to choose it; the count says how it will go (electronic or paper), Enter in the filter does not
+send the form, and the draft goes to the entities chosen. Then the head's header link, one click to the
+letters awaiting them."""
 
 from __future__ import annotations
 
@@ -46,7 +47,11 @@ def test_choosing_recipients_by_keyboard(page, enter_as, width, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     phase_open(number=LinkagePhase.MINISTRIES)
     finance = entity_link(entity=EntityFactory(code="MOF", name_ar="وزارة المالية", name_en="Ministry of Finance"))
-    health = entity_link(entity=EntityFactory(code="MOH", name_ar="وزارة الصحة", name_en="Ministry of Health"))
+    health = entity_link(
+        entity=EntityFactory(
+            code="MOH", name_ar="وزارة الصحة", name_en="Ministry of Health", name_ckb="وەزارەتی تەندروستی"
+        )
+    )
     basra = EntityFactory(code="BSR", name_ar="محافظة البصرة", name_en="Basra Governorate", governorate=True)
     for n in range(30):  # a long list, as in the real world
         EntityFactory(code=f"DIR{n}", name_ar=f"مديرية رقم {n}", directorate=True, parent=finance)
@@ -79,6 +84,13 @@ def test_choosing_recipients_by_keyboard(page, enter_as, width, settings):
     box = page.locator(f"#id_to_list input[value='{basra.pk}']").locator("xpath=..").bounding_box()
     assert box and box["height"] >= 44  # a thumb's target, not a 20 px line
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+    # Typed on a Kurdish keyboard: by the Kurdish name, and the Arabic name with ە for ة.
+    page.locator("#id_to_filter").fill("تەندروستی")
+    expect(page.locator("#id_to_list .picker__option:visible")).to_have_count(1)
+    expect(page.locator("#id_to_list .picker__option:visible")).to_contain_text("وزارة الصحة")
+    page.locator("#id_to_filter").fill("محافظە البصرە")
+    expect(page.locator("#id_to_list .picker__option:visible")).to_contain_text("محافظة البصرة")
 
     page.locator("#id_to_filter").fill("")
     expect(page.locator("#id_to_list .picker__option:visible")).to_have_count(32)

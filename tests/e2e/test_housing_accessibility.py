@@ -368,7 +368,7 @@ PAGES: dict[str, Callable[[Any, Enter], None]] = {
 }
 
 
-@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize("language", ["ar", "ckb", "en"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_housing_page_has_no_wcag_violations(page, enter, choose_language, screenshot, name, language):
     choose_language(language)

@@ -386,7 +386,32 @@ def test_without_javascript_the_page_gives_instructions(browser, live_server, ch
         context.close()
 
 
-@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_kurdish_reader_sees_the_issuer_by_its_kurdish_name_online_and_offline(page, choose_language):
+    choose_language("ckb")
+    entity = EntityFactory(
+        code="IHF",
+        name_ar="صندوق الإسكان العراقي",
+        name_en="Iraqi Housing Fund",
+        name_ckb="سندووقی نیشتەجێبوونی عێراقی",
+    )
+    online, offline = issue(entity, "IHF-RC-2026-000001"), issue(entity, "IHF-RC-2026-000002")
+    page.goto("/verify/scan")
+    expect(page.locator("html")).to_have_attribute("lang", "ckb")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    # "Keys updated: <day> <month> <year>، <hh:mm>": a Kurdish date and time take the Arabic comma.
+    expect(page.locator(KEYS_STATUS)).to_contain_text(re.compile(r"\d{4}، \d{2}:\d{2}"))
+    result = check(page, online.token)
+    expect(result.locator(".panel--genuine")).to_be_visible()
+    expect(result.locator(".summary-list")).to_contain_text("سندووقی نیشتەجێبوونی عێراقی IHF")
+    page.wait_for_function("localStorage.getItem('govportal.verify.status') !== null")
+    page.context.set_offline(True)
+    result = check(page, offline.token)  # named from the status list this device keeps
+    expect(result.locator(".panel--genuine")).to_be_visible()
+    expect(result.locator(".summary-list")).to_contain_text("سندووقی نیشتەجێبوونی عێراقی IHF")
+    expect(result).not_to_contain_text("صندوق الإسكان العراقي")
+
+
+@pytest.mark.parametrize("language", ["ar", "ckb", "en"])
 def test_scanner_has_no_wcag_violations(page, choose_language, screenshot, language):
     choose_language(language)
     artifact = issue()

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from govportal.entities.constants import EntityKind
 from govportal.entities.hierarchy import HIERARCHY
@@ -54,3 +55,25 @@ def test_real_hierarchy_loads_once_with_both_names():
     assert secretariat.name_en == "General Secretariat of the Council of Ministers"
     assert Entity.objects.filter(kind=EntityKind.MINISTRY).count() >= 20
     assert Entity.objects.filter(kind=EntityKind.GOVERNORATE).count() == 15
+    assert fund.name_ckb == "سندووقی نیشتەجێبوونی عێراقی"
+    assert secretariat.name_ckb == "ئەمینداریەتی گشتیی ئەنجومەنی وەزیران"
+
+
+def test_every_real_entity_has_a_kurdish_name_in_kurdish_letters():
+    """ک ی ە, never the Arabic ك ي ة ى a Kurdish name typed on an Arabic keyboard would have."""
+    for node in HIERARCHY:
+        assert node.name_ckb, node.code
+        assert not set("كيةى") & set(node.name_ckb), (node.code, node.name_ckb)
+        assert set(node.name_ckb) & set("ەێۆڵڕیک"), (node.code, node.name_ckb)  # Kurdish, not Arabic copied
+    assert len({node.name_ckb for node in HIERARCHY}) == len(HIERARCHY)
+
+
+def test_an_entity_is_named_in_the_readers_language_and_in_arabic_where_it_has_no_kurdish_name():
+    named = EntityFactory(name_ar="وزارة المالية", name_en="Ministry of Finance", name_ckb="وەزارەتی دارایی")
+    unnamed = EntityFactory(name_ar="وزارة النفط", name_en="Ministry of Oil")
+    with translation.override("ckb"):
+        assert (named.name, unnamed.name) == ("وەزارەتی دارایی", "وزارة النفط")
+    with translation.override("ar"):
+        assert named.name == "وزارة المالية"
+    with translation.override("en"):
+        assert named.name == "Ministry of Finance"

@@ -90,6 +90,38 @@ def test_the_json_answer_names_the_issuer_and_the_details_in_the_readers_languag
     assert ["Amount paid", "210,000 IQD"] in body["details"]
 
 
+def test_a_kurdish_reader_reads_the_issuer_and_the_institution_by_their_kurdish_names(client):
+    from govportal.entities.models import Entity
+
+    certificate = training_certificate()
+    issuer, institution = certificate.artifact.entity, certificate.enrollment.trainee.entity
+    Entity.objects.filter(pk=issuer.pk).update(name_ckb="ئەمینداریەتی گشتیی ئەنجومەنی وەزیران")
+    programme = certificate.enrollment.session.programme
+    html = page(client, certificate.artifact, "ckb")
+    assert '<html lang="ckb" dir="rtl">' in html
+    assert "ئەمینداریەتی گشتیی ئەنجومەنی وەزیران" in html and issuer.name_ar not in html
+    # The institution was named at issue time without a Kurdish name, the programme has none: Arabic.
+    assert institution.name_ar in html and institution.name_en not in html
+    assert programme.title_ar in html and programme.title_en not in html
+    client.cookies["govportal_language"] = "ckb"
+    body = client.get(f"{certificate.artifact.path}/json").json()
+    assert body["issuer"] == "ئەمینداریەتی گشتیی ئەنجومەنی وەزیران"
+
+
+def test_an_entity_named_in_kurdish_at_issue_time_is_shown_in_kurdish_and_arabic_otherwise():
+    entity = EntityFactory(name_ar="وزارة المالية", name_en="Ministry of Finance", name_ckb="وەزارەتی دارایی")
+    stored = display.entity(entity)
+    older = {key: value for key, value in stored.items() if key != "ckb"}  # stored before Kurdish names
+    for language, expected, expected_older in [
+        ("ar", "وزارة المالية", "وزارة المالية"),
+        ("ckb", "وەزارەتی دارایی", "وزارة المالية"),
+        ("en", "Ministry of Finance", "Ministry of Finance"),
+    ]:
+        with translation.override(language):
+            assert display.value_text(stored).startswith(expected), language
+            assert display.value_text(older).startswith(expected_older), language
+
+
 # --- rows frozen as strings by earlier versions --------------------------------------------------
 
 

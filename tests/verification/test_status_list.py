@@ -31,7 +31,12 @@ def status_list(client) -> dict:
 
 
 def test_the_list_names_issuers_and_the_documents_not_plainly_valid(client):
-    fund = EntityFactory(code="IHF", name_ar="صندوق الإسكان العراقي", name_en="Iraqi Housing Fund")
+    fund = EntityFactory(
+        code="IHF",
+        name_ar="صندوق الإسكان العراقي",
+        name_en="Iraqi Housing Fund",
+        name_ckb="سندووقی نیشتەجێبوونی عێراقی",
+    )
     valid, revoked, replaced, replacement, changed = (issue(fund, f"IHF-RC-2026-00000{n}") for n in range(1, 6))
     assert status_list(client)["documents"] == {}  # cached now: every change below must show at once
 
@@ -41,13 +46,18 @@ def test_the_list_names_issuers_and_the_documents_not_plainly_valid(client):
     artifact_note_add(artifact=changed, text=refunded, params={"amount": "30,000"})
     body = status_list(client)
 
-    assert body["issuers"]["IHF"] == {"ar": "صندوق الإسكان العراقي", "en": "Iraqi Housing Fund"}
+    assert body["issuers"]["IHF"] == {
+        "ar": "صندوق الإسكان العراقي",
+        "en": "Iraqi Housing Fund",
+        "ckb": "سندووقی نیشتەجێبوونی عێراقی",
+    }
     documents = body["documents"]
     assert set(documents) == {digest(revoked), digest(replaced), digest(changed)}
     assert digest(valid) not in documents
     entry = documents[digest(revoked)]
     assert entry["status"] == "revoked" and entry["revoked_at"]
-    assert entry["reason"] == {"ar": "استرجاع مبلغ الدفعة", "en": "Payment refunded"}
+    assert set(entry["reason"]) == {"ar", "ckb", "en"}  # in each of the portal's languages
+    assert (entry["reason"]["ar"], entry["reason"]["en"]) == ("استرجاع مبلغ الدفعة", "Payment refunded")
     assert documents[digest(replaced)] == {"status": "superseded", "replacement": replacement.serial}
     today = timezone.localdate()
     assert documents[digest(changed)]["notes"]["en"] == [
@@ -59,6 +69,11 @@ def test_the_list_names_issuers_and_the_documents_not_plainly_valid(client):
     for artifact in (valid, revoked, replaced, changed):
         assert artifact.token not in text and artifact.token.split(".")[1] not in text
         assert artifact.serial not in text
+
+
+def test_an_issuer_without_a_kurdish_name_is_named_in_arabic_for_kurdish_readers(client):
+    issue(EntityFactory(code="MOF", name_ar="وزارة المالية", name_en="Ministry of Finance"), "MOF-RC-2026-000001")
+    assert status_list(client)["issuers"]["MOF"]["ckb"] == "وزارة المالية"
 
 
 def test_an_entity_whose_only_key_is_revoked_is_not_an_issuer(client):

@@ -1,4 +1,8 @@
-"""The catalogues read as their languages are written: Arabic punctuation in Arabic, every plural form filled.
+"""The catalogues read as their languages are written: every entry translated and none fuzzy, Arabic
+punctuation in Arabic and Kurdish, Kurdish in Kurdish letters, every plural form filled.
+
+Four catalogues: ours in Arabic, English and Kurdish (Sorani), and the Kurdish for allauth's own
+strings (locale_allauth/ckb: allauth ships none).
 
 The catalogues are read from the .po files themselves (what translators edit), with a reader small
 enough to keep here: comments, msgctxt, msgid, msgid_plural, msgstr and msgstr[n], continued strings.
@@ -18,15 +22,30 @@ from django.utils import translation
 
 from govportal.importing import problem_text
 
-LOCALE = Path(settings.BASE_DIR) / "locale"
-FORMS = {"ar": 6, "en": 2}
+ROOT = Path(settings.BASE_DIR)
+CATALOGUES = {
+    "ar": ROOT / "locale" / "ar" / "LC_MESSAGES" / "django.po",
+    "en": ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po",
+    "ckb": ROOT / "locale" / "ckb" / "LC_MESSAGES" / "django.po",
+    "ckb-allauth": ROOT / "locale_allauth" / "ckb" / "LC_MESSAGES" / "django.po",
+}
+FORMS = {"ar": 6, "en": 2, "ckb": 2}  # plural forms per language: nplurals in each catalogue's header
+# Catalogues written in Arabic script, which take Arabic punctuation.
+ARABIC_SCRIPT = ["ar", "ckb", "ckb-allauth"]
+KURDISH = ["ckb", "ckb-allauth"]
+# At least this many entries of each, so that a reader that read nothing cannot pass.
+AT_LEAST = {"entries": {"ckb-allauth": 300}, "plurals": {"ckb-allauth": 2}}
 KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
 
 
-def catalogue(language: str) -> list[dict[str, str]]:
-    """The entries of ``locale/<language>/LC_MESSAGES/django.po`` (the header and obsolete ones left
-    out), each a dict of its keywords; ``flags`` holds its "#," line."""
-    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+def language_of(name: str) -> str:
+    return name.split("-")[0]
+
+
+def catalogue(name: str) -> list[dict[str, str]]:
+    """The entries of the catalogue ``name`` (a key of ``CATALOGUES``), the header and obsolete ones
+    left out, each a dict of its keywords; ``flags`` holds its "#," line."""
+    text = CATALOGUES[name].read_text(encoding="utf-8")
     entries = []
     for block in re.split(r"\n\s*\n", text):
         entry: dict[str, str] = {}
@@ -54,14 +73,26 @@ def translations(entry: dict[str, str]) -> list[str]:
 NOT_PROSE = re.compile(
     r"%\([^)]*\)[sdif]|%[sdif]|\{\{[^}]*\}\}|\{[a-z_]*\}|<[^>]*>|&\w+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\d[,.]\d"
 )
-ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d5]")  # Arabic's letters and those Kurdish adds
 LATIN = {",": "،", ";": "؛", "?": "؟"}
 
 
-def test_arabic_sentences_take_arabic_commas_semicolons_and_question_marks():
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_every_entry_is_translated_and_none_is_fuzzy(name):
+    """Fails for "ckb" and "ckb-allauth" until the translators have finished the Kurdish catalogues."""
+    entries = catalogue(name)
+    assert len(entries) > AT_LEAST["entries"].get(name, 2000)  # the reader read them
+    untranslated = [entry["msgid"] for entry in entries if not all(translations(entry))]
+    fuzzy = [entry["msgid"] for entry in entries if "fuzzy" in entry.get("flags", "")]
+    assert not untranslated, f"{len(untranslated)} untranslated in {name}, e.g. {untranslated[:10]}"
+    assert not fuzzy, f"{len(fuzzy)} fuzzy in {name}: {fuzzy[:10]}"
+
+
+@pytest.mark.parametrize("name", ARABIC_SCRIPT)
+def test_arabic_script_sentences_take_arabic_commas_semicolons_and_question_marks(name):
     wrong = []
-    entries = catalogue("ar")
-    assert len(entries) > 2000
+    entries = catalogue(name)
+    assert len(entries) > AT_LEAST["entries"].get(name, 2000)
     for entry in entries:
         for text in translations(entry):
             prose = NOT_PROSE.sub(" ", text)
@@ -73,36 +104,51 @@ def test_arabic_sentences_take_arabic_commas_semicolons_and_question_marks():
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("language", list(FORMS))
-def test_every_plural_has_all_the_forms_its_language_needs(language):
-    head = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")[:2000]
-    assert f"nplurals={FORMS[language]};" in head
-    entries = catalogue(language)
-    assert len([entry for entry in entries if "msgid_plural" in entry]) > 50  # the reader read them
+# Kurdish written with the Arabic letters a Kurdish keyboard does not type: ك for ک, ي or ى for ی, ة for ە.
+ARABIC_FORMS = re.compile("[كيىة]")
+
+
+@pytest.mark.parametrize("name", KURDISH)
+def test_kurdish_is_written_in_kurdish_letters(name):
+    wrong = [
+        f"{entry['msgid']!r} → {text!r}"
+        for entry in catalogue(name)
+        for text in translations(entry)
+        if ARABIC_FORMS.search(NOT_PROSE.sub(" ", text))
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_every_plural_has_all_the_forms_its_language_needs(name):
+    forms_needed = FORMS[language_of(name)]
+    head = CATALOGUES[name].read_text(encoding="utf-8")[:2000]
+    assert f"nplurals={forms_needed};" in head
+    entries = catalogue(name)
+    plurals = [entry for entry in entries if "msgid_plural" in entry]
+    assert len(plurals) >= AT_LEAST["plurals"].get(name, 50)  # the reader read them
     missing = []
-    for entry in entries:
-        if "msgid_plural" not in entry:
-            continue
-        forms = [entry.get(f"msgstr[{n}]", "") for n in range(FORMS[language])]
-        extra = [key for key in entry if key.startswith("msgstr[") and int(key[7:-1]) >= FORMS[language]]
+    for entry in plurals:
+        forms = [entry.get(f"msgstr[{n}]", "") for n in range(forms_needed)]
+        extra = [key for key in entry if key.startswith("msgstr[") and int(key[7:-1]) >= forms_needed]
         if not all(forms) or extra:
             missing.append(f"{entry['msgid']!r}: {forms}")
     assert not missing, "\n".join(missing)
 
 
-@pytest.mark.parametrize("language", list(FORMS))
-def test_no_count_hides_its_plural_behind_an_s_in_brackets(language):
+@pytest.mark.parametrize("name", ["ar", "en", "ckb"])
+def test_no_count_hides_its_plural_behind_an_s_in_brackets(name):
     """ "employee(s)" is a plural avoided: a count takes ngettext (and Arabic its six forms)."""
-    found = [entry["msgid"] for entry in catalogue(language) if re.search(r"\w\((s|es)\)", entry["msgid"])]
+    found = [entry["msgid"] for entry in catalogue(name) if re.search(r"\w\((s|es)\)", entry["msgid"])]
     assert not found, found
 
 
-@pytest.mark.parametrize("language", list(FORMS))
-def test_every_translation_uses_only_the_placeholders_of_its_msgid(language):
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_every_translation_uses_only_the_placeholders_of_its_msgid(name):
     """A placeholder the code does not give (a typo in a translation) breaks the page that shows it."""
     named = re.compile(r"%\((\w+)\)")
     wrong = []
-    for entry in catalogue(language):
+    for entry in catalogue(name):
         given = set(named.findall(entry["msgid"] + entry.get("msgid_plural", "")))
         for text in translations(entry):
             if set(named.findall(text)) - given:

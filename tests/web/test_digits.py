@@ -26,6 +26,19 @@ def test_reader_can_choose_arabic_indic_digits_and_go_back(client):
     assert "<bdi>1</bdi>" in client.get("/rollout/").content.decode()
 
 
+def test_kurdish_readers_can_choose_arabic_indic_digits_too(client):
+    phase_open(number=1)
+    entity_link(entity=EntityFactory())
+    client.post("/i18n/setlang/", {"language": "ckb", "next": "/"})
+    html = client.get("/rollout/").content.decode()
+    assert 'name="digits" value="arab"' in html and "<bdi>1</bdi>" in html
+    client.post("/i18n/digits/", {"digits": "arab", "next": "/rollout/"})
+    assert "<bdi>١</bdi>" in client.get("/rollout/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/rollout/").content.decode()
+    assert "<bdi>1</bdi>" in english and 'name="digits"' not in english  # not offered in English
+
+
 def test_digits_switch_refuses_to_redirect_elsewhere(client):
     response = client.post("/i18n/digits/", {"digits": "arab", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
