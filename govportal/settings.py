@@ -113,6 +113,9 @@ INSTALLED_APPS = [
     # The sandbox identity provider is always installed (its tables exist everywhere); its URLs are
     # mounted only when IDENTITY_SANDBOX is on.
     "sandbox_idp",
+    "oauth2_provider",
+    "ninja",
+    "govportal.api",
     "govportal.web",
 ]
 
@@ -130,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "govportal.accounts.middleware.StaffMfaRequiredMiddleware",
+    "govportal.api.middleware.ApiCallAuditMiddleware",
 ]
 
 ROOT_URLCONF = "govportal.urls"
@@ -413,6 +417,22 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in button posts (a link cannot start a sign-in)
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("NATIONAL_OIDC_TIMEOUT", 10)
+
+# --- API for other systems (/api/v1/) -----------------------------------------------------
+
+# django-oauth-toolkit: client credentials only; a client's scopes are its own (govportal.api.oauth).
+OAUTH2_PROVIDER = {
+    "SCOPES": {"bills:write": "bills:write", "bills:read": "bills:read", "verify": "verify"},
+    "SCOPES_BACKEND_CLASS": "govportal.api.oauth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("API_TOKEN_SECONDS", 3600),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named, so that ApiClient can point at it
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 - a model's name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # calls a minute, per client
 
 # --- Internationalisation --------------------------------------------------------------
 

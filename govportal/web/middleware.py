@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 _SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -19,11 +20,24 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        api = request.path_info.startswith("/api/")
+        if api:  # programs have no cookie: their messages follow Accept-Language
+            chosen = _accepted(request.headers.get("Accept-Language", ""))
+        else:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
         language = chosen if chosen in _SUPPORTED else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ["Cookie"])
+        patch_vary_headers(response, ["Accept-Language" if api else "Cookie"])
         return response
+
+
+def _accepted(header: str) -> str:
+    """The first of our languages an ``Accept-Language`` header names (``ckb-IQ`` counts as ``ckb``)."""
+    for code, _quality in parse_accept_lang_header(header):
+        base = code.lower().split("-")[0]
+        if base in _SUPPORTED:
+            return base
+    return ""

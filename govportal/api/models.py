@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from govportal.api.scopes import SCOPES
+
+
+class ApiClientQuerySet(models.QuerySet["ApiClient"]):
+    def active(self) -> ApiClientQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiClient(models.Model):
+    """Another system of a state entity that calls the API (an electricity directorate's billing, a
+    bank checking certificates). It signs in with OAuth2 client credentials: its OAuth application
+    (django-oauth-toolkit's, whose secret is stored hashed) is one-to-one with it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("entity"), on_delete=models.PROTECT, related_name="api_clients"
+    )
+    name = models.CharField(_("name"), max_length=120, help_text=_('The system calling, e.g. "Billing system".'))
+    application = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        verbose_name=_("OAuth application"),
+        on_delete=models.PROTECT,
+        related_name="api_client",
+    )
+    scopes = models.JSONField(_("scopes"), default=list, help_text=_("What the client may do."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["entity", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+    @property
+    def client_id(self) -> str:
+        return str(self.application.client_id)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def scope_labels(self) -> list[str]:
+        return [str(SCOPES.get(scope, scope)) for scope in self.scopes]
