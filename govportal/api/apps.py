@@ -8,7 +8,11 @@ class ApiConfig(AppConfig):
     verbose_name = _("API for other systems")
 
     def ready(self) -> None:
+        from govportal.api.selectors import api_cards
         from govportal.audit import labels
+        from govportal.web import workspace
+
+        workspace.register(api_cards)
 
         labels.register(
             {

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +12,14 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth.models import Group
 from django.db.models import Model
+from django.utils import timezone
 
 from collection import models as collection
 from datacenter import models as datacenter
 from documents import models as documents
 from govportal.accounts.models import CitizenProfile, Membership, User
+from govportal.api.models import ApiClient
+from govportal.api.services import api_client_create
 from govportal.audit.models import AuditEvent
 from govportal.audit.services import audit_record
 from govportal.entities.constants import LinkagePhase
@@ -25,6 +29,11 @@ from govportal.numbering.models import Counter
 from govportal.verification.models import Artifact, SigningKey
 from govportal.verification.services import key_create
 from housing_fund import models as housing_fund
+from sandbox_idp.keys import signing_key_rotate
+from sandbox_idp.models import AccessToken as IdpAccessToken
+from sandbox_idp.models import AuthorizationCode, Identity
+from sandbox_idp.models import Client as IdpClient
+from sandbox_idp.models import SigningKey as IdpSigningKey
 from tests import factories as f
 from training import models as training
 
@@ -63,6 +72,19 @@ def builders() -> dict[type[Model], Builder]:
     session = once("session", lambda: f.SessionFactory(programme=programme(), trainer=user()))
     settlement_file = once("settlement_file", f.SettlementFileFactory)
     outlet = once("outlet", lambda: f.OutletFactory(entity=entity()))
+    idp_client = once("idp_client", lambda: IdpClient.objects.create(client_id="rp", client_secret="x", name="RP"))
+    identity = once(
+        "identity",
+        lambda: Identity.objects.create(
+            national_id="299999999999",
+            full_name="اسم",
+            given_name="اسم",
+            family_name="لقب",
+            birth_date=dt.date(1990, 1, 1),
+            governorate="بغداد",
+            password="x",
+        ),
+    )
 
     def audit_events(n: int) -> None:
         for number in range(n):
@@ -80,6 +102,50 @@ def builders() -> dict[type[Model], Builder]:
         Group: lambda n: [Group.objects.create(name=f"group-{Group.objects.count()}-{i}") for i in range(n)],
         EmailAddress: lambda n: f.UserFactory.create_batch(n),
         Authenticator: lambda n: f.UserFactory.create_batch(n, with_totp=True),
+        IdpClient: lambda n: [
+            IdpClient.objects.create(client_id=f"client-{i}-{IdpClient.objects.count()}", client_secret="x", name="RP")
+            for i in range(n)
+        ],
+        Identity: lambda n: [
+            Identity.objects.create(
+                national_id=f"1{Identity.objects.count() + 1:011d}",
+                full_name="اسم",
+                given_name="اسم",
+                family_name="لقب",
+                birth_date=dt.date(1990, 1, 1),
+                governorate="بغداد",
+                password="x",
+            )
+            for _ in range(n)
+        ],
+        IdpSigningKey: lambda n: [signing_key_rotate() for _ in range(n)],
+        AuthorizationCode: lambda n: [
+            AuthorizationCode.objects.create(
+                code=f"code-{AuthorizationCode.objects.count()}",
+                client=idp_client(),
+                identity=identity(),
+                redirect_uri="http://127.0.0.1/cb",
+                scope="openid",
+                code_challenge="c",
+                code_challenge_method="S256",
+                acr="low",
+                auth_time=timezone.now(),
+            )
+            for _ in range(n)
+        ],
+        IdpAccessToken: lambda n: [
+            IdpAccessToken.objects.create(
+                access_token=f"token-{IdpAccessToken.objects.count()}",
+                client=idp_client(),
+                identity=identity(),
+                scope="openid",
+                expires_in=300,
+            )
+            for _ in range(n)
+        ],
+        ApiClient: lambda n: [
+            api_client_create(entity=entity(), name=f"System {i}", scopes=["verify"], actor=None)[0] for i in range(n)
+        ],
         SocialAccount: lambda n: [
             SocialAccount.objects.create(user=user, provider="national", uid=f"sub-{user.pk}", extra_data={"upn": "x"})
             for user in f.UserFactory.create_batch(n)

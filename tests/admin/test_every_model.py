@@ -36,6 +36,7 @@ EDITABLE = {
     "training.Programme",
     "training.Session",
     "mfa.Authenticator",  # deleted when a staff member loses their phone (audited), never edited
+    "api.ApiClient",  # created, its secret replaced or revoked through the services
 }
 
 # Named by the issue: signed or financial records, read but never added, changed or deleted.

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from govportal.api.scopes import SCOPES
+from govportal.entities.models import Entity
+
+
+class ClientForm(forms.Form):
+    entity = forms.ModelChoiceField(
+        label=_("Entity"), queryset=Entity.objects.none(), error_messages={"required": _("Choose the entity.")}
+    )
+    name = forms.CharField(
+        label=_("Name of the system"),
+        max_length=120,
+        help_text=_('The system that will call the API, for example "Billing system".'),
+        error_messages={"required": _("Give the client a name: the system that will call the API.")},
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What it may do"),
+        choices=[(scope, label) for scope, label in SCOPES.items()],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one thing the client may do.")},
+    )
+
+    def __init__(self, *args: Any, entities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entity"].queryset = entities  # type: ignore[attr-defined]
+        if len(entities) == 1:
+            self.fields["entity"].initial = entities[0]
