@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from ninja import Schema
 
 
 class ApiError(Exception):
@@ -28,3 +29,15 @@ class ApiError(Exception):
         if self.fields:
             error["fields"] = self.fields
         return {"error": error}
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, Any] | None = None
+
+
+class ErrorOut(Schema):
+    """Every error's body, declared for each status an endpoint may answer with."""
+
+    error: ErrorDetail

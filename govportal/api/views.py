@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from govportal.api.errors import ErrorOut
 from govportal.api.models import ApiClient
 
 router = Router(tags=["clients"])
@@ -17,7 +18,7 @@ class ClientOut(Schema):
     scopes: list[str]
 
 
-@router.get("/client", response=ClientOut, summary="The calling client")
+@router.get("/client", response={200: ClientOut, 401: ErrorOut, 429: ErrorOut}, summary="The calling client")
 def client_me(request: HttpRequest) -> dict[str, object]:
     """Who the token belongs to: the client, its entity's code and its scopes."""
     client: ApiClient = request.auth  # type: ignore[attr-defined]
