@@ -29,7 +29,8 @@ def shown_secret(page: str) -> str:
 def test_the_head_creates_a_client_and_sees_its_secret_once(client, head):
     membership, browser = head
     response = browser.post(
-        "/integrations/new/", {"entity": membership.entity.pk, "name": "Billing system", "scopes": ["bills:write", "bills:read"]}
+        "/integrations/new/",
+        {"entity": membership.entity.pk, "name": "Billing system", "scopes": ["bills:write", "bills:read"]},
     )
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     api_client = ApiClient.objects.get(entity=membership.entity)
