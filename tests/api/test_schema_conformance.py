@@ -45,7 +45,7 @@ def api_schema(token: str) -> Iterator[schemathesis.BaseSchema]:
 
 @pytest.fixture
 def token(db: object, settings: object) -> str:
-    settings.API_RATE_LIMIT = 100_000  # type: ignore[attr-defined]  # the generated calls are many
+    settings.API_RATE_LIMIT = 100_000  # the generated calls are many
     api_client, secret = api_client_create(entity=EntityFactory(), name="Schemathesis", scopes=list(SCOPES), actor=None)
     response = Client().post(
         "/api/v1/oauth/token",
