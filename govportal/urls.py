@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("i18n/digits/", views.set_digits, name="set_digits"),
     path("api/v1/", include("govportal.api.urls")),
+    path("staff/api/notifications/", include("govportal.api.staff_urls")),
     path("accounts/", include("govportal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("govportal.verification.urls")),

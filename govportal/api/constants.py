@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from govportal.accounts.constants import Role
+
 
 class NotificationEvent(models.TextChoices):
     BILL_PAID = "bill.paid", _("Bill paid")
@@ -19,3 +21,8 @@ class DeliveryStatus(models.TextChoices):
 
 
 DELIVERY_TONES = {DeliveryStatus.PENDING: "amber", DeliveryStatus.DELIVERED: "green", DeliveryStatus.FAILED: "red"}
+
+# Who reads the delivery log of an entity's clients, and who may re-send from it. The entity's
+# head alone sets a client's endpoint and its signing secret (as it manages the clients).
+LOG_ROLES = (Role.ENTITY_HEAD, Role.FUND_OFFICER, Role.AUDITOR)
+RESEND_ROLES = (Role.ENTITY_HEAD, Role.FUND_OFFICER)

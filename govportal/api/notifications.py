@@ -38,7 +38,7 @@ from django.utils.translation import gettext_noop
 from govportal.accounts.constants import Role
 from govportal.accounts.models import Membership, User
 from govportal.accounts.selectors import roles_in
-from govportal.api.constants import DeliveryStatus, NotificationEvent
+from govportal.api.constants import RESEND_ROLES, DeliveryStatus, NotificationEvent
 from govportal.api.models import ApiClient, NotificationDelivery
 from govportal.api.services import require_head
 from govportal.api.signature import signature_header
@@ -50,9 +50,6 @@ from govportal.verification.crypto import seal, unseal
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "govportal.api.tasks.notification_deliver"
-# Who reads the delivery log (and may re-send): the roles that run collection and watch it.
-LOG_ROLES = (Role.ENTITY_HEAD, Role.FUND_OFFICER, Role.AUDITOR)
-RESEND_ROLES = (Role.ENTITY_HEAD, Role.FUND_OFFICER)
 USER_AGENT = "govportal-notifications/1"
 
 # Outcomes of one delivery attempt.
