@@ -87,5 +87,8 @@ def bill_cancelled_tell(*, bill: Obligation) -> None:
     client = selectors.bill_api_client(bill)
     if client is not None:
         notification_send(
-            client=client, event=NotificationEvent.BILL_CANCELLED, subject=bill.reference, data={"bill": bill_data(bill)}
+            client=client,
+            event=NotificationEvent.BILL_CANCELLED,
+            subject=bill.reference,
+            data={"bill": bill_data(bill)},
         )

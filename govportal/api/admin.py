@@ -26,7 +26,7 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "event"]
     search_fields = ["subject", "id", "client__name"]
-    list_select_related = ["client"]
+    list_select_related = ["client__application"]
     date_hierarchy = "created_at"
     actions = ["resend"]
 

@@ -19,5 +19,7 @@ class EndpointForm(forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", pgettext_lazy("notification deliveries", "All")), *DeliveryStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", pgettext_lazy("notification deliveries", "All")), *DeliveryStatus.choices],
     )

@@ -150,9 +150,7 @@ def notification_secret_rotate(*, client: ApiClient, actor: User | None, request
     secret = _new_signing_secret()
     _seal_secret(client, secret)
     client.save(update_fields=["notify_secret_sealed", "notify_secret_set_at"])
-    audit_record(
-        action="api_notify_secret_rotate", actor=actor, entity=client.entity, target=client, request=request
-    )
+    audit_record(action="api_notify_secret_rotate", actor=actor, entity=client.entity, target=client, request=request)
     return secret
 
 
@@ -331,11 +329,17 @@ def notification_resend(
     """Post a delivery again now, whatever its state (the receiver knows an event it has by its id);
     one given up is retried for another day. Audited. Staff of the client's entity who run
     collection do it, an administrator through the admin (``actor`` None or a superuser)."""
-    delivery = NotificationDelivery.objects.select_for_update(of=("self",)).select_related("client__entity").get(
-        pk=delivery.pk
+    delivery = (
+        NotificationDelivery.objects.select_for_update(of=("self",))
+        .select_related("client__entity")
+        .get(pk=delivery.pk)
     )
     entity = delivery.client.entity
-    if actor is not None and not actor.is_superuser and not roles_in(actor, entity) & {str(role) for role in RESEND_ROLES}:
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and not roles_in(actor, entity) & {str(role) for role in RESEND_ROLES}
+    ):
         raise PermissionDenied
     now = timezone.now()
     previous = delivery.status

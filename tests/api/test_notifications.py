@@ -23,7 +23,7 @@ from govportal.api.models import ApiClient, NotificationDelivery
 from govportal.audit.models import AuditEvent
 from govportal.notifications.models import Notification
 from tests.api.notify_world import Receiver, signed_by
-from tests.collection.payments_world import paid, world  # noqa: F401 — the fixture
+from tests.collection.payments_world import paid
 from tests.factories import EntityFactory, MembershipFactory, bill
 
 pytestmark = pytest.mark.django_db
@@ -223,9 +223,7 @@ def test_the_delivery_log_is_the_entitys_own(agency, receiver, staff_client, dja
     assert "EL-1" not in stranger.get("/staff/api/notifications/").text
 
 
-def test_the_admin_shows_the_log_read_only_and_re_sends(
-    agency, receiver, settings, django_capture_on_commit_callbacks
-):
+def test_the_admin_shows_the_log_read_only_and_re_sends(agency, receiver, settings, django_capture_on_commit_callbacks):
     from django.test import Client
 
     from tests.factories import PASSWORD, UserFactory, current_totp
@@ -354,7 +352,9 @@ def test_paying_bills_tells_the_client_each_is_paid_and_nothing_of_the_portals_o
 
 def test_paying_part_of_a_bill_tells_it_is_partly_paid(electricity):
     first = electricity["elec_bills"][0]
-    payment = services.payment_start(payer=electricity["citizen"], lines=[services.Line(obligation=first, amount=15_000)])
+    payment = services.payment_start(
+        payer=electricity["citizen"], lines=[services.Line(obligation=first, amount=15_000)]
+    )
     from collection.providers.sandbox import CARD_SUCCEEDS, charge_pay
 
     charge_pay(charge_id=payment.provider_ref, card_number=CARD_SUCCEEDS)
@@ -390,9 +390,7 @@ def test_cancelling_a_bill_tells_the_client(electricity):
     assert kind == "bill.cancelled" and data["bill"]["status"] == "cancelled" and data["bill"]["amount_due"] == 0
 
 
-def test_the_notification_is_stored_with_the_payment_and_never_posted_inside_its_transaction(
-    electricity, receiver
-):
+def test_the_notification_is_stored_with_the_payment_and_never_posted_inside_its_transaction(electricity, receiver):
     with transaction.atomic():
         paid(electricity, [electricity["elec_bills"][0]])
         assert NotificationDelivery.objects.count() == 1
