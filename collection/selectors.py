@@ -27,6 +27,7 @@ from collection.models import (
 from govportal.accounts.constants import Role
 from govportal.accounts.models import Membership, User
 from govportal.accounts.selectors import entities_of
+from govportal.api.models import ApiClient
 from govportal.audit.models import AuditEvent
 from govportal.entities.models import Entity
 
@@ -433,3 +434,13 @@ def reconciliation_day(user: Any, day: dt.date) -> dict[str, Any]:
             "amount": questioned["amount"] or 0,
         },
     }
+
+
+def bill_api_client(obligation: Obligation) -> ApiClient | None:
+    """The API client that posted ``obligation`` (None for the portal's own bills): the one told of
+    its payments, refunds and cancellation. Reads ``Obligation.api_client`` (added with the bills
+    API); until then every bill is the portal's own."""
+    client_id = getattr(obligation, "api_client_id", None)
+    if client_id is None:
+        return None
+    return ApiClient.objects.select_related("entity").filter(pk=client_id).first()

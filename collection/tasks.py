@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from collection.constants import Provider
 from collection.providers import ProviderError, get_provider
-from collection.providers.sandbox import signature_header
 from collection.reconciliation import (
     settlement_fetch_run,
     settlement_import,
@@ -27,6 +26,7 @@ from collection.reconciliation import (
 )
 from collection.services import payment_event_process as process
 from collection.services import payments_expire
+from govportal.api.signature import signature_header
 
 logger = logging.getLogger(__name__)
 

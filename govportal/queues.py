@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from kombu import Exchange, Queue
 
-PAYMENTS = "payments"  # webhooks, status checks and expiry, refunds, the sandbox company's deliveries
+PAYMENTS = "payments"  # webhooks in and out, status checks and expiry, refunds, the sandbox company's deliveries
 DOCUMENTS = "documents"  # every PDF: receipts, certificates, letters, registers, statements
 BULK = "bulk"  # imports, reconciliation, daily reminders and billing, the nightly audit check
 DEFAULT = "default"  # e-mail and everything short not listed below
@@ -30,6 +30,8 @@ QUEUE_OF_TASK: dict[str, str] = {
     "collection.tasks.payments_expire_sweep": PAYMENTS,
     "collection.tasks.refunds_pending_sync": PAYMENTS,
     "collection.tasks.sandbox_webhook_deliver": PAYMENTS,
+    "govportal.api.tasks.notification_deliver": PAYMENTS,
+    "govportal.api.tasks.notifications_due_send": PAYMENTS,
     # documents: the one PDF task, the sweep that queues renders lost on the way, old printouts
     "govportal.pdf.tasks.pdf_render": DOCUMENTS,
     "govportal.pdf.tasks.pdf_render_missing_sweep": DOCUMENTS,

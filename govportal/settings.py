@@ -284,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "collection.tasks.payments_expire_sweep",
         "schedule": 300.0,
     },
+    "api-notifications-due": {
+        "task": "govportal.api.tasks.notifications_due_send",
+        "schedule": 60.0,
+    },
     "refunds-pending-sync": {
         "task": "collection.tasks.refunds_pending_sync",
         "schedule": 300.0,
@@ -443,6 +447,14 @@ OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S1
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)  # calls a minute, per client
+# Payment notifications posted to clients' endpoints (govportal.api.notifications): an answer within
+# the timeout (seconds), retries after 1 min, 2, 4… (at most the cap apart) for a day, then given up.
+API_NOTIFICATION_TIMEOUT = env_int("API_NOTIFICATION_TIMEOUT", 10)
+API_NOTIFICATION_RETRY_FIRST = env_int("API_NOTIFICATION_RETRY_FIRST", 60)
+API_NOTIFICATION_RETRY_CAP = env_int("API_NOTIFICATION_RETRY_CAP", 3600)
+API_NOTIFICATION_GIVE_UP_AFTER = env_int("API_NOTIFICATION_GIVE_UP_AFTER", 24 * 3600)
+# Endpoints must be HTTPS; development (and tests) may use plain HTTP to this machine's loopback.
+API_NOTIFICATION_HTTP_LOOPBACK = DEBUG
 
 # --- Internationalisation --------------------------------------------------------------
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("i18n/digits/", views.set_digits, name="set_digits"),
     path("api/v1/", include("govportal.api.urls")),
     path("integrations/", include("govportal.api.staff_urls")),
+    path("staff/api/notifications/", include("govportal.api.notification_urls")),
     path("accounts/", include("govportal.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("govportal.verification.urls")),

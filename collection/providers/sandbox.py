@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import hmac
 import io
 import json
 import secrets
@@ -34,6 +32,8 @@ from collection.providers.base import (
     WebhookEvent,
     WebhookRejected,
 )
+from govportal.api.signature import signature_header as signature_header  # re-exported: tests, bench
+from govportal.api.signature import signature_problem
 from govportal.tasks import enqueue
 
 if TYPE_CHECKING:
@@ -80,27 +80,11 @@ _STATE_TO_STATUS = {
 }
 
 
-def signature_header(body: bytes, *, secret: str, timestamp: int | None = None) -> str:
-    t = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={t},v1={digest}"
-
-
 def signature_check(body: bytes, header: str, *, secret: str, tolerance: int, now: float | None = None) -> None:
     """Raise ``WebhookRejected`` unless ``header`` signs ``body`` with ``secret`` within ``tolerance`` s."""
-    parts: dict[str, list[str]] = {}
-    for item in header.split(","):
-        key, _sep, value = item.strip().partition("=")
-        parts.setdefault(key, []).append(value)
-    try:
-        timestamp = int(parts["t"][0])
-    except (KeyError, ValueError) as error:
-        raise WebhookRejected("missing or malformed signature timestamp") from error
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, candidate) for candidate in parts.get("v1", [])):
-        raise WebhookRejected("signature does not match")
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
-        raise WebhookRejected("timestamp outside the tolerance")
+    problem = signature_problem(body, header, secret=secret, tolerance=tolerance, now=now)
+    if problem:
+        raise WebhookRejected(problem)
 
 
 class SandboxProvider:

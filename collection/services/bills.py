@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from collection.constants import ObligationStatus
 from collection.models import Obligation, Payment
+from collection.services.client_events import bill_cancelled_tell
 from govportal.accounts.constants import Role
 from govportal.accounts.models import User
 from govportal.accounts.selectors import roles_in
@@ -111,6 +112,7 @@ def obligation_cancel(*, obligation: Obligation, reason: str, actor: User) -> Ob
         action="obligation_cancel", actor=actor, entity=obligation.collecting_entity, target=obligation,
         data={"reason": reason},
     )  # fmt: skip
+    bill_cancelled_tell(bill=obligation)
     return obligation
 
 
@@ -138,6 +140,8 @@ def obligation_close(*, obligation: Obligation, reason: str, actor: Any = None) 
         data={"reason": reason, "kept": obligation.amount_paid},
     )  # fmt: skip
     _obligations_changed([obligation.pk])
+    if obligation.status == ObligationStatus.CANCELLED:
+        bill_cancelled_tell(bill=obligation)
     return obligation
 
 

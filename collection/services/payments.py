@@ -34,6 +34,7 @@ from collection.constants import (
 from collection.models import Allocation, Obligation, Payment
 from collection.providers import ProviderError, ProviderStatus, get_provider
 from collection.services.bills import _obligation_status, _obligations_changed, _payments_in_progress
+from collection.services.client_events import bills_paid_tell
 from collection.services.discrepancies import discrepancy_flag
 from collection.services.receipts import receipt_issue
 from govportal.accounts.models import User
@@ -272,6 +273,7 @@ def _payment_succeeded(payment: Payment, *, source: str, actor: Any = None, requ
               "receipt": receipt.serial},
         request=request,
     )  # fmt: skip
+    bills_paid_tell(payment=payment)
     notify(
         users=[payment.payer],
         message=gettext_noop("Your payment %(ref)s of %(amount)s IQD succeeded. Receipt %(serial)s."),

@@ -45,6 +45,7 @@ from collection.constants import (
 from collection.models import Allocation, Obligation, Payment, Receipt, Refund
 from collection.providers import PaymentProvider, ProviderError, RefundAnswer, get_provider
 from collection.services.bills import REFUND_ROLES, _obligation_status, _obligations_changed, _require_role
+from collection.services.client_events import payment_refunded_tell
 from collection.services.discrepancies import discrepancy_flag
 from govportal.accounts.models import User
 from govportal.audit.services import audit_record
@@ -320,6 +321,7 @@ def _refund_succeeded(payment: Payment, refund: Refund, *, actor: User | None, r
     )
     payment.save(update_fields=["refunded_amount", "status", "updated_at"])
     _obligations_changed([change.obligation.pk for change in changes])
+    payment_refunded_tell(payment=payment, refund=refund, changes=changes)
     _receipt_follows(payment, refund, actor=actor, request=request)
     audit_record(
         action="payment_refund",

@@ -20,6 +20,10 @@ class ApiConfig(AppConfig):
                 "api_client_rotate": _("API client's secret replaced"),
                 "api_client_revoke": _("API client revoked"),
                 "api_call": _("API call"),
+                "api_notify_endpoint_set": _("API client's notification endpoint set"),
+                "api_notify_secret_rotate": _("API client's notification signing secret replaced"),
+                "api_notification_resend": _("Notification re-sent"),
+                "api_notification_give_up": _("Notification given up"),
             }
         )
         labels.register_sentences(
@@ -28,5 +32,9 @@ class ApiConfig(AppConfig):
                 "api_client_rotate": _("The secret of API client %(target)s was replaced"),
                 "api_client_revoke": _("API client %(target)s was revoked"),
                 "api_call": _("API client %(target)s called the API"),
+                "api_notify_endpoint_set": _("The notification endpoint of API client %(target)s was set"),
+                "api_notify_secret_rotate": _("The notification signing secret of API client %(target)s was replaced"),
+                "api_notification_resend": _("A notification to API client %(target)s was re-sent"),
+                "api_notification_give_up": _("A notification to API client %(target)s was given up"),
             }
         )

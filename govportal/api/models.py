@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from govportal.api.constants import DELIVERY_TONES, DeliveryStatus, NotificationEvent
 from govportal.api.scopes import SCOPES
 
 
@@ -36,6 +37,18 @@ class ApiClient(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Where the portal posts its payment notifications (one endpoint a client), and the secret
+    # they are signed with: sealed under the key-encryption key, since we must use it, not only check it.
+    notify_url = models.URLField(
+        _("notification endpoint"),
+        max_length=500,
+        blank=True,
+        help_text=_("The HTTPS address the portal posts this client's payment notifications to."),
+    )
+    notify_secret_sealed = models.BinaryField(
+        _("notification signing secret (encrypted)"), blank=True, default=b"", editable=False
+    )
+    notify_secret_set_at = models.DateTimeField(_("signing secret set at"), null=True, blank=True)
 
     objects = ApiClientQuerySet.as_manager()
 
@@ -57,3 +70,62 @@ class ApiClient(models.Model):
 
     def scope_labels(self) -> list[str]:
         return [str(SCOPES.get(scope, scope)) for scope in self.scopes]
+
+
+class NotificationDeliveryQuerySet(models.QuerySet["NotificationDelivery"]):
+    def pending(self) -> NotificationDeliveryQuerySet:
+        return self.filter(status=DeliveryStatus.PENDING)
+
+
+class NotificationDelivery(models.Model):
+    """One event for one client's endpoint. Stored in the transaction of the change it tells of (so
+    it exists exactly when that change does), then posted by the payments queue until the endpoint
+    answers 2xx, retried with growing pauses for a day, then given up. Its id is the event's id
+    (``id`` in the body, ``X-Event-Id``): a re-send carries the same, so the receiver can skip
+    what it already has."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=32, choices=NotificationEvent.choices)
+    subject = models.CharField(
+        _("about"), max_length=64, blank=True, help_text=_("The bill's or the payment's reference.")
+    )
+    body = models.TextField(_("body"), help_text=_("The JSON posted, exactly as sent."))
+    status = models.CharField(
+        _("status"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retry_from = models.DateTimeField(
+        _("retried since"), help_text=_("Attempts go on for a day from this time (a re-send starts another day).")
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    given_up_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+
+    objects = NotificationDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification delivery")
+        verbose_name_plural = _("notification deliveries")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_due",
+                condition=models.Q(status=DeliveryStatus.PENDING),
+            ),
+            models.Index(fields=["client", "-created_at"], name="delivery_client_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.subject} → {self.client.name}"
+
+    @property
+    def status_tone(self) -> str:
+        return DELIVERY_TONES[DeliveryStatus(self.status)]

@@ -24,7 +24,7 @@ from govportal.entities.models import Entity
 Application = get_application_model()
 
 
-def _require_head(actor: User | None, entity: Entity) -> None:
+def require_head(actor: User | None, entity: Entity) -> None:
     """The entity's head manages its clients (an administrator acts through the admin as anyone)."""
     if actor is not None and not actor.is_superuser and Role.ENTITY_HEAD not in roles_in(actor, entity):
         raise PermissionDenied
@@ -47,7 +47,7 @@ def api_client_create(
 ) -> tuple[ApiClient, str]:
     """A new client of ``entity``; returns it and its secret (``client_id``/``secret`` fixed only by the
     demo world, so that its printed credentials stay the same)."""
-    _require_head(actor, entity)
+    require_head(actor, entity)
     chosen = list(dict.fromkeys(scopes))
     errors = {}
     if not name.strip():
@@ -86,7 +86,7 @@ def api_client_create(
 @transaction.atomic
 def api_client_rotate(*, client: ApiClient, actor: User | None, request: HttpRequest | None = None) -> str:
     """A new secret; the old one and every token issued with it stop working at once."""
-    _require_head(actor, client.entity)
+    require_head(actor, client.entity)
     if not client.is_active:
         raise ValidationError(_("This client is revoked."))
     secret = _new_secret()
@@ -101,7 +101,7 @@ def api_client_rotate(*, client: ApiClient, actor: User | None, request: HttpReq
 @transaction.atomic
 def api_client_revoke(*, client: ApiClient, actor: User | None, request: HttpRequest | None = None) -> None:
     """The client can no longer get a token, and its tokens stop working at once."""
-    _require_head(actor, client.entity)
+    require_head(actor, client.entity)
     if not client.is_active:
         return
     client.revoked_at = timezone.now()

@@ -61,18 +61,29 @@ def key_encryption_key() -> bytes:
     return hashlib.sha256(b"govportal-development-kek:" + settings.SECRET_KEY.encode()).digest()
 
 
+def seal(plaintext: bytes, *, context: str) -> bytes:
+    """``plaintext`` encrypted under the KEK (AES-256-GCM) and bound to ``context`` (a key's id, a
+    client's id), so a sealed value moved to another row does not open: nonce + ciphertext."""
+    nonce = os.urandom(12)
+    return nonce + AESGCM(key_encryption_key()).encrypt(nonce, plaintext, context.encode())
+
+
+def unseal(blob: bytes | memoryview, *, context: str) -> bytes:
+    """What ``seal`` sealed; ``InvalidTag`` when the KEK or the context is not the one it was sealed with."""
+    blob = bytes(blob)
+    return AESGCM(key_encryption_key()).decrypt(blob[:12], blob[12:], context.encode())
+
+
 def wrap_private_key(private_key: ec.EllipticCurvePrivateKey, kid: str) -> bytes:
     der = private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    nonce = os.urandom(12)
-    return nonce + AESGCM(key_encryption_key()).encrypt(nonce, der, kid.encode())
+    return seal(der, context=kid)
 
 
 def unwrap_private_key(blob: bytes | memoryview, kid: str) -> ec.EllipticCurvePrivateKey:
-    blob = bytes(blob)
     try:
-        der = AESGCM(key_encryption_key()).decrypt(blob[:12], blob[12:], kid.encode())
+        der = unseal(blob, context=kid)
     except InvalidTag as exc:
         raise ImproperlyConfigured(
             f"Signing key {kid} cannot be decrypted: SIGNING_KEK is not the one it was made with."

@@ -18,7 +18,7 @@ from collection import models as collection
 from datacenter import models as datacenter
 from documents import models as documents
 from govportal.accounts.models import CitizenProfile, Membership, User
-from govportal.api.models import ApiClient
+from govportal.api.models import ApiClient, NotificationDelivery
 from govportal.api.services import api_client_create
 from govportal.audit.models import AuditEvent
 from govportal.audit.services import audit_record
@@ -85,6 +85,19 @@ def builders() -> dict[type[Model], Builder]:
             password="x",
         ),
     )
+    api_client = once(
+        "api_client", lambda: api_client_create(entity=entity(), name="Billing", scopes=["bills:read"], actor=None)[0]
+    )
+
+    def deliveries(n: int) -> None:
+        from django.utils import timezone
+
+        NotificationDelivery.objects.bulk_create(
+            NotificationDelivery(
+                client=api_client(), event="bill.paid", subject=f"B-{i}", body="{}", retry_from=timezone.now()
+            )
+            for i in range(n)
+        )
 
     def audit_events(n: int) -> None:
         for number in range(n):
@@ -177,6 +190,8 @@ def builders() -> dict[type[Model], Builder]:
         collection.Discrepancy: _batch(f.DiscrepancyFactory, payment__payer=user, payment__collecting_entity=entity),
         collection.SandboxCharge: _batch(f.SandboxChargeFactory),
         collection.SandboxRefund: _batch(f.SandboxRefundFactory),
+        # API core
+        NotificationDelivery: deliveries,
         # housing fund
         housing_fund.Loan: _batch(f.LoanFactory, branch=entity),
         housing_fund.Schedule: _batch(f.ScheduleFactory, loan__branch=entity),

@@ -8,6 +8,7 @@ from django.test import Client
 
 from govportal.api.models import ApiClient
 from govportal.api.services import api_client_create
+from tests.collection.payments_world import world  # noqa: F401 — notifications tests pay bills
 from tests.factories import EntityFactory
 
 
