@@ -23,6 +23,7 @@ from collection.models import (
     Allocation,
     CashierAssignment,
     Discrepancy,
+    MerchantAccount,
     Obligation,
     Outlet,
     Payment,
@@ -57,7 +58,13 @@ from govportal.web.admin import (
     pdf_render_again_action,
 )
 
-labels.register({"payment_event_process": _("Provider event processed again from the admin")})
+labels.register(
+    {
+        "payment_event_process": _("Provider event processed again from the admin"),
+        "merchant_account_save": _("Merchant account saved"),
+        "merchant_account_delete": _("Merchant account removed"),
+    }
+)
 
 
 # --- bills and payments -------------------------------------------------------------------------
@@ -274,12 +281,45 @@ class CashierAssignmentAdmin(RecordAdmin):
     date_hierarchy = "assigned_at"
 
 
+@admin.register(MerchantAccount)
+class MerchantAccountAdmin(admin.ModelAdmin):
+    """Which collecting entity a payment company's merchant account belongs to: its settlement files
+    are that entity's (only its staff import them, and they settle only its payments)."""
+
+    list_display = ["account_id", "provider", "entity", "created_at"]
+    list_filter = ["provider"]
+    search_fields = ["account_id", "=entity__code", "entity__name_ar", "entity__name_en"]
+    autocomplete_fields = ["entity"]
+    list_select_related = ["entity"]
+
+    def save_model(self, request: HttpRequest, obj: MerchantAccount, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="merchant_account_save", actor=request.user, target=obj, request=request,
+            data={"provider": obj.provider, "account": obj.account_id, "entity": obj.entity.code, "changed": change},
+        )  # fmt: skip
+
+    def delete_model(self, request: HttpRequest, obj: MerchantAccount) -> None:
+        audit_record(
+            action="merchant_account_delete", actor=request.user, target=obj, request=request,
+            data={"provider": obj.provider, "account": obj.account_id, "entity": obj.entity.code},
+        )  # fmt: skip
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for account in queryset.select_related("entity"):
+            self.delete_model(request, account)
+
+
 @admin.register(SettlementFile)
 class SettlementFileAdmin(RecordAdmin):
-    list_display = ["name", "provider", "status", "rows_total", "rows_done", "uploaded_by", "created_at", "finished_at"]
+    list_display = [
+        "name", "provider", "entity", "account", "status", "rows_total", "rows_done", "uploaded_by", "created_at",
+        "finished_at",
+    ]  # fmt: skip
     list_filter = ["provider", "status"]
-    search_fields = ["name", "sha256__exact"]
-    list_select_related = ["uploaded_by"]
+    search_fields = ["name", "sha256__exact", "account__exact"]
+    list_select_related = ["uploaded_by", "entity"]
     date_hierarchy = "created_at"
     exclude = ["upload"]  # the file is kept whole for audit; staff read it through reconciliation
 

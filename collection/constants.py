@@ -36,6 +36,8 @@ class Provider(models.TextChoices):
     SANDBOX = "sandbox", _("Sandbox (test payments)")
     FIB = "fib", _("First Iraqi Bank")
     OUTLET = "outlet", _("Outlet card terminal")
+    # Sends settlement files only: the daily report of the acquirer that settles the outlets' terminals.
+    ACQUIRER = "acquirer", _("Card acquirer (outlet terminals)")
 
 
 class OutletStatus(models.TextChoices):
@@ -176,6 +178,7 @@ class RowOutcome(models.TextChoices):
     UNKNOWN = "unknown", _("In the file but unknown to us")
     STATUS_MISMATCH = "status_mismatch", _("Settled but not paid with us")
     DUPLICATE = "duplicate", _("Duplicate in file")
+    OTHER_ENTITY = "other_entity", _("A payment of another collecting entity")
 
 
 class DiscrepancyKind(models.TextChoices):
@@ -183,6 +186,7 @@ class DiscrepancyKind(models.TextChoices):
     UNKNOWN = "unknown", _("In the file but unknown to us")
     STATUS_MISMATCH = "status_mismatch", _("Settled but not paid with us")
     DUPLICATE = "duplicate", _("Duplicate in file")
+    OTHER_ENTITY = "other_entity", _("A payment of another collecting entity")
     MISSING = "missing", _("Paid with us but absent from settlement")
     WEBHOOK_MISMATCH = "webhook_mismatch", _("Provider reported a different amount or currency")
     REFUND_FAILED = "refund_failed", _("Refund refused by the provider")

@@ -2,7 +2,8 @@
 
 The outlets are set up as the Fund's head would, through the same services as the staff pages:
 two open outlets in different governorates, each with a card terminal and the demo cashier, and a
-third still being set up."""
+third still being set up. The Fund has a merchant account with the card acquirer and with First
+Iraqi Bank, so that their settlement files are the Fund's."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from collection.constants import WORKING_DAYS, Governorate, OutletStatus, Purpose, Weekday
-from collection.models import Obligation, Outlet
+from collection.constants import WORKING_DAYS, Governorate, OutletStatus, Provider, Purpose, Weekday
+from collection.models import MerchantAccount, Obligation, Outlet
 from collection.services import (
     CardSlip,
     OutletDetails,
@@ -119,6 +120,15 @@ def demo_outlets(ihf: Entity, head: User, cashier: User) -> Outlet:
     return outlets[0]
 
 
+# The Fund's merchant accounts (docs/OPERATIONS.md's example files name them).
+DEMO_MERCHANT_ACCOUNTS = {Provider.ACQUIRER: "100200300400500", Provider.FIB: "IHF-FIB-0001"}
+
+
+def demo_merchant_accounts(ihf: Entity) -> None:
+    for provider, account_id in DEMO_MERCHANT_ACCOUNTS.items():
+        MerchantAccount.objects.get_or_create(provider=provider, account_id=account_id, defaults={"entity": ihf})
+
+
 def demo_payments() -> dict[str, Any]:
     """The Fund's outlets; three bills for the demo citizen, the first paid at Karkh by card."""
     ihf = Entity.objects.get(code="IHF")
@@ -127,6 +137,7 @@ def demo_payments() -> dict[str, Any]:
     # The demo's head also heads the Fund (govportal.web.demo.STAFF), and runs its outlets.
     head = User.objects.get(email__startswith="entity.head@")
     outlet = demo_outlets(ihf, head, cashier)
+    demo_merchant_accounts(ihf)
     today = timezone.localdate()
     bills = []
     for reference, purpose, amount, days, description in DEMO_BILLS:

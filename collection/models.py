@@ -247,6 +247,9 @@ class Payment(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["provider", "status", "succeeded_at"]),
             models.Index(fields=["outlet", "succeeded_at"]),
+            # FIB's payments and outlet slips are known to their providers by this reference: their
+            # settlement lines and FIB's callbacks find the payment by it.
+            models.Index(fields=["provider", "provider_ref"], name="payment_provider_ref"),
         ]
 
     def __str__(self) -> str:
@@ -651,6 +654,42 @@ class CashierAssignment(models.Model):
         return f"{self.outlet_id}: {self.cashier_id}"
 
 
+class MerchantAccount(models.Model):
+    """A collecting entity's account with a payment company: the merchant ID an acquirer's report
+    names, or the FIB account a bank report is for. A settlement file belongs to the entity whose
+    account it reports: only that entity's staff import it, and it settles only its payments."""
+
+    provider = models.CharField(
+        _("payment company"),
+        max_length=16,
+        choices=[(Provider.ACQUIRER, Provider.ACQUIRER.label), (Provider.FIB, Provider.FIB.label)],
+    )
+    account_id = models.CharField(
+        _("merchant account"),
+        max_length=40,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$", _("Use Latin letters, digits or hyphens."))],
+        help_text=_("As the company writes it in its reports: the merchant ID (MID) or the account ID."),
+    )
+    entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("collecting entity"),
+        on_delete=models.PROTECT,
+        related_name="merchant_accounts",
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("merchant account")
+        verbose_name_plural = _("merchant accounts")
+        ordering = ["provider", "account_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "account_id"], name="merchant_account_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.account_id}"
+
+
 def settlement_upload_path(instance: SettlementFile, filename: str) -> str:
     return f"collection/settlements/{instance.provider}/{instance.sha256}.csv"
 
@@ -671,6 +710,17 @@ class SettlementFile(models.Model):
         blank=True,
         related_name="+",
     )
+    # Whose file it is: the entity of the merchant account it reports (acquirer, FIB), or of the
+    # person who imported it (sandbox). None: a sandbox file the system imported for every entity.
+    entity = models.ForeignKey(
+        "entities.Entity",
+        verbose_name=_("collecting entity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    account = models.CharField(_("merchant account"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=SettlementStatus.choices, default=SettlementStatus.QUEUED
     )

@@ -312,7 +312,9 @@ def settlement_files(user: Any) -> QuerySet[Any]:
     if user.is_superuser:
         return files
     mine = [str(pk) for pk in collecting_entities(user).values_list("pk", flat=True)]
-    visible = Q(uploaded_by=user) | Q(entity_counts__has_any_keys=mine) if mine else Q(uploaded_by=user)
+    visible = Q(uploaded_by=user)
+    if mine:
+        visible |= Q(entity__in=mine) | Q(entity_counts__has_any_keys=mine)
     return files.filter(visible)
 
 

@@ -32,8 +32,15 @@ All of it runs in one transaction: a file is reconciled completely or not at all
 until the end and the page must see progress before it commits (the cache is Redis in
 production, shared by the worker and the web tier).
 
-The package: ``services`` (import, reconcile, the task), ``reading`` (checking rows, the
-staging table), ``matching`` (the SQL), ``progress`` (for the pages), ``fetching`` (asking a
+A file belongs to the collecting entity whose merchant account it reports (``MerchantAccount``;
+a sandbox file names none and belongs to the entity it is imported for): only that entity's fund
+officers and head import it, and it settles only that entity's payments. Its lines about another
+entity's payments are discrepancies in front of the file's entity (``other_entity``), never
+settlements, and only that entity's payments can be missing from it.
+
+The package: ``formats`` (one module per provider's file: its columns, its checks, and how a line
+becomes the common staging row), ``services`` (import, reconcile, the task), ``reading``
+(checking rows, the staging table), ``matching`` (the SQL), ``progress`` (for the pages), ``fetching`` (asking a
 provider's adapter for a day's file, for staff).
 """
 
@@ -45,6 +52,7 @@ from collection.reconciliation.services import (
     IMPORT_ROLES,
     MAX_FILE_BYTES,
     can_import,
+    import_entities,
     settlement_import,
     settlement_reconcile,
     settlement_reconcile_now,
@@ -60,6 +68,7 @@ __all__ = [
     "Progress",
     "bad_rows_of",
     "can_import",
+    "import_entities",
     "error_messages",
     "settlement_fetch_request",
     "settlement_fetch_run",

@@ -13,6 +13,7 @@ from django.db.models import Count
 
 from collection.constants import CAPTURED, SETTLEMENT_WINDOW_DAYS, DiscrepancyKind, RowOutcome
 from collection.models import Discrepancy, Payment, Settlement, SettlementFile, SettlementRow
+from collection.reconciliation.formats import FORMATS
 from collection.reconciliation.reading import Read, Stage, repeats_sql
 
 OUTCOMES = [*RowOutcome.values, "missing"]
@@ -56,11 +57,24 @@ def _file_id(settlement: SettlementFile) -> Any:
 
 def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> None:
     """Each staged line with its payment and outcome, in a temporary table: unknown to us, a
-    payment an earlier file settled (a repeat), not paid with us, a different amount or
-    currency, matched. Lines repeated within the file are ``keep``'s.
+    payment of another collecting entity than the file's, a payment an earlier file settled (a
+    repeat), not paid with us (or a line that reports no money paid: a refund), a different
+    amount or currency, matched. Lines repeated within the file are ``keep``'s.
+
+    The format says how a line finds its payment (``join``) and among which payments. A file of
+    an entity's merchant account settles only that entity's payments: a line about another's is
+    in front of the file's entity, without the payment (whose details are not theirs to see), as
+    is a line about no payment at all.
     """
     t = tables()
+    fmt = stage.format
     captured = list(CAPTURED)
+    entity = settlement.entity_id
+    other = "p.collecting_entity_id <> %s" if entity is not None else "1 = 0"
+    others = [entity] if entity is not None else []
+    unpaid = ""
+    if fmt.paid_statuses is not None:
+        unpaid = f" OR s.status NOT IN ({', '.join(['%s'] * len(fmt.paid_statuses))})"
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_temporary(JUDGED)}")
@@ -68,25 +82,35 @@ def judge(settlement: SettlementFile, stage: Stage, steps: dict[str, float]) -> 
             f"""
             CREATE TEMPORARY TABLE {JUDGED} AS
             SELECT s.line, s.txn_id, s.payment_ref, s.amount, s.currency, s.status, s.settled_at, s.card_last4, s.fee,
-                   p.id AS payment_id, p.collecting_entity_id, p.amount AS expected_amount,
+                   CASE WHEN {other} THEN NULL ELSE p.id END AS payment_id,
+                   CASE WHEN p.id IS NULL OR {other} THEN %s ELSE p.collecting_entity_id END AS collecting_entity_id,
+                   CASE WHEN {other} THEN NULL ELSE p.amount END AS expected_amount,
                    CASE
                        WHEN p.id IS NULL THEN %s
+                       WHEN {other} THEN %s
                        WHEN EXISTS (SELECT 1 FROM {t["settlements"]} m WHERE m.payment_id = p.id) THEN %s
-                       WHEN p.status NOT IN ({", ".join(["%s"] * len(captured))}) THEN %s
+                       WHEN p.status NOT IN ({", ".join(["%s"] * len(captured))}){unpaid} THEN %s
                        WHEN p.amount <> s.amount OR p.currency <> s.currency THEN %s
                        ELSE %s
                    END AS outcome
             FROM (SELECT {stage.typed_columns()} FROM {stage.name} st) s
-            LEFT JOIN {t["payments"]} p ON p.payment_ref = s.payment_ref AND p.provider = %s
-            """,  # noqa: S608 — table names from the models, values as parameters
+            LEFT JOIN {t["payments"]} p ON {fmt.join} AND p.provider = %s
+            """,  # noqa: S608 — table names and SQL from the code, values as parameters
             [
+                *others,
+                *others,
+                entity,
+                *others,
                 RowOutcome.UNKNOWN,
+                *others,
+                RowOutcome.OTHER_ENTITY,
                 RowOutcome.DUPLICATE,
                 *captured,
+                *(fmt.paid_statuses or ()),
                 RowOutcome.STATUS_MISMATCH,
                 RowOutcome.AMOUNT_MISMATCH,
                 RowOutcome.MATCHED,
-                settlement.provider,
+                fmt.payment_provider,
             ],
         )
     steps["judge"] = time.perf_counter() - started
@@ -232,6 +256,9 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
             # payment's key, as many as there are candidates, never a scan of every settlement
             # ever made.
             by_key = " OFFSET 0" if connection.vendor == "postgresql" else ""
+            # A file of one entity's merchant account says nothing of other entities' payments.
+            entity = [settlement.entity_id] if settlement.entity_id is not None else []
+            of_entity = " AND p.collecting_entity_id = %s" if entity else ""
             cutoff = connection.ops.adapt_datetimefield_value(read.last - dt.timedelta(days=SETTLEMENT_WINDOW_DAYS))
             execute(
                 "missing",
@@ -239,21 +266,23 @@ def match(settlement: SettlementFile, read: Read, now: dt.datetime, steps: dict[
                 INSERT INTO {t["discrepancies"]} (kind, provider, collecting_entity_id, payment_id, row_id, file_id,
                                                   expected_amount, reported_amount, detail, created_at, resolution,
                                                   note, resolved_by_id, resolved_at)
-                SELECT %s, p.provider, p.collecting_entity_id, p.id, NULL, %s, p.amount, NULL, '', %s, '', '',
+                SELECT %s, %s, p.collecting_entity_id, p.id, NULL, %s, p.amount, NULL, '', %s, '', '',
                        NULL, NULL
                 FROM {t["payments"]} p
-                WHERE p.provider = %s AND p.status IN ({marks}) AND p.succeeded_at < %s
+                WHERE p.provider = %s AND p.status IN ({marks}) AND p.succeeded_at < %s{of_entity}
                   AND NOT EXISTS (SELECT 1 FROM {t["settlements"]} m WHERE m.payment_id = p.id{by_key})
                   AND NOT EXISTS (SELECT 1 FROM {t["discrepancies"]} d
                                   WHERE d.payment_id = p.id AND (d.row_id IS NOT NULL OR d.kind = %s){by_key})
                 """,  # noqa: S608
                 [
                     DiscrepancyKind.MISSING,
+                    settlement.provider,
                     file_id,
                     stamp,
-                    settlement.provider,
+                    FORMATS[settlement.provider].payment_provider,
                     *captured,
                     cutoff,
+                    *entity,
                     DiscrepancyKind.MISSING,
                 ],
             )

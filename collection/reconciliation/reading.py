@@ -13,14 +13,13 @@ import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext_lazy
 
-from collection.constants import Provider
 from collection.models import SettlementFile
-from collection.providers.sandbox import SETTLEMENT_COLUMNS
+from collection.reconciliation.formats import COMMON_COLUMNS, FORMATS, ROW_PROBLEMS, SettlementFormat
 from collection.reconciliation.progress import progress_set
 from govportal.importing import EMPTY, NOT_UTF8, BadByte, CsvRecords, bad_byte, more_bad_rows
 
-# The columns of each provider's settlement file, in order. Only the sandbox's format is known.
-SETTLEMENT_FORMATS: dict[str, list[str]] = {Provider.SANDBOX: SETTLEMENT_COLUMNS}
+# The columns of each provider's settlement file, in order (``formats``).
+SETTLEMENT_FORMATS: dict[str, list[str]] = {provider: f.columns for provider, f in FORMATS.items()}
 
 
 MAX_ERRORS = 1000  # bad rows kept with their reasons; beyond that only their number
@@ -34,14 +33,7 @@ BATCH = 5_000  # rows per insert on SQLite
 # Why a row (or the file) was refused: codes stored with the file, words chosen at display time.
 PROBLEMS: dict[str, Any] = {
     "columns": gettext_lazy("the row has %(found)d columns instead of %(expected)d"),
-    "txn_id": gettext_lazy("txn_id is missing or longer than 80 characters"),
-    "payment_ref": gettext_lazy("payment_ref is missing or longer than 80 characters"),
-    "amount": gettext_lazy("amount must be a whole number of dinars, 0 or more"),
-    "currency": gettext_lazy("currency must be 3 capital letters, such as IQD"),
-    "status": gettext_lazy("status is missing or longer than 20 characters"),
-    "settled_at": gettext_lazy("settled_at must be a date and time in UTC, such as 2026-11-21T10:30:00Z"),
-    "card_last4": gettext_lazy("card_last4 must be empty or 4 digits"),
-    "fee": gettext_lazy("fee must be a whole number of dinars, 0 or more"),
+    **ROW_PROBLEMS,
     "header": gettext_lazy("the first line must name the columns %(columns)s"),
     "not_utf8": NOT_UTF8,
     "encoding": gettext_lazy("the file is not UTF-8 text from here on"),  # files refused before 2026-12
@@ -49,9 +41,6 @@ PROBLEMS: dict[str, Any] = {
     "empty": EMPTY,
     "internal": gettext_lazy("the file could not be reconciled; nothing was changed. Try again or ask support."),
 }
-
-
-_ZERO = dt.timedelta(0)
 
 
 @dataclass
@@ -84,49 +73,19 @@ class Read:
         return self.errors + ([{"line": None, "codes": ["more"], "count": hidden}] if hidden > 0 else [])
 
 
-def _row_problems(row: list[str], columns: list[str]) -> list[str]:
-    """Every problem of a row the fast check refused (codes of PROBLEMS)."""
-    if len(row) != len(columns):
-        return ["columns"]
-    txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee = row
-    problems = []
-    if not 0 < len(txn_id) <= 80:
-        problems.append("txn_id")
-    if not 0 < len(payment_ref) <= 80:
-        problems.append("payment_ref")
-    if not _whole(amount):
-        problems.append("amount")
-    if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
-        problems.append("currency")
-    if not 0 < len(status) <= 20:
-        problems.append("status")
-    try:
-        if dt.datetime.fromisoformat(settled_at).utcoffset() != _ZERO:
-            problems.append("settled_at")
-    except ValueError:
-        problems.append("settled_at")
-    if card_last4 and not (len(card_last4) == 4 and card_last4.isascii() and card_last4.isdigit()):
-        problems.append("card_last4")
-    if not _whole(fee):
-        problems.append("fee")
-    return problems
-
-
-def _whole(text: str) -> bool:
-    return 0 < len(text) <= 18 and text.isascii() and text.isdigit()
-
-
 def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
-    """Check every row of the stored file; good rows go to ``stage`` until the first bad one.
+    """Check every row of the stored file; good rows go to ``stage`` (as the common staging row,
+    ``formats.base``) until the first bad one.
 
     Each row's line is the one where it starts. A file that cannot be read as a whole is refused
     for that alone (``Read.refuse_file``): a byte that is not UTF-8 (its own line: the decoder
     reads ahead, so the file is read again to find it), CSV that cannot be parsed, another
     header, no rows."""
-    columns = SETTLEMENT_FORMATS[settlement.provider]
+    fmt = FORMATS[settlement.provider]
+    columns, account, staged_row, problems = fmt.columns, settlement.account, fmt.row, fmt.problems
     report = Read()
     total = max(settlement.rows_total, 1)
-    fromiso, zero, sqlite = dt.datetime.fromisoformat, _ZERO, connection.vendor == "sqlite"
+    sqlite = connection.vendor == "sqlite"
     with settlement.upload.open("rb") as stored:
         text = io.TextIOWrapper(getattr(stored, "file", stored), encoding="utf-8-sig", newline="")
         records = CsvRecords(text)
@@ -141,25 +100,11 @@ def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
                 return report
             for line, row in rows:
                 report.rows += 1
-                # The fast path checks everything at once; a refused row is looked at again for its reasons.
-                try:
-                    txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee = row
-                    when = fromiso(settled_at)
-                    good = (
-                        0 < len(txn_id) <= 80
-                        and 0 < len(payment_ref) <= 80
-                        and 0 < len(amount) <= 18 and amount.isascii() and amount.isdigit()
-                        and len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()
-                        and 0 < len(status) <= 20
-                        and when.utcoffset() == zero
-                        and (not card_last4 or (len(card_last4) == 4 and card_last4.isascii() and card_last4.isdigit()))
-                        and 0 < len(fee) <= 18 and fee.isascii() and fee.isdigit()
-                    )  # fmt: skip
-                except ValueError:
-                    good = False
-                if not good:
-                    report.refuse(line, _row_problems(row, columns), found=len(row), expected=len(columns))
+                staged = staged_row(row, account)
+                if staged is None:
+                    report.refuse(line, problems(row, account), found=len(row), expected=len(columns), account=account)
                     continue
+                when = staged[5]
                 if report.first is None or when < report.first:
                     report.first = when
                 if report.last is None or when > report.last:
@@ -167,7 +112,7 @@ def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
                 if not report.bad_rows:
                     # SQLite keeps datetimes as naive UTC text, the way Django writes them.
                     stamp = when.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ") if sqlite else when
-                    stage.add((line, txn_id, payment_ref, amount, currency, status, stamp, card_last4, fee))
+                    stage.add((line, *staged[:5], stamp, *staged[6:]))
                 if report.rows % PROGRESS_EVERY == 0:
                     progress_set(settlement, "reading", min(report.rows, total), total)
         except UnicodeDecodeError:
@@ -181,28 +126,16 @@ def read_rows(settlement: SettlementFile, stage: Stage) -> Read:
     return report
 
 
-STAGE_COLUMNS = "line, txn_id, payment_ref, amount, currency, status, settled_at, card_last4, fee"
-FILE_COLUMNS = STAGE_COLUMNS.removeprefix("line, ")
+STAGE_COLUMNS = "line, " + ", ".join(COMMON_COLUMNS)
 
 COPY_CHUNK = 1024 * 1024
 
-# A row PostgreSQL may take as it is: plainly good by the checks of ``read_rows``, in their usual
-# form (amounts without leading zeros, IQD, times as 2026-11-21T10:30:00Z). Each value must come
-# back unchanged from its type, which refuses what a cast alone would forgive (signs, spaces,
-# "1_000", "24:00:00"); a value a cast refuses raises. Unquoted empty fields arrive as NULL, so
-# the whole must be true, not merely not false. Cheap string and cast checks, not regular
-# expressions: PostgreSQL's take seconds on a million rows.
-_PLAIN_ROW = """
-    octet_length(txn_id) BETWEEN 1 AND 80
-    AND octet_length(payment_ref) BETWEEN 1 AND 80
-    AND octet_length(status) BETWEEN 1 AND 20
-    AND amount::bigint::text = amount AND amount::bigint BETWEEN 0 AND 999999999999999999
-    AND fee::bigint::text = fee AND fee::bigint BETWEEN 0 AND 999999999999999999
-    AND currency = 'IQD'
-    AND to_char(settled_at::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') = settled_at
-    AND (coalesce(card_last4, '') = ''
-         OR (card_last4::smallint BETWEEN 0 AND 9999 AND lpad(card_last4::smallint::text, 4, '0') = card_last4))
-"""
+# A raw row PostgreSQL may take as it is (each format's ``plain_sql``): plainly good by the checks
+# of ``read_rows``, in their usual form (amounts without leading zeros, IQD, times in one form).
+# Each value must come back unchanged from its type, which refuses what a cast alone would
+# forgive; a value a cast refuses raises. Unquoted empty fields arrive as NULL, so the whole must
+# be true, not merely not false. Cheap string and cast checks, not regular expressions:
+# PostgreSQL's take seconds on a million rows.
 
 
 def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) -> bool:
@@ -213,7 +146,9 @@ def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) 
     PostgreSQL's CSV reader refuses raises; the caller's savepoint then takes the file to
     ``read_rows``. Whether every row is plainly good is ``plain_read``'s question.
     """
-    columns = SETTLEMENT_FORMATS[settlement.provider]
+    if not stage.raw:  # a format always read row by row
+        return False
+    columns = stage.format.columns
     total = max(settlement.rows_total, 1)
     storage, name = settlement.upload.storage, str(settlement.upload.name)
     # A handle of its own (not the field's, which FileCheck's thread would share).
@@ -229,7 +164,7 @@ def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) 
         sent, size = len(opening), max(storage.size(name), 1)
         shown, step = 0, max(size // 20, 1)  # the page's bar moves by 5%: a cache write each
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {stage.name} ({FILE_COLUMNS}) FROM STDIN WITH (FORMAT csv)") as copy:
+            with cursor.cursor.copy(f"COPY {stage.name} ({stage.file_columns}) FROM STDIN WITH (FORMAT csv)") as copy:
                 copy.write(rest)
                 while chunk := stored.read(COPY_CHUNK):
                     copy.write(chunk)
@@ -243,22 +178,25 @@ def copy_file(settlement: SettlementFile, stage: Stage, *, report: bool = True) 
 def plain_read(settlement: SettlementFile, stage: Stage) -> Read | None:
     """Whether every row ``copy_file`` staged is plainly good, in one statement; None if not.
 
-    Not plainly good: a row outside the checks of ``_PLAIN_ROW``, or fewer or more rows than the
+    Not plainly good: a row outside the format's ``plain_sql``, or fewer or more rows than the
     file has lines (a record spanning lines, an end-of-data marker). ``read_rows`` then reads the
     file row by row and says what is wrong, so both paths accept and refuse the same files and
     store the same values. A value a cast refuses raises.
     """
+    fmt, time = stage.format, stage.format.time_column
+    params = [settlement.account] * fmt.plain_sql.count("%s")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE ({_PLAIN_ROW}) IS NOT TRUE),
-                       min(settled_at COLLATE "C"), max(settled_at COLLATE "C")
-                FROM {stage.name}"""  # noqa: S608 — a fixed name
+            f"""SELECT count(*), count(*) FILTER (WHERE ({fmt.plain_sql}) IS NOT TRUE),
+                       min({time} COLLATE "C"), max({time} COLLATE "C")
+                FROM {stage.name}""",  # noqa: S608 — SQL of the code, the account as a parameter
+            params,
         )
         rows, bad, first_at, last_at = cursor.fetchone() or (0, 0, None, None)
     if bad or not rows or rows != settlement.rows_total:  # no rows: read_rows refuses the file as empty
         return None
     # Every time is in the one form, so the first and last in text order are the earliest and latest.
-    first, last = (dt.datetime.fromisoformat(at) if at else None for at in (first_at, last_at))
+    first, last = (fmt.raw_time(at) if at else None for at in (first_at, last_at))
     return Read(rows=rows, first=first, last=last, copied=True)
 
 
@@ -272,7 +210,7 @@ def repeats_sql(stage: Stage) -> str:
         return f"""SELECT line FROM (SELECT line, {column} = lag({column}) OVER (ORDER BY {key}, line) AS again
                                      FROM {stage.name}) r WHERE again"""  # noqa: S608 — names from the code
 
-    by_txn, by_payment = repeating("txn_id"), repeating("payment_ref")
+    by_txn, by_payment = repeating(stage.txn_sql), repeating(stage.ref_sql)
     return f"SELECT line, 1 AS by_txn FROM ({by_txn}) t UNION ALL SELECT line, 0 FROM ({by_payment}) p"  # noqa: S608
 
 
@@ -284,7 +222,7 @@ def check_file(settlement: SettlementFile) -> Read | None:
         temp_buffers_roomy()
         with transaction.atomic():
             work_mem_roomy()
-            with Stage(analyze=False) as own:
+            with Stage(FORMATS[settlement.provider], raw=True, analyze=False) as own:
                 if not copy_file(settlement, own, report=False):
                     return None
             read = plain_read(settlement, own)
@@ -343,13 +281,18 @@ def temp_buffers_roomy() -> None:
 
 
 class Stage:
-    """A temporary table of the file's good rows, all text until matching casts them on
-    PostgreSQL (``copy_file`` and ``read_rows``, by COPY); typed on SQLite, batched inserts."""
+    """A temporary table of the file's good rows. On PostgreSQL, all text until matching casts
+    them: the file's own columns as it is (``raw``, filled by ``copy_file``), or the common
+    staging row (``read_rows``, by COPY). On SQLite, the common row typed, batched inserts."""
 
-    def __init__(self, *, analyze: bool = True) -> None:
+    def __init__(self, fmt: SettlementFormat, *, raw: bool = False, analyze: bool = True) -> None:
+        self.format = fmt
         self.postgres = connection.vendor == "postgresql"
+        self.raw = raw and self.postgres and fmt.raw_columns is not None
         self.analyze = analyze  # for the planner of a join; checks and sorts need no statistics
         self.name = "pg_temp.settlement_stage" if self.postgres else "temp.settlement_stage"
+        self.file_columns = ", ".join(fmt.raw_columns if self.raw and fmt.raw_columns else COMMON_COLUMNS)
+        self.txn_sql, self.ref_sql = (fmt.txn_sql, fmt.ref_sql) if self.raw else ("txn_id", "payment_ref")
         self.batch: list[tuple[Any, ...]] = []
         self._copy: Any = None
 
@@ -359,10 +302,10 @@ class Stage:
             if self.postgres:
                 # A line is its record's number plus one (the header), when the file's rows come
                 # by COPY; read_rows gives each its line.
+                texts = ", ".join(f"{column} text" for column in self.file_columns.split(", "))
                 cursor.execute(
                     "CREATE TEMPORARY TABLE settlement_stage (line integer GENERATED BY DEFAULT AS IDENTITY"
-                    " (START WITH 2), txn_id text, payment_ref text, amount text, currency text, status text,"
-                    " settled_at text, card_last4 text, fee text) ON COMMIT DROP"
+                    f" (START WITH 2), {texts}) ON COMMIT DROP"
                 )
             else:
                 cursor.execute(
@@ -401,13 +344,16 @@ class Stage:
             self._flush()
         if self.postgres and self.analyze and kind is None:
             with connection.cursor() as cursor:
-                # The planner needs the table's size and how its payment references spread.
-                cursor.execute(f"ANALYZE {self.name} (payment_ref)")  # noqa: S608 — a fixed name
+                # The planner needs the table's size and how the columns that find payments spread.
+                keys = ", ".join(self.format.key_columns) if self.raw else "payment_ref"
+                cursor.execute(f"ANALYZE {self.name} ({keys})")  # noqa: S608 — names of the code
 
     def typed_columns(self) -> str:
-        """The staged columns as matching reads them (``st`` is the staging table)."""
+        """The staged columns as matching reads them, the common staging row (``st`` is the staging table)."""
         if not self.postgres:
             return f"st.{STAGE_COLUMNS.replace(', ', ', st.')}"
+        if self.raw:
+            return self.format.common_sql
         return (
             "st.line, st.txn_id, st.payment_ref, st.amount::bigint AS amount, st.currency, st.status,"
             " st.settled_at::timestamptz AS settled_at, coalesce(st.card_last4, '') AS card_last4,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import time
@@ -20,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collection.constants import Provider, SettlementStatus
-from collection.models import SettlementFile
+from collection.models import MerchantAccount, SettlementFile
+from collection.reconciliation.formats import FORMATS
 from collection.reconciliation.matching import judge, keep, lock_provider, match, settle
 from collection.reconciliation.progress import progress_clear, progress_set
 from collection.reconciliation.reading import (
@@ -34,9 +36,11 @@ from collection.reconciliation.reading import (
     work_mem_roomy,
 )
 from govportal.accounts.constants import Role
+from govportal.accounts.models import User
 from govportal.accounts.selectors import entities_of
 from govportal.audit.services import audit_record
-from govportal.importing import CsvScan, scan_csv
+from govportal.entities.models import Entity
+from govportal.importing import CHUNK, CsvScan, scan_csv
 from govportal.tasks import enqueue
 
 logger = logging.getLogger(__name__)
@@ -75,6 +79,58 @@ def can_import(user: Any) -> bool:
     return bool(user.is_superuser) or entities_of(user, roles=IMPORT_ROLES).exists()
 
 
+def import_entities(user: Any) -> Any:
+    """The collecting entities whose settlement files ``user`` may import."""
+    return entities_of(user, roles=IMPORT_ROLES).order_by("code")
+
+
+def _first_row(handle: IO[bytes]) -> list[str]:
+    """The first row after the header (the scan has found one), for the account it names."""
+    opening = handle.read(CHUNK).decode("utf-8-sig", errors="replace")
+    rows = csv.reader(io.StringIO(opening, newline=""))
+    next(rows, None)
+    return next(rows, [])
+
+
+def _owner(*, provider: str, account: str, actor: User | None, entity: Entity | None) -> Entity | None:
+    """The collecting entity a file belongs to, refusing one ``actor`` may not import.
+
+    A file that names a merchant account (acquirer, FIB) belongs to the entity of that account;
+    a sandbox file to the entity it is imported for (``entity``, or the importer's only one).
+    None only for a sandbox file the system or an administrator imports for every entity."""
+    mine = import_entities(actor) if actor is not None else Entity.objects.none()
+    if FORMATS[provider].account_column is not None:
+        found = MerchantAccount.objects.select_related("entity").filter(provider=provider, account_id=account).first()
+        if found is None:
+            raise ValidationError(
+                _(
+                    "The file reports the merchant account %(account)s of %(provider)s, which no collecting entity "
+                    "has. An administrator adds it under merchant accounts."
+                )
+                % {"account": account, "provider": Provider(provider).label},
+                code="account",
+            )
+        owner: Entity = found.entity
+    elif entity is not None:
+        owner = entity
+    elif actor is None or actor.is_superuser and not mine.exists():
+        return None
+    else:
+        choices = list(mine[:2])
+        if len(choices) != 1:
+            raise ValidationError(_("Choose the collecting entity whose file this is."), code="entity")
+        owner = choices[0]
+    if actor is not None and not actor.is_superuser and not mine.filter(pk=owner.pk).exists():
+        raise ValidationError(
+            _(
+                "This file reports the merchant account of another collecting entity: only that entity's fund "
+                "officers and head may import it."
+            ),
+            code="other_entity",
+        )
+    return owner
+
+
 def _discard(settlement: SettlementFile) -> None:
     """Remove a failed import (it kept no rows) so that the same file can be imported again."""
     if settlement.upload:
@@ -89,10 +145,15 @@ def settlement_import(
     content: bytes | None = None,
     source: str | Path | IO[bytes] | None = None,
     actor: Any = None,
+    entity: Entity | None = None,
     run_now: bool = False,
     request: HttpRequest | None = None,
 ) -> SettlementFile:
     """Store a provider's settlement file once and reconcile it (now, or in a task on commit).
+
+    The file belongs to a collecting entity (``_owner``): the one of the merchant account it
+    reports, or for a sandbox file ``entity`` (by default the importer's only entity). A person
+    imports only their own entity's files, and a file settles only its entity's payments.
 
     ``content`` is the file's bytes; for big files give ``source`` instead (a path or a binary
     file object, read in chunks). A file whose content was imported before for this provider is
@@ -101,7 +162,7 @@ def settlement_import(
     """
     if actor is not None and not can_import(actor):
         raise PermissionDenied
-    if provider not in SETTLEMENT_FORMATS:
+    if provider not in FORMATS:
         raise ValidationError(
             _("Settlement files of %(provider)s cannot be read yet.")
             % {"provider": Provider(provider).label if provider in Provider.values else provider},
@@ -110,6 +171,9 @@ def settlement_import(
     with _opened(content, source) as handle:
         scan = _scan(handle, provider)
         handle.seek(0)
+        account = FORMATS[provider].account_of(_first_row(handle))[:40]
+        handle.seek(0)
+        owner = _owner(provider=provider, account=account, actor=actor, entity=entity)
         with transaction.atomic():
             existing = SettlementFile.objects.select_for_update().filter(provider=provider, sha256=scan.sha256).first()
             if existing is not None:
@@ -122,6 +186,8 @@ def settlement_import(
                 name=Path(name).name[:200] or f"{scan.sha256}.csv",
                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
                 rows_total=scan.rows,
+                entity=owner,
+                account=account,
             )
             settlement.upload.save(f"{scan.sha256}.csv", File(handle), save=False)
             try:
@@ -132,7 +198,10 @@ def settlement_import(
                 raise _duplicate(None) from error
             audit_record(
                 action="settlement_import", actor=actor, target=settlement, request=request,
-                data={"provider": provider, "name": settlement.name, "sha256": scan.sha256, "bytes": scan.size},
+                data={
+                    "provider": provider, "name": settlement.name, "sha256": scan.sha256, "bytes": scan.size,
+                    "entity": owner.code if owner else None, "account": account,
+                },
             )  # fmt: skip
             if not run_now:
                 pk = str(settlement.pk)
@@ -232,12 +301,13 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
     back and the file is read row by row, as on SQLite.
     """
     started = time.perf_counter()
-    if connection.vendor == "postgresql":
+    fmt = FORMATS[current.provider]
+    if connection.vendor == "postgresql" and fmt.raw_columns is not None:
         temp_buffers_roomy()
         check = FileCheck(current)
         try:
             with transaction.atomic():
-                with Stage() as stage:
+                with Stage(fmt, raw=True) as stage:
                     if not copy_file(current, stage):
                         raise _NotPlain
                 steps["read"] = time.perf_counter() - started
@@ -254,7 +324,7 @@ def _stage_and_judge(current: SettlementFile, steps: dict[str, float]) -> Read:
         except (_NotPlain, DatabaseError, psycopg.Error):  # the CSV reader's errors, an impossible date…
             check.result()
             steps.clear()
-    with Stage() as stage:
+    with Stage(fmt) as stage:
         read = read_rows(current, stage)
     if not read.ok:
         raise _BadFile(read)

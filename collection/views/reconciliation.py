@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from collection import selectors, services
@@ -38,6 +38,7 @@ from collection.reconciliation import (
     Progress,
     can_import,
     error_messages,
+    import_entities,
     settlement_fetch_request,
     settlement_import,
     settlement_progress,
@@ -55,6 +56,7 @@ OUTCOME_TONES = {
     RowOutcome.UNKNOWN: "amber",
     RowOutcome.STATUS_MISMATCH: "red",
     RowOutcome.DUPLICATE: "amber",
+    RowOutcome.OTHER_ENTITY: "red",
     "missing": "red",
 }
 STATUS_TONES = {
@@ -76,13 +78,27 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, entities: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [(p, Provider(p).label) for p in SETTLEMENT_FORMATS]  # type: ignore[attr-defined]
         # Built here, not at import, so that it reads in the language of the request.
+        formats = str(pgettext("list separator", "; ")).join(
+            f"{Provider(p).label}: {items_joined(columns)}" for p, columns in SETTLEMENT_FORMATS.items()
+        )
         self.fields["file"].help_text = _(
-            "The daily file from the payment company, as it was sent (columns %(columns)s), at most %(size)s."
-        ) % {"columns": items_joined(SETTLEMENT_FORMATS[Provider.SANDBOX]), "size": file_size(MAX_FILE_BYTES)}
+            "The daily file from the payment company, as it was sent, at most %(size)s. Its first line names "
+            "its columns: %(formats)s."
+        ) % {"formats": formats, "size": file_size(MAX_FILE_BYTES)}
+        # A sandbox file names no merchant account: someone importing for several entities says whose it is.
+        if entities is not None and len(entities) > 1:
+            self.fields["entity"] = forms.ModelChoiceField(
+                label=gettext_lazy("Collecting entity"),
+                queryset=entities,
+                required=False,
+                help_text=gettext_lazy(
+                    "Whose payments a sandbox file settles. Other companies' files name their merchant account."
+                ),
+            )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -157,7 +173,7 @@ def _settlements_page(
     page = Paginator(selectors.settlement_files(request.user), 25).get_page(request.GET.get("page"))
     items = _with_tones(page.object_list)
     context = {
-        "form": (form or UploadForm()) if allowed else None,
+        "form": (form or UploadForm(entities=import_entities(request.user))) if allowed else None,
         "fetch_form": (fetch_form or FetchForm()) if allowed else None,
         "page": page,
         "items": items,
@@ -177,7 +193,7 @@ def settlements(request: HttpRequest) -> HttpResponse:
         return _settlements_page(request)
     if not allowed:
         raise Http404
-    form = UploadForm(request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, entities=import_entities(request.user))
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -186,6 +202,7 @@ def settlements(request: HttpRequest) -> HttpResponse:
                 name=upload.name,
                 source=upload,
                 actor=request.user,
+                entity=form.cleaned_data.get("entity"),
                 request=request,
             )
         except PermissionDenied as exc:

@@ -505,7 +505,7 @@ def test_only_fund_officers_and_heads_import(recon, staff):
 
 
 def test_an_import_is_queued_and_reconciled_by_the_task_on_commit(recon, staff, django_capture_on_commit_callbacks):
-    payment = PaymentFactory()
+    payment = PaymentFactory(collecting_entity=recon["fund"])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         settlement = settlement_import(
             provider="sandbox",
@@ -693,9 +693,13 @@ def test_a_fund_officer_uploads_a_file_and_sees_their_rows_needing_attention(
     assert 'http-equiv="refresh"' not in text
     for key in ("short", "dollars", "failed", "missing"):
         assert payments[key].payment_ref in text
-    assert "txn_second_settlement" not in text  # the other entity's duplicate row
+    # The file is the Fund's: its lines about the other entity's payments and about no payment are
+    # the Fund's to look at (without the other entity's amount), and settle nothing.
+    assert "txn_second_settlement" in text
+    assert "P999NOBODY" in text
+    assert outcomes_by_line(settlement)[8] == outcomes_by_line(settlement)[9] == "other_entity"
+    assert not Settlement.objects.filter(payment=payments["twice"]).exists()
     assert payments["missing_other"].payment_ref not in text
-    assert "P999NOBODY" not in text  # an unknown payment belongs to no entity
     assert client.get(LIST).content.decode().count(f"{LIST}{settlement.pk}/") == 1
 
 

@@ -24,10 +24,12 @@ class Command(BaseCommand):
     # second to every import. The settings still fail loudly when Django starts.
     requires_system_checks: list[str] = []
     help = (
-        "Import a provider's settlement file and reconcile it now (sandbox columns: "
-        + ",".join(SETTLEMENT_FORMATS["sandbox"])
-        + "). A bad file (every bad row is listed, with its line) or one imported before changes nothing and exits "
-        'with status 1. With --json: the rows per outcome, or {"ok": false, "errors": [...]} when refused.'
+        "Import a provider's settlement file and reconcile it now ("
+        + "; ".join(f"{provider} columns: {','.join(columns)}" for provider, columns in SETTLEMENT_FORMATS.items())
+        + "). An acquirer's or FIB's file belongs to the collecting entity of the merchant account it names; a "
+        "sandbox file settles every entity's payments. A bad file (every bad row is listed, with its line) or one "
+        'imported before changes nothing and exits with status 1. With --json: the rows per outcome, or {"ok": '
+        'false, "errors": [...]} when refused.'
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
