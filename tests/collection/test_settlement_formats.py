@@ -52,7 +52,7 @@ def slip_payment(entity: Any, *, terminal: str = "T-0042", **fields: Any) -> Pay
     """An outlet card payment as the cashier recorded its slip (three days ago, unless told)."""
     rrn = fields.pop("rrn", str(next(_rrns)))
     outlet = OutletFactory(entity=entity)
-    return PaymentFactory(
+    return PaymentFactory.create(
         collecting_entity=entity, method=Method.OUTLET_CARD, provider=Provider.OUTLET, outlet=outlet,
         terminal_id=terminal, rrn=rrn, provider_ref=rrn, approval_code="A1B2C3", **fields,
     )  # fmt: skip
@@ -81,7 +81,7 @@ def acquirer_line(payment: Payment | None, **changes: Any) -> dict[str, str]:
 
 def fib_payment(entity: Any, **fields: Any) -> Payment:
     """A payment through First Iraqi Bank, known there by its paymentId (our provider_ref)."""
-    return PaymentFactory(
+    return PaymentFactory.create(
         collecting_entity=entity, provider=Provider.FIB, provider_ref=str(uuid.uuid4()), card_last4="", **fields
     )
 
@@ -126,7 +126,7 @@ def slips(recon: dict[str, Any], accounts: Any) -> dict[str, Payment]:
         "twice": slip_payment(fund),
         "settled_before": slip_payment(fund),
         "elec": slip_payment(other),
-        "online": PaymentFactory(collecting_entity=fund),  # paid online: no acquirer line can settle it
+        "online": PaymentFactory.create(collecting_entity=fund),  # paid online: no acquirer line can settle it
         "missing": slip_payment(fund, succeeded_at=now - dt.timedelta(days=10)),
         "missing_elec": slip_payment(other, succeeded_at=now - dt.timedelta(days=10)),
     }
@@ -213,7 +213,7 @@ def fib_payments(recon: dict[str, Any], accounts: Any) -> dict[str, Payment]:
         "settled_before": fib_payment(fund),
         "elec": fib_payment(other),
         # Paid through the sandbox, whose reference happens to look like FIB's: not FIB's to settle.
-        "sandbox": PaymentFactory(collecting_entity=fund, provider_ref=str(uuid.uuid4())),
+        "sandbox": PaymentFactory.create(collecting_entity=fund, provider_ref=str(uuid.uuid4())),
         "missing": fib_payment(fund, succeeded_at=now - dt.timedelta(days=10)),
     }
 
