@@ -86,7 +86,7 @@ def wrong_code(secret: str) -> str:
     return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
 
 
-SUBMIT = "main form button[type=submit]:not([form])"
+SUBMIT = "main form:not(.national-signin) button[type=submit]:not([form])"  # not the national sign-in buttons
 
 
 def submit(page: Any) -> None:
