@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
+from ninja import Schema
 
 
 class ApiError(Exception):
@@ -28,3 +29,19 @@ class ApiError(Exception):
         if self.fields:
             error["fields"] = self.fields
         return {"error": error}
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    """The body of every error, as the OpenAPI document declares it."""
+
+    error: ErrorDetail
+
+
+# The errors any authenticated endpoint may answer, to merge into its ``response=``.
+COMMON_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
