@@ -8,7 +8,7 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from collection.api import router
-        from collection.demo import demo_payments
+        from collection.demo import demo_electricity, demo_payments
         from collection.models import Receipt
         from collection.services import obligations_claim_verified, receipt_pdf_context
         from collection.workspace import collection_cards, collection_citizen_cards
@@ -17,7 +17,7 @@ class CollectionConfig(AppConfig):
         from govportal.audit import labels
         from govportal.pdf.printables import printable_register
         from govportal.web import workspace
-        from govportal.web.demo import SAMPLE_MAKERS
+        from govportal.web.demo import API_CLIENT_MAKERS, SAMPLE_MAKERS
 
         router_register("bills", router)
         national_id_listener_register(obligations_claim_verified)
@@ -93,3 +93,5 @@ class CollectionConfig(AppConfig):
         )
         if demo_payments not in SAMPLE_MAKERS:
             SAMPLE_MAKERS.append(demo_payments)
+        if demo_electricity not in API_CLIENT_MAKERS:
+            API_CLIENT_MAKERS.append(demo_electricity)

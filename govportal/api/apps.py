@@ -8,7 +8,12 @@ class ApiConfig(AppConfig):
     verbose_name = _("API for other systems")
 
     def ready(self) -> None:
+        from govportal.api.demo import demo_verifier
         from govportal.audit import labels
+        from govportal.web.demo import API_CLIENT_MAKERS
+
+        if demo_verifier not in API_CLIENT_MAKERS:
+            API_CLIENT_MAKERS.append(demo_verifier)
 
         labels.register(
             {
