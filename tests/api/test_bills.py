@@ -231,3 +231,18 @@ def test_a_paid_or_partly_paid_bill_is_not_cancellable(client, agency, paid, sta
     response = client.post(f"/api/v1/bills/{bill['id']}/cancel", headers=agency["headers"])
     assert response.status_code == 409 and response.json()["error"]["code"] == "not_cancellable"
     assert Obligation.objects.get(pk=bill["id"]).status == status
+
+
+def test_a_body_that_is_not_json_is_a_json_400(client, agency):
+    response = client.post("/api/v1/bills", b"\x00", content_type="application/json", headers=agency["headers"])
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+
+
+def test_a_broken_multipart_body_is_a_json_400_not_a_500(client, agency):
+    response = client.post(
+        "/api/v1/bills/00000000-0000-0000-0000-000000000000/cancel",
+        b"x",
+        content_type="multipart/form-data",
+        headers=agency["headers"],
+    )
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
