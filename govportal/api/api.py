@@ -120,15 +120,14 @@ def build_api() -> NinjaAPI:
             ),
         ),
     )
-    api.add_exception_handler(  # ninja's own refusals, e.g. a body that is not JSON
-        HttpError,
-        lambda request, exc: error(
-            request,
-            ApiError(400, "invalid", _("The request body could not be read: send JSON."))
-            if exc.status_code == 400
-            else ApiError(exc.status_code, "error", str(exc)),
-        ),
-    )
+
+    def ninja_refusal(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        """ninja's own refusals, e.g. a body that is not JSON, in our error format."""
+        if exc.status_code == 400:
+            return error(request, ApiError(400, "invalid", _("The request body could not be read: send JSON.")))
+        return error(request, ApiError(exc.status_code, "error", str(exc)))
+
+    api.add_exception_handler(HttpError, ninja_refusal)
     api.add_exception_handler(
         NinjaValidationError,
         lambda request, exc: error(
