@@ -121,7 +121,7 @@ def build_api() -> NinjaAPI:
         ),
     )
 
-    def ninja_refusal(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def ninja_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
         """ninja's own refusals, e.g. a body that is not JSON, in our error format."""
         if exc.status_code == 400:
             return error(request, ApiError(400, "invalid", _("The request body could not be read: send JSON.")))
