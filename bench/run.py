@@ -2,7 +2,7 @@
 
 ``python bench/run.py`` runs the platform core (here, in this process) and then each feature
 benchmark in its own process; ``python bench/run.py core pdf`` runs only those named
-(core, verify, import, pdf, documents, webhooks, settlement, housing, training).
+(core, verify, api_bills, import, pdf, documents, webhooks, settlement, housing, training).
 
 The core benchmark works on a throw-away test database (SQLite by default, PostgreSQL when
 DATABASE_URL is set), so the audit events it writes never land in a real log. The feature
@@ -27,6 +27,7 @@ from bench.report import machine, write_section  # noqa: E402
 
 FEATURES = {
     "verify": "verify_http.py",
+    "api_bills": "api_bills.py",
     "import": "import_certificates.py",
     "pdf": "pdf_render.py",
     "documents": "documents.py",

@@ -7,15 +7,20 @@ class CollectionConfig(AppConfig):
     verbose_name = _("Electronic collection")
 
     def ready(self) -> None:
-        from collection.demo import demo_payments
+        from collection.api import router
+        from collection.demo import demo_electricity, demo_payments
         from collection.models import Receipt
-        from collection.services import receipt_pdf_context
+        from collection.services import obligations_claim_verified, receipt_pdf_context
         from collection.workspace import collection_cards, collection_citizen_cards
+        from govportal.accounts.services import national_id_listener_register
+        from govportal.api.registry import router_register
         from govportal.audit import labels
         from govportal.pdf.printables import printable_register
         from govportal.web import workspace
-        from govportal.web.demo import SAMPLE_MAKERS
+        from govportal.web.demo import API_CLIENT_MAKERS, SAMPLE_MAKERS
 
+        router_register("bills", router)
+        national_id_listener_register(obligations_claim_verified)
         workspace.register(collection_cards)
         workspace.register_citizen(collection_citizen_cards)
         printable_register(
@@ -31,6 +36,7 @@ class CollectionConfig(AppConfig):
             {
                 "obligation_create": _("Bill issued"),
                 "obligation_cancel": _("Bill cancelled"),
+                "obligation_link": _("Bill joined to its payer's account"),
                 "payment_create": _("Payment started"),
                 "payment_succeed": _("Payment succeeded"),
                 "payment_fail": _("Payment failed"),
@@ -59,6 +65,7 @@ class CollectionConfig(AppConfig):
             {
                 "obligation_create": _("Bill %(target)s was issued"),
                 "obligation_cancel": _("Bill %(target)s was cancelled"),
+                "obligation_link": _("Bill %(target)s joined the account of the citizen with its national ID"),
                 "payment_create": _("Payment %(target)s was started"),
                 "payment_succeed": _("Payment %(target)s succeeded"),
                 "payment_fail": _("Payment %(target)s failed"),
@@ -86,3 +93,5 @@ class CollectionConfig(AppConfig):
         )
         if demo_payments not in SAMPLE_MAKERS:
             SAMPLE_MAKERS.append(demo_payments)
+        if demo_electricity not in API_CLIENT_MAKERS:
+            API_CLIENT_MAKERS.append(demo_electricity)

@@ -1,4 +1,5 @@
-"""Demo bills, the Fund's outlets and a paid bill with its receipt for ``seed_demo`` (idempotent).
+"""Demo bills, the Fund's outlets and a paid bill with its receipt for ``seed_demo`` (idempotent); the
+electricity directorate's billing system and the bills it posted through the API's service.
 
 The outlets are set up as the Fund's head would, through the same services as the staff pages:
 two open outlets in different governorates, each with a card terminal and the demo cashier, and a
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_noop
 
 from collection.constants import WORKING_DAYS, Governorate, OutletStatus, Provider, Purpose, Weekday
@@ -20,6 +22,7 @@ from collection.models import MerchantAccount, Obligation, Outlet
 from collection.services import (
     CardSlip,
     OutletDetails,
+    bill_post,
     cashier_assign,
     obligation_create,
     outlet_create,
@@ -29,6 +32,7 @@ from collection.services import (
     terminal_add,
 )
 from govportal.accounts.models import User
+from govportal.api.demo import demo_api_client
 from govportal.entities.models import Entity
 from govportal.pdf.services import pdf_render
 from govportal.verification.services import verify_url
@@ -176,3 +180,53 @@ def demo_payments() -> dict[str, Any]:
         "outlets": reverse("collection:outlets"),
         "outlets_staff": reverse("collection:outlet_list"),
     }
+
+
+# The electricity distribution directorate of Karkh (Baghdad) bills through the API from its own billing
+# system. Its bills name the payer by national ID: the demo citizen's wait until he signs in with the
+# national identity (the sandbox identity provider links his e-mail account), and so does the one for
+# the Basra identity, who has no account yet.
+ELECTRICITY = "MOE-DIST-KARKH"
+BILLING_CLIENT_ID = "demo-moe-dist-karkh-billing"
+# (subscriber number, national ID, amount, months before this one billed, days from today to the due date)
+DEMO_ELECTRICITY_BILLS = [
+    ("104422", "199012345678", 41_250, 1, -3),
+    ("104422", "199012345678", 37_500, 0, 12),
+    ("208871", "199511030527", 18_750, 0, 12),
+]
+
+
+def _month(today: dt.date, back: int) -> dt.date:
+    month = today.month - back
+    return dt.date(today.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def demo_electricity(password: str) -> list[dict[str, Any]]:
+    """The directorate's billing system (an API client) and the bills it posted, through the service the
+    API calls (idempotent: a reference posted already is left alone)."""
+    client, line = demo_api_client(
+        entity_code=ELECTRICITY,
+        name="Billing system",
+        client_id=BILLING_CLIENT_ID,
+        scopes=["bills:write", "bills:read"],
+        password=password,
+    )
+    today = timezone.localdate()
+    for subscriber, national_id, amount, back, days in DEMO_ELECTRICITY_BILLS:
+        month = _month(today, back)
+        reference = f"KRK-{month:%Y-%m}-{subscriber}"
+        if not Obligation.objects.filter(collecting_entity=client.entity, reference=reference).exists():
+            with translation.override("ar"):  # the directorate's system writes Arabic
+                purpose = f"قائمة الكهرباء لشهر {date_format(month, 'F Y')} — المشترك {subscriber}"
+            bill_post(
+                entity=client.entity,
+                national_id=national_id,
+                purpose=purpose,
+                amount=amount,
+                due_date=today + dt.timedelta(days=days),
+                reference=reference,
+                category=Purpose.ELECTRICITY,
+                client=client,
+                audit_data={"via": "api", "client": client.client_id},
+            )
+    return [line]

@@ -90,14 +90,39 @@ class ObligationQuerySet(models.QuerySet["Obligation"]):
 
 
 class Obligation(models.Model):
-    """A bill a citizen owes a collecting entity."""
+    """A bill a citizen owes a collecting entity.
+
+    A bill another agency posts through the API names its payer by national ID: it waits, with no
+    payer, until a citizen whose national ID the identity platform verified signs up or signs in
+    (``obligations_claim_verified``); it is then theirs like any other bill."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="obligations"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("payer"),
+        on_delete=models.PROTECT,
+        related_name="obligations",
+        null=True,
+        blank=True,
+        help_text=_("Empty while the bill waits for a citizen with its national ID."),
+    )
+    payer_national_id = models.CharField(
+        _("payer's national ID"),
+        max_length=12,
+        blank=True,
+        help_text=_("As the collecting entity gave it (bills posted through the API)."),
     )
     collecting_entity = models.ForeignKey(
         "entities.Entity", verbose_name=_("collecting entity"), on_delete=models.PROTECT, related_name="+"
+    )
+    api_client = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("posted by API client"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The agency's system that posted the bill: it is told of its payments and cancellation."),
     )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
     reference = models.CharField(_("reference"), max_length=64, help_text=_("The collecting entity's own reference."))
@@ -130,8 +155,19 @@ class Obligation(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("amount")), name="obligation_paid_within_amount"
             ),
+            models.CheckConstraint(
+                condition=Q(payer__isnull=False) | ~Q(payer_national_id=""), name="obligation_payer_or_national_id"
+            ),
         ]
-        indexes = [models.Index(fields=["payer", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["payer", "status", "due_date"]),
+            # The bills waiting for a national ID, found at each national sign-in: a small part of the table.
+            models.Index(
+                fields=["payer_national_id"], condition=Q(payer__isnull=True), name="obligation_waiting_payer_idx"
+            ),
+            # An agency's bills through the API, newest first.
+            models.Index(fields=["collecting_entity", "-created_at", "-id"], name="obligation_entity_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

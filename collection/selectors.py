@@ -42,6 +42,11 @@ def bills_of(user: Any) -> ObligationQuerySet:
     return Obligation.objects.filter(payer=user).select_related("collecting_entity").order_by("status", "due_date")
 
 
+def bills_posted_by(entity: Entity) -> ObligationQuerySet:
+    """The bills ``entity`` collects, as its systems read them through the API (another entity's: none)."""
+    return Obligation.objects.filter(collecting_entity=entity).select_related("payer__citizen_profile")
+
+
 def payments_of(user: Any) -> PaymentQuerySet:
     """A citizen's own payments, newest first."""
     return Payment.objects.filter(payer=user).select_related("collecting_entity", "receipt").order_by("-created_at")

@@ -47,6 +47,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     # default: short and frequent
     "govportal.accounts.tasks.email_send": DEFAULT,
     "govportal.verification.tasks.verification_counts_flush_task": DEFAULT,
+    "govportal.api.tasks.idempotency_keys_purge_task": DEFAULT,
 }
 
 

@@ -308,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.register_exports_purge_task",
         "schedule": crontab(hour=3, minute=45),
     },
+    "api-idempotency-keys-purge": {
+        "task": "govportal.api.tasks.idempotency_keys_purge_task",
+        "schedule": 3600.0,
+    },
     "audit-verify-chain-nightly": {
         "task": "govportal.audit.tasks.audit_verify_chain",
         "schedule": crontab(hour=2, minute=30),

@@ -2,18 +2,21 @@
 receipts, refunds and outlet payments. Money is integer IQD; every change is audited.
 
 The package: ``bills`` (who may, obligation listeners, creating, cancelling and closing bills),
+``agency_bills`` (bills other bodies post by national ID, waiting for their payer's verified ID),
 ``payments`` (starting a payment, the state machine: apply, sync, cancel, expire), ``webhooks``
 (provider events), ``receipts``, ``refunds``, ``outlets`` (in-person card payments),
 ``outlet_network`` (outlets, their terminals and cashiers, run by the entity's head),
 ``discrepancies`` (flagging and resolving).
 """
 
+from collection.services.agency_bills import bill_post, obligations_claim_verified
 from collection.services.bills import (
     OBLIGATION_LISTENERS,
     REFUND_ROLES,
     STAFF_ROLES,
     ObligationListener,
     obligation_cancel,
+    obligation_cancel_unpaid,
     obligation_close,
     obligation_create,
     obligation_listener_register,
@@ -76,10 +79,13 @@ __all__ = [
     "RefundPlan",
     "discrepancy_flag",
     "discrepancy_resolve",
+    "bill_post",
     "obligation_cancel",
+    "obligation_cancel_unpaid",
     "obligation_close",
     "obligation_create",
     "obligation_listener_register",
+    "obligations_claim_verified",
     "outlet_close",
     "outlet_create",
     "outlet_open",

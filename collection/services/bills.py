@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from collection.constants import ObligationStatus
@@ -50,7 +51,8 @@ def _require_role(user: User, entity: Entity, roles: Sequence[str]) -> None:
 @transaction.atomic
 def obligation_create(
     *,
-    payer: User,
+    payer: User | None,
+    payer_national_id: str = "",
     collecting_entity: Entity,
     purpose: str,
     reference: str,
@@ -59,17 +61,26 @@ def obligation_create(
     description: str = "",
     description_args: dict[str, Any] | None = None,
     actor: Any = None,
+    audit_data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
 ) -> Obligation:
-    """A bill for ``payer``. Domain apps (the housing fund) create theirs through this.
+    """A bill for ``payer``. Domain apps (the housing fund) create theirs through this. A bill posted
+    by another agency may have no payer yet, only ``payer_national_id`` (see ``bill_post``).
 
     ``description`` is the entity's own words; with ``description_args`` (a dict, maybe empty) it is a
     msgid (marked with gettext_noop) that each reader sees translated, filled with those arguments."""
+    if payer is None and not payer_national_id:
+        raise ValidationError(_("A bill needs a payer or the payer's national ID."), code="payer")
     if amount <= 0:
         raise ValidationError(_("A bill's amount must be more than zero."), code="amount")
     if Obligation.objects.filter(collecting_entity=collecting_entity, reference=reference).exists():
-        raise ValidationError(_("A bill with reference %(reference)s already exists.") % {"reference": reference})
+        raise ValidationError(
+            _("A bill with reference %(reference)s already exists.") % {"reference": reference},
+            code="duplicate_reference",
+        )
     obligation = Obligation.objects.create(
         payer=payer,
+        payer_national_id=payer_national_id,
         collecting_entity=collecting_entity,
         purpose=purpose,
         reference=reference,
@@ -83,7 +94,8 @@ def obligation_create(
         actor=actor,
         entity=collecting_entity,
         target=obligation,
-        data={"reference": reference, "amount": amount},
+        data={"reference": reference, "amount": amount, **(audit_data or {})},
+        request=request,
     )
     return obligation
 
@@ -103,15 +115,32 @@ def obligation_cancel(*, obligation: Obligation, reason: str, actor: User) -> Ob
     _require_role(actor, obligation.collecting_entity, (Role.FUND_OFFICER, Role.ENTITY_HEAD))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for cancelling the bill.")})
+    return obligation_cancel_unpaid(obligation=obligation, actor=actor, audit_data={"reason": reason})
+
+
+@transaction.atomic
+def obligation_cancel_unpaid(
+    *,
+    obligation: Obligation,
+    actor: User | None = None,
+    audit_data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Obligation:
+    """The cancelling itself, for a caller that checked who may (a member of staff, an agency's API
+    client): refused (code ``not_open``) unless the bill is unpaid with no payment under way."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if obligation.status != ObligationStatus.OPEN or _payments_in_progress([obligation]):
         raise ValidationError(_("Only an unpaid bill with no payment under way can be cancelled."), code="not_open")
     obligation.status = ObligationStatus.CANCELLED
     obligation.save(update_fields=["status"])
     audit_record(
-        action="obligation_cancel", actor=actor, entity=obligation.collecting_entity, target=obligation,
-        data={"reason": reason},
-    )  # fmt: skip
+        action="obligation_cancel",
+        actor=actor,
+        entity=obligation.collecting_entity,
+        target=obligation,
+        data=audit_data or {},
+        request=request,
+    )
     bill_cancelled_tell(bill=obligation)
     return obligation
 

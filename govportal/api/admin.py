@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
 
-from govportal.api.models import ApiClient, NotificationDelivery
+from govportal.api.models import ApiClient, IdempotencyKey, NotificationDelivery
 from govportal.api.notifications import notification_resend
 from govportal.api.scopes import SCOPES
 from govportal.api.services import api_client_create, api_client_revoke, api_client_rotate
-from govportal.web.admin import RecordAction, RecordAdmin
+from govportal.web.admin import ReadOnlyAdmin, RecordAction, RecordAdmin
 
 for _model in (Application, AccessToken, Grant, IDToken, RefreshToken):
     if admin.site.is_registered(_model):
@@ -162,3 +162,14 @@ class NotificationDeliveryAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    """The answers kept for clients' retries (24 hours), read-only."""
+
+    list_display = ["key", "client", "response_status", "created_at"]
+    search_fields = ["=key"]
+    list_select_related = ["client__application"]
+    date_hierarchy = "created_at"
+    exclude = ["response_body"]

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -33,7 +34,10 @@ class ClientCredentials(HttpBearer):
     }
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
-        valid, oauth = get_oauthlib_core().verify_request(request, scopes=[])
+        try:
+            valid, oauth = get_oauthlib_core().verify_request(request, scopes=[])
+        except MultiPartParserError as error:  # DOT reads the form body too: a broken one is the caller's fault
+            raise ApiError(400, "invalid", _("The request body could not be read.")) from error
         if not valid or oauth.access_token is None:
             return None
         client = (
@@ -116,6 +120,14 @@ def build_api() -> NinjaAPI:
             ),
         ),
     )
+
+    def ninja_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
+        """ninja's own refusals, e.g. a body that is not JSON, in our error format."""
+        if exc.status_code == 400:
+            return error(request, ApiError(400, "invalid", _("The request body could not be read: send JSON.")))
+        return error(request, ApiError(exc.status_code, "error", str(exc)))
+
+    api.add_exception_handler(HttpError, ninja_refusal)
     api.add_exception_handler(
         NinjaValidationError,
         lambda request, exc: error(

@@ -8,11 +8,15 @@ class ApiConfig(AppConfig):
     verbose_name = _("API for other systems")
 
     def ready(self) -> None:
+        from govportal.api.demo import demo_verifier
         from govportal.api.selectors import api_cards
         from govportal.audit import labels
         from govportal.web import workspace
+        from govportal.web.demo import API_CLIENT_MAKERS
 
         workspace.register(api_cards)
+        if demo_verifier not in API_CLIENT_MAKERS:
+            API_CLIENT_MAKERS.append(demo_verifier)
 
         labels.register(
             {

@@ -34,10 +34,14 @@ class ApiError(Exception):
 class ErrorDetail(Schema):
     code: str
     message: str
-    fields: dict[str, Any] | None = None
+    fields: dict[str, list[str]] | None = None
 
 
 class ErrorOut(Schema):
-    """Every error's body, declared for each status an endpoint may answer with."""
+    """The body of every error, as the OpenAPI document declares it."""
 
     error: ErrorDetail
+
+
+# The errors any authenticated endpoint may answer, to merge into its ``response=``.
+COMMON_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}

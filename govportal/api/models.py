@@ -129,3 +129,27 @@ class NotificationDelivery(models.Model):
     @property
     def status_tone(self) -> str:
         return DELIVERY_TONES[DeliveryStatus(self.status)]
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` and the answer its first request got, kept 24 hours: a retry with
+    the same key and body gets that answer again (nothing is done twice), with another body a refusal.
+    Unique per client, so that concurrent retries wait on one row (see ``govportal.api.idempotency``)."""
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(_("key"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64, help_text=_("SHA-256 of the request."))
+    # None only inside the transaction of the first request; it commits with its answer.
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    response_body = models.JSONField(_("response body"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

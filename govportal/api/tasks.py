@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from govportal.api import notifications
+from govportal.api.idempotency import idempotency_keys_purge
 
 
 @shared_task(acks_late=True)
@@ -19,3 +20,9 @@ def notification_deliver(delivery_id: str) -> str:
 def notifications_due_send() -> int:
     """Every minute: queue the deliveries whose next attempt is due."""
     return notifications.notifications_due_send()
+
+
+@shared_task(acks_late=True)
+def idempotency_keys_purge_task() -> int:
+    """Hourly: forget Idempotency-Keys older than 24 hours (safe to repeat)."""
+    return idempotency_keys_purge()

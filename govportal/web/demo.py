@@ -107,7 +107,8 @@ def demo_load(*, password: str) -> dict[str, Any]:
             for role, code in memberships.filter(user__email=account["email"]).values_list("role", "entity__code")
         ]
     identities = [identity for make in IDENTITY_MAKERS for identity in make(password)]
-    return {"accounts": accounts, "samples": samples, "identities": identities}
+    api_clients = [api_client for make in API_CLIENT_MAKERS for api_client in make(password)]
+    return {"accounts": accounts, "samples": samples, "identities": identities, "api_clients": api_clients}
 
 
 # Domain apps add their demo documents here (through their own services) and return sample URLs.
@@ -115,3 +116,6 @@ SAMPLE_MAKERS: list[Callable[[], dict[str, Any]]] = []
 # Simulated outside parties add the people they know here, given the demo password (the sandbox
 # identity provider's test identities: national_id, name, password…).
 IDENTITY_MAKERS: list[Callable[[str], list[dict[str, Any]]]] = []
+# Other systems' API clients, given the demo password (each {entity, client_id, client_secret, scopes},
+# the secret derived from the password so that it stays the same): an agency's billing, a verifier.
+API_CLIENT_MAKERS: list[Callable[[str], list[dict[str, Any]]]] = []

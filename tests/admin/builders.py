@@ -18,7 +18,7 @@ from collection import models as collection
 from datacenter import models as datacenter
 from documents import models as documents
 from govportal.accounts.models import CitizenProfile, Membership, User
-from govportal.api.models import ApiClient, NotificationDelivery
+from govportal.api.models import ApiClient, IdempotencyKey, NotificationDelivery
 from govportal.api.services import api_client_create
 from govportal.audit.models import AuditEvent
 from govportal.audit.services import audit_record
@@ -192,6 +192,16 @@ def builders() -> dict[type[Model], Builder]:
         collection.SandboxRefund: _batch(f.SandboxRefundFactory),
         # API core
         NotificationDelivery: deliveries,
+        collection.MerchantAccount: lambda n: [
+            collection.MerchantAccount.objects.create(
+                provider="acquirer", account_id=f"9{collection.MerchantAccount.objects.count():014d}", entity=entity()
+            )
+            for _ in range(n)
+        ],
+        IdempotencyKey: lambda n: IdempotencyKey.objects.bulk_create(
+            IdempotencyKey(client=api_client(), key=f"key-{i}-{IdempotencyKey.objects.count()}", request_hash="0" * 64)
+            for i in range(n)
+        ),
         # housing fund
         housing_fund.Loan: _batch(f.LoanFactory, branch=entity),
         housing_fund.Schedule: _batch(f.ScheduleFactory, loan__branch=entity),

@@ -37,6 +37,7 @@ EDITABLE = {
     "training.Session",
     "mfa.Authenticator",  # deleted when a staff member loses their phone (audited), never edited
     "api.ApiClient",  # created, its secret replaced or revoked through the services
+    "collection.MerchantAccount",  # which entity a provider's merchant account is (audited)
 }
 
 # Named by the issue: signed or financial records, read but never added, changed or deleted.

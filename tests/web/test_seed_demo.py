@@ -82,6 +82,11 @@ def test_seeding_twice_makes_the_same_world_and_ends_with_the_logins(settings):
         assert re.search(r"registry\.clerk\.comsec@\S+\s+Registry clerk\s+COMSEC", table)
         assert f"admin@{DEMO}" in table and f"citizen@{DEMO}" in table
         assert "NDC = National Data Centre" in table
+        clients = printed[printed.index("API clients (client credentials") : printed.rindex("Staff accounts need")]
+        assert re.search(
+            r"^\s+MOE-DIST-KARKH\s+demo-moe-dist-karkh-billing\s+\S+\s+bills:write bills:read$", clients, re.M
+        )
+        assert re.search(r"^\s+FBSA\s+demo-fbsa-verifier\s+\S+\s+verify$", clients, re.M)
     assert "e-mails sent while loading it are not shown" in demo
     assert re.search(r"^\s+198507220143\s+\S+\s+هيوا جلال رشيد$", demo, re.MULTILINE)  # national sign-in
 
@@ -94,6 +99,32 @@ def test_seed_demo_json_lists_the_sandbox_identities(settings):
     assert identities[owner.national_id]["name"] == owner.user.full_name  # owns the demo loan
     assert not CitizenProfile.objects.filter(national_id="198507220143").exists()  # no account yet
     assert all(person["password"] == PASSWORD and person["name"] for person in identities.values())
+
+
+def test_seed_demo_json_lists_api_clients_whose_credentials_work(settings):
+    out = io.StringIO()
+    call_command("seed_demo", "--password", PASSWORD, "--json", stdout=out)
+    clients = {client["client_id"]: client for client in json.loads(out.getvalue())["api_clients"]}
+    billing = clients["demo-moe-dist-karkh-billing"]
+    assert (billing["entity"], billing["scopes"]) == ("MOE-DIST-KARKH", ["bills:write", "bills:read"])
+    assert (clients["demo-fbsa-verifier"]["entity"], clients["demo-fbsa-verifier"]["scopes"]) == ("FBSA", ["verify"])
+    again = io.StringIO()
+    call_command("seed_demo", "--password", PASSWORD, "--json", stdout=again)
+    assert json.loads(again.getvalue())["api_clients"] == list(clients.values())  # `make run` prints the same
+    client = Client()
+    token = client.post(
+        "/api/v1/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": billing["client_id"],
+            "client_secret": billing["client_secret"],
+        },
+    ).json()["access_token"]
+    bills = client.get("/api/v1/bills", headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    # The directorate's bills for the demo citizen wait for him to sign in with the national identity.
+    mine = [bill for bill in bills if bill["national_id"].endswith("5678")]
+    assert len(mine) == 2 and not any(bill["payer_linked"] for bill in mine)
+    assert len(bills) == 3  # seeded twice, posted once
 
 
 def test_the_secretariat_receives_registers_and_answers_the_ministrys_letter(demo):

@@ -67,6 +67,7 @@ class Command(BaseCommand):
         with translation.override("en"):
             self._logins(world["accounts"], password=options["password"], mails=len(held))
             self._identities(world["identities"])
+            self._api_clients(world["api_clients"])
         self.stdout.write("Staff accounts need the 6-digit code from an authenticator app holding the TOTP secret.")
 
     def _logins(self, accounts: list[dict[str, Any]], *, password: str, mails: int) -> None:
@@ -100,3 +101,18 @@ class Command(BaseCommand):
         self.stdout.write(row.format("National ID", "Password", "Name"))
         for identity in identities:
             self.stdout.write(row.format(identity["national_id"], identity["password"], identity["name"]))
+
+    def _api_clients(self, api_clients: list[dict[str, Any]]) -> None:
+        """Other systems' demo clients: OAuth2 client credentials for the API."""
+        if not api_clients:
+            return
+        self.stdout.write("")
+        self.stdout.write(
+            f"API clients (client credentials at {settings.SITE_URL}/api/v1/oauth/token, "
+            f"documentation at {settings.SITE_URL}/api/v1/docs):"
+        )
+        row = "  {:<16} {:<30} {:<44} {}"
+        self.stdout.write(row.format("Entity", "Client ID", "Client secret", "Scopes"))
+        for client in api_clients:
+            scopes = " ".join(client["scopes"])
+            self.stdout.write(row.format(client["entity"], client["client_id"], client["client_secret"], scopes))
