@@ -6,3 +6,9 @@ class VerificationConfig(AppConfig):
     name = "govportal.verification"
     label = "verification"
     verbose_name = _("Verification")
+
+    def ready(self) -> None:
+        from govportal.api.registry import router_register
+        from govportal.verification.api import router
+
+        router_register("verify", router)

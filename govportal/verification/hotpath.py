@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 
@@ -65,6 +66,20 @@ def remember(*, token: str, language: str, generation: int, artifact_id: str | N
     pipe.set(f"verification:page:{language}:{digest}", str(generation).encode() + b"\n" + html, ex=PAGE_TTL)
     if artifact_id:
         pipe.hset(ARTIFACTS_KEY, digest, artifact_id)
+    pipe.execute()
+
+
+def count_many(artifacts: dict[str, str]) -> None:
+    """Count one scan of each document, ``{token digest: artifact id}``, in one round trip (the
+    API's batches: their documents are known already, so the map is written at once)."""
+    connection = redis_client()
+    if connection is None or not artifacts:
+        return
+    pipe = connection.pipeline(transaction=False)
+    mapping: dict[Any, Any] = dict(artifacts)
+    pipe.hset(ARTIFACTS_KEY, mapping=mapping)
+    for digest in artifacts:
+        pipe.hincrby(COUNTS_KEY, digest, 1)
     pipe.execute()
 
 

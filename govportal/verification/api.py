@@ -1,0 +1,151 @@
+"""``POST /api/v1/verify``: the public verify page's answer for machines, one document or a batch.
+
+Banks, embassies and employers send what the QR code holds (the token, or the whole URL) or the
+serial and date printed on the paper, up to 1,000 at a time, and get for each what the public
+page says about it, with no more personal data than it shows (none of its masked details rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Self
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from pydantic import model_validator
+
+from govportal.api.api import require_scope
+from govportal.api.errors import ApiError, ErrorOut
+from govportal.verification.checking import (
+    MAX_BATCH,
+    Check,
+    check_facts,
+    checks_count,
+    papers_check,
+    tokens_check,
+)
+
+router = Router(tags=["verify"])
+
+
+class VerifyItem(Schema):
+    """One document: ``token`` (what its QR code holds), or ``serial`` and ``date`` as printed."""
+
+    token: str | None = Field(
+        None,
+        max_length=8192,
+        description="The part of the QR code's URL after /v/, or the whole URL (http or https, any host).",
+    )
+    serial: str | None = Field(None, max_length=200, description="The serial number printed on the document.")
+    date: dt.date | None = Field(None, description="The date of issue printed on the document (YYYY-MM-DD).")
+
+    @model_validator(mode="after")
+    def _one_document(self) -> Self:
+        if (self.token is None) == (self.serial is None and self.date is None):
+            raise ValueError(_("Send either a token, or a serial number and a date of issue."))
+        if self.token is None and (self.serial is None or self.date is None):
+            raise ValueError(_("A serial number needs its date of issue, and a date its serial number."))
+        return self
+
+
+class VerifyIn(Schema):
+    """One document (``token``, or ``serial`` and ``date``) or a batch of them (``items``)."""
+
+    token: str | None = Field(None, max_length=8192, description=VerifyItem.model_fields["token"].description)
+    serial: str | None = Field(None, max_length=200, description=VerifyItem.model_fields["serial"].description)
+    date: dt.date | None = Field(None, description=VerifyItem.model_fields["date"].description)
+    items: list[VerifyItem] | None = Field(
+        None,
+        description=f"A batch of up to {MAX_BATCH:,} documents, answered in the same order.",
+        json_schema_extra={"maxItems": MAX_BATCH},  # checked by the view, to answer with its own code
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        if self.items is not None and (self.token, self.serial, self.date) != (None, None, None):
+            raise ValueError(_("Send either one document or a list of items, not both."))
+        if self.items is None:
+            VerifyItem.model_validate({"token": self.token, "serial": self.serial, "date": self.date})
+        return self
+
+
+class IssuerOut(Schema):
+    code: str = Field(description="The issuing entity's code.", examples=["NDC"])
+    name: str = Field(description="Its name in the caller's language (Arabic where it has none in that language).")
+
+
+class VerifyOut(Schema):
+    status: Literal["genuine", "revoked", "not_found", "invalid"] = Field(
+        description=(
+            "genuine: issued, signed and valid. revoked: genuine but no longer valid (revoked, or replaced by a "
+            "newer document: see replaced_by). not_found: no such document is registered (a good signature that "
+            "names none, or a serial and date that match nothing). invalid: not genuine (damaged, altered, or "
+            "signed by a key that is unknown or revoked)."
+        )
+    )
+    message: str | None = Field(description="Why it is not_found or invalid, in the caller's language.")
+    kind: str | None = Field(description="The kind of document.", examples=["certificate"])
+    kind_name: str | None = Field(description="The kind, in the caller's language.")
+    serial: str | None
+    issuer: IssuerOut | None
+    issued_on: dt.date | None = Field(description="The date of issue (Baghdad time).")
+    revoked_on: dt.date | None = Field(description="When it was revoked (Baghdad time).")
+    revocation_reason: str | None = Field(description="Why it is no longer valid.")
+    replaced_by: str | None = Field(description="The serial of the document that replaces it.")
+    changed: bool = Field(description="Genuine and valid, but changed since issue (a part refunded, say).")
+    notes: list[str] = Field(description="The changes, in the caller's language.")
+
+
+class VerifyItemOut(VerifyOut):
+    index: int = Field(description="The item's place in the request, from 0.")
+    input: VerifyItem = Field(description="The item as it was sent.")
+
+
+class VerifyBatchOut(Schema):
+    items: list[VerifyItemOut]
+
+
+def _checks(items: list[VerifyItem]) -> list[Check]:
+    """Tokens and papers checked in one batch each, then put back in the order they came in."""
+    by_token = [index for index, item in enumerate(items) if item.token is not None]
+    by_paper = [index for index, item in enumerate(items) if item.token is None]
+    checks: dict[int, Check] = {}
+    tokens = tokens_check([items[index].token or "" for index in by_token])
+    papers = papers_check([(items[index].serial or "", items[index].date or dt.date.min) for index in by_paper])
+    checks.update(zip(by_token, tokens, strict=True))
+    checks.update(zip(by_paper, papers, strict=True))
+    answers = [checks[index] for index in range(len(items))]
+    checks_count(answers)
+    return answers
+
+
+@router.post(
+    "",
+    response={200: VerifyOut | VerifyBatchOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    summary="Verify printed documents",
+    operation_id="verify",
+)
+def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
+    """What the public verify page says about each document: ``genuine``, ``revoked``, ``not_found`` or
+    ``invalid``, with its kind, issuer, dates and the reason it was revoked. One document in the body
+    gets one answer; ``items`` (up to 1,000) get a list in the same order, each with its ``index``
+    and the item as sent. Needs the scope ``verify``."""
+    require_scope(request, "verify")
+    if payload.items is None:
+        item = VerifyItem(token=payload.token, serial=payload.serial, date=payload.date)
+        return check_facts(_checks([item])[0])
+    if len(payload.items) > MAX_BATCH:
+        raise ApiError(
+            400,
+            "too_many_items",
+            _("A batch holds at most %(max)s documents; this one holds %(count)s. Send them in several requests.")
+            % {"max": f"{MAX_BATCH:,}", "count": f"{len(payload.items):,}"},
+        )
+    answers = _checks(payload.items)
+    return {
+        "items": [
+            {**check_facts(check), "index": index, "input": item}
+            for index, (item, check) in enumerate(zip(payload.items, answers, strict=True))
+        ]
+    }
