@@ -22,3 +22,10 @@ class ArtifactStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Checking")
+    DONE = "done", _("Checked")
+    FAILED = "failed", _("Refused")
