@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ALGORITHM = "ES256"
 
@@ -25,7 +26,7 @@ class ArtifactStatus(models.TextChoices):
 
 
 class BatchStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting")
-    RUNNING = "running", _("Checking")
-    DONE = "done", _("Checked")
-    FAILED = "failed", _("Refused")
+    QUEUED = "queued", pgettext_lazy("status of a file of documents to check", "Waiting")
+    RUNNING = "running", pgettext_lazy("status of a file of documents to check", "Checking")
+    DONE = "done", pgettext_lazy("status of a file of documents to check", "Checked")
+    FAILED = "failed", pgettext_lazy("status of a file of documents to check", "Refused")

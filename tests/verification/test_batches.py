@@ -209,3 +209,45 @@ def test_the_check_runs_on_the_bulk_queue():
 def test_a_workspace_card_takes_auditors_to_their_files(auditor, staff_client):
     page = staff_client(auditor).get(reverse("entity_workspace", args=[auditor.entity.code])).content.decode()
     assert reverse("verify_batches") in page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_auditor_in_a_browser_uploads_a_good_file_and_a_bad_one(page, live_server, tmp_path):
+    """The pages in Arabic and English at 360 and 1280 px: the form, the checked file with its
+    download, the refused file with its bad lines; the Nu HTML checker and axe find nothing."""
+    from django.test import Client
+
+    from tests.conftest import login_staff
+    from tests.e2e.test_accessibility import wcag_reports
+    from tests.importing import SCREENS
+
+    auditor = MembershipFactory(role=Role.AUDITOR)
+    issue(EntityFactory(code="NDC", name_ar="مركز البيانات الوطني", name_en="National Data Centre"), "NDC-2026-1")
+    cookie = login_staff(Client(), auditor).cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+    def shot(label: str) -> None:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"{label}.png"), full_page=True)
+
+    problems: list[str] = []
+    files = {"good": b"serial,date\nNDC-2026-1,2026-03-05\nNDC-2026-2,2026-03-05\n", "bad": b"NDC-2026-1,05/03/2026\n"}
+    for language in ("ar", "en"):
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
+        for case, content in files.items():
+            page.goto(reverse("verify_batch_new"))
+            if case == "good":
+                problems += wcag_reports(page, shot, f"verify-batch-new-{language}")
+            chosen = {"name": f"{case}.csv", "mimeType": "text/csv", "buffer": content}
+            page.locator("main form input[type=file]").set_input_files(files=[chosen])
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_load_state()
+            if case == "good":
+                assert page.locator("a[download]").count() == 1
+            else:
+                assert page.locator(".error-summary").count() == 1
+            problems += wcag_reports(page, shot, f"verify-batch-{case}-{language}")
+        page.goto(reverse("verify_batches"))
+        problems += wcag_reports(page, shot, f"verify-batches-{language}")
+    assert not problems, "\n".join(problems)
