@@ -103,7 +103,7 @@ def tokens_check(tokens: Sequence[str]) -> list[Check]:
             parsed.append(crypto.jws_parse(token_from(token)))
         except crypto.MalformedToken:
             parsed.append(None)
-    kids = {item.kid for item in parsed if item is not None}
+    kids = {item.kid for item in parsed if item is not None and "\x00" not in item.kid}
     keys = {key.kid: key for key in SigningKey.objects.select_related("entity").filter(kid__in=kids)} if kids else {}
     checks: list[Check | None] = [None] * len(tokens)
     wanted: dict[int, tuple[int, str, str, str]] = {}

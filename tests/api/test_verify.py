@@ -127,7 +127,8 @@ def test_a_changed_document_is_genuine_with_its_notes(call, ndc):
 
 def test_a_tampered_signature_and_garbage_are_invalid(call, ndc):
     artifact = issue(ndc)
-    for token in (tampered(artifact.token), "garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", ""):
+    nul_kid = crypto.b64url(b'{"alg":"ES256","kid":"\\u0000"}') + ".e30.AAAA"  # PostgreSQL refuses NUL
+    for token in (tampered(artifact.token), "garbage", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "", "é.é.é", nul_kid):
         body = call({"token": token}).json()
         assert body["status"] == "invalid", token
         assert body["message"]
