@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from pydantic import model_validator
+from pydantic import BaseModel, model_validator
 
 from govportal.api.api import require_scope
 from govportal.api.errors import ApiError, ErrorOut
@@ -28,8 +28,11 @@ from govportal.verification.checking import (
 
 router = Router(tags=["verify"])
 
+# Items and answers are plain pydantic models, not ninja Schemas: a Schema reads every value
+# through its Django-aware getter, which a batch pays a thousand times over (60 ms of 1,000).
 
-class VerifyItem(Schema):
+
+class VerifyItem(BaseModel):
     """One document: ``token`` (what its QR code holds), or ``serial`` and ``date`` as printed."""
 
     token: str | None = Field(
@@ -70,12 +73,12 @@ class VerifyIn(Schema):
         return self
 
 
-class IssuerOut(Schema):
+class IssuerOut(BaseModel):
     code: str = Field(description="The issuing entity's code.", examples=["NDC"])
     name: str = Field(description="Its name in the caller's language (Arabic where it has none in that language).")
 
 
-class VerifyOut(Schema):
+class VerifyOut(BaseModel):
     status: Literal["genuine", "revoked", "not_found", "invalid"] = Field(
         description=(
             "genuine: issued, signed and valid. revoked: genuine but no longer valid (revoked, or replaced by a "
@@ -102,7 +105,7 @@ class VerifyItemOut(VerifyOut):
     input: VerifyItem = Field(description="The item as it was sent.")
 
 
-class VerifyBatchOut(Schema):
+class VerifyBatchOut(BaseModel):
     items: list[VerifyItemOut]
 
 

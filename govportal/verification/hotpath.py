@@ -75,12 +75,15 @@ def count_many(artifacts: dict[str, str]) -> None:
     connection = redis_client()
     if connection is None or not artifacts:
         return
-    pipe = connection.pipeline(transaction=False)
     mapping: dict[Any, Any] = dict(artifacts)
+    pipe = connection.pipeline(transaction=False)
     pipe.hset(ARTIFACTS_KEY, mapping=mapping)
-    for digest in artifacts:
-        pipe.hincrby(COUNTS_KEY, digest, 1)
+    # One command for every count: a thousand HINCRBY commands cost more to pack than to run.
+    pipe.eval(_COUNT_EACH, 1, COUNTS_KEY, *artifacts)
     pipe.execute()
+
+
+_COUNT_EACH = "for _, digest in ipairs(ARGV) do redis.call('HINCRBY', KEYS[1], digest, 1) end return #ARGV"
 
 
 def pending_counts() -> dict[str, int]:
