@@ -8,12 +8,12 @@ page says about it, with no more personal data than it shows (none of its masked
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from pydantic import BaseModel, model_validator
+from ninja import Field, Router
+from pydantic import BaseModel, ConfigDict
 
 from govportal.api.api import require_scope
 from govportal.api.errors import ApiError, ErrorOut
@@ -32,45 +32,32 @@ router = Router(tags=["verify"])
 # through its Django-aware getter, which a batch pays a thousand times over (60 ms of 1,000).
 
 
-class VerifyItem(BaseModel):
-    """One document: ``token`` (what its QR code holds), or ``serial`` and ``date`` as printed."""
+class TokenIn(BaseModel):
+    """A document by what its QR code holds."""
 
-    token: str | None = Field(
-        None,
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(
         max_length=8192,
         description="The part of the QR code's URL after /v/, or the whole URL (http or https, any host).",
     )
-    serial: str | None = Field(None, max_length=200, description="The serial number printed on the document.")
-    date: dt.date | None = Field(None, description="The date of issue printed on the document (YYYY-MM-DD).")
-
-    @model_validator(mode="after")
-    def _one_document(self) -> Self:
-        if (self.token is None) == (self.serial is None and self.date is None):
-            raise ValueError(_("Send either a token, or a serial number and a date of issue."))
-        if self.token is None and (self.serial is None or self.date is None):
-            raise ValueError(_("A serial number needs its date of issue, and a date its serial number."))
-        return self
 
 
-class VerifyIn(Schema):
-    """One document (``token``, or ``serial`` and ``date``) or a batch of them (``items``)."""
+class PaperIn(BaseModel):
+    """A document by what is printed on it, as the public "check by serial" page takes it."""
 
-    token: str | None = Field(None, max_length=8192, description=VerifyItem.model_fields["token"].description)
-    serial: str | None = Field(None, max_length=200, description=VerifyItem.model_fields["serial"].description)
-    date: dt.date | None = Field(None, description=VerifyItem.model_fields["date"].description)
-    items: list[VerifyItem] | None = Field(
-        None,
-        description=f"A batch of up to {MAX_BATCH:,} documents, answered in the same order.",
+    model_config = ConfigDict(extra="forbid")
+    serial: str = Field(max_length=200, description="The serial number printed on the document.")
+    date: dt.date = Field(description="The date of issue printed on the document (YYYY-MM-DD).")
+
+
+class BatchIn(BaseModel):
+    """Many documents, answered in the same order."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[TokenIn | PaperIn] = Field(
+        description=f"Up to {MAX_BATCH:,} documents.",
         json_schema_extra={"maxItems": MAX_BATCH},  # checked by the view, to answer with its own code
     )
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        if self.items is not None and (self.token, self.serial, self.date) != (None, None, None):
-            raise ValueError(_("Send either one document or a list of items, not both."))
-        if self.items is None:
-            VerifyItem.model_validate({"token": self.token, "serial": self.serial, "date": self.date})
-        return self
 
 
 class IssuerOut(BaseModel):
@@ -102,22 +89,20 @@ class VerifyOut(BaseModel):
 
 class VerifyItemOut(VerifyOut):
     index: int = Field(description="The item's place in the request, from 0.")
-    input: VerifyItem = Field(description="The item as it was sent.")
+    input: TokenIn | PaperIn = Field(description="The item as it was sent.")
 
 
 class VerifyBatchOut(BaseModel):
     items: list[VerifyItemOut]
 
 
-def _checks(items: list[VerifyItem]) -> list[Check]:
+def _checks(items: list[TokenIn | PaperIn]) -> list[Check]:
     """Tokens and papers checked in one batch each, then put back in the order they came in."""
-    by_token = [index for index, item in enumerate(items) if item.token is not None]
-    by_paper = [index for index, item in enumerate(items) if item.token is None]
+    tokens = {index: item.token for index, item in enumerate(items) if isinstance(item, TokenIn)}
+    papers = {index: (item.serial, item.date) for index, item in enumerate(items) if isinstance(item, PaperIn)}
     checks: dict[int, Check] = {}
-    tokens = tokens_check([items[index].token or "" for index in by_token])
-    papers = papers_check([(items[index].serial or "", items[index].date or dt.date.min) for index in by_paper])
-    checks.update(zip(by_token, tokens, strict=True))
-    checks.update(zip(by_paper, papers, strict=True))
+    checks.update(zip(tokens, tokens_check(list(tokens.values())), strict=True))
+    checks.update(zip(papers, papers_check(list(papers.values())), strict=True))
     answers = [checks[index] for index in range(len(items))]
     checks_count(answers)
     return answers
@@ -129,15 +114,14 @@ def _checks(items: list[VerifyItem]) -> list[Check]:
     summary="Verify printed documents",
     operation_id="verify",
 )
-def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
+def verify(request: HttpRequest, payload: TokenIn | PaperIn | BatchIn) -> dict[str, Any]:
     """What the public verify page says about each document: ``genuine``, ``revoked``, ``not_found`` or
     ``invalid``, with its kind, issuer, dates and the reason it was revoked. One document in the body
     gets one answer; ``items`` (up to 1,000) get a list in the same order, each with its ``index``
     and the item as sent. Needs the scope ``verify``."""
     require_scope(request, "verify")
-    if payload.items is None:
-        item = VerifyItem(token=payload.token, serial=payload.serial, date=payload.date)
-        return check_facts(_checks([item])[0])
+    if not isinstance(payload, BatchIn):
+        return check_facts(_checks([payload])[0])
     if len(payload.items) > MAX_BATCH:
         raise ApiError(
             400,
