@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from oauth2_provider.oauth2_backends import get_oauthlib_core
@@ -116,6 +116,15 @@ def build_api() -> NinjaAPI:
             ),
         ),
     )
+
+    def ninja_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
+        """ninja's own refusals (a body that is not JSON) in our shape, not its ``{"detail": …}``."""
+        status = int(getattr(exc, "status_code", 400))
+        if status == 400:
+            return error(request, ApiError(400, "invalid_json", _("The body of the request is not JSON.")))
+        return error(request, ApiError(status, "error", str(exc)))
+
+    api.add_exception_handler(HttpError, ninja_refusal)
     api.add_exception_handler(
         NinjaValidationError,
         lambda request, exc: error(

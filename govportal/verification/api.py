@@ -8,12 +8,13 @@ page says about it, with no more personal data than it shows (none of its masked
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from govportal.api.api import require_scope
 from govportal.api.errors import ApiError, ErrorOut
@@ -42,12 +43,23 @@ class TokenIn(BaseModel):
     )
 
 
+def _printed_date(value: object) -> object:
+    """Only a date written YYYY-MM-DD (pydantic alone would read a number as a timestamp)."""
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return value
+    raise ValueError("a date written YYYY-MM-DD")
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+PrintedDate = Annotated[dt.date, BeforeValidator(_printed_date)]
+
+
 class PaperIn(BaseModel):
     """A document by what is printed on it, as the public "check by serial" page takes it."""
 
     model_config = ConfigDict(extra="forbid")
     serial: str = Field(max_length=200, description="The serial number printed on the document.")
-    date: dt.date = Field(description="The date of issue printed on the document (YYYY-MM-DD).")
+    date: PrintedDate = Field(description="The date of issue printed on the document (YYYY-MM-DD).")
 
 
 class BatchIn(BaseModel):

@@ -53,7 +53,7 @@ def call(client, api_client_of, bearer, ndc):
     def post(body, language="en", **extra):
         return client.post(
             URL,
-            json.dumps(body),
+            body if isinstance(body, bytes) else json.dumps(body),
             content_type="application/json",
             headers={**headers, "Accept-Language": language, **extra},
         )
@@ -215,11 +215,19 @@ def test_a_body_that_is_neither_form_is_refused_as_invalid(call):
         {"items": [{}]},
         {"items": [{"token": "x"}], "token": "x"},
         {"serial": "NDC-1", "date": "5 March 2026"},
+        {"serial": "NDC-1", "date": 0},
+        {"items": [{"serial": "", "date": 1772668800}]},
         [],
     ):
         response = call(body)
         assert response.status_code == 400, body
         assert response.json()["error"]["code"] == "invalid"
+
+
+def test_a_body_that_is_not_json_is_refused_in_the_apis_own_shape(call):
+    response = call(b"\x00{")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
 
 
 def test_the_scope_verify_is_required(client, api_client_of, bearer, ndc):
