@@ -204,7 +204,7 @@ def main() -> None:
         breakdown = parts(tokens, headers, call)
         database = postgres_version(bench.database_url)
 
-    met = http.ms(0.5) <= GOAL_MS
+    met, met_p95 = http.ms(0.5) <= GOAL_MS, http.ms(0.95) <= GOAL_MS
     lines = [
         "## API: verify",
         "",
@@ -219,8 +219,11 @@ def main() -> None:
         "keys (built once per key and process): each batch checks its 1,000 signatures and reads its documents "
         "again. Reproduce with `.venv/bin/python bench/verify_api.py`. " + background(quiet),
         "",
-        f"**Goal:** a batch of {BATCH:,} tokens answered in ≤ {GOAL_MS:g} ms — {verdict(met)}: median "
-        f"{http.ms(0.5):.0f} ms over HTTP (p95 {http.ms(0.95):.0f} ms).",
+        f"**Goal:** a batch of {BATCH:,} tokens answered in ≤ {GOAL_MS:g} ms — at the median {verdict(met)} "
+        f"({http.ms(0.5):.0f} ms over HTTP); at the 95th percentile {verdict(met_p95)} ({http.ms(0.95):.0f} ms). "
+        f"The machine is shared: {quiet:.2f} cores were busy elsewhere just before the run and {http.busy:.2f} "
+        "during it (this benchmark uses one), so a batch often waited for a core; the ES256 checks alone "
+        f"take {breakdown.signatures:.0f} ms of CPU here.",
         "",
         "| what | p50 ms | p95 ms | max ms | runs | cores busy (whole machine) |",
         "|---|---|---|---|---|---|",

@@ -8,7 +8,6 @@ page says about it, with no more personal data than it shows (none of its masked
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
@@ -19,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 from govportal.api.api import require_scope
 from govportal.api.errors import ApiError, ErrorOut
 from govportal.verification.checking import (
+    DAY_WRITTEN,
     MAX_BATCH,
     Check,
     check_facts,
@@ -45,12 +45,11 @@ class TokenIn(BaseModel):
 
 def _printed_date(value: object) -> object:
     """Only a date written YYYY-MM-DD (pydantic alone would read a number as a timestamp)."""
-    if isinstance(value, str) and _DAY.fullmatch(value):
+    if isinstance(value, str) and DAY_WRITTEN.fullmatch(value):
         return value
     raise ValueError("a date written YYYY-MM-DD")
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 PrintedDate = Annotated[dt.date, BeforeValidator(_printed_date)]
 
 

@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import io
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from govportal.progress import Progress, progress_clear, progress_get, progress_
 from govportal.tasks import enqueue
 from govportal.text import clauses_joined
 from govportal.uploads import check_size
-from govportal.verification.checking import MAX_BATCH, SERIAL_MAX, check_facts, checks_count, papers_check
+from govportal.verification.checking import DAY_WRITTEN, MAX_BATCH, SERIAL_MAX, check_facts, checks_count, papers_check
 from govportal.verification.constants import BatchStatus
 from govportal.verification.models import VerificationBatch
 from govportal.web.csv_export import csv_cell
@@ -61,7 +60,6 @@ HEADER = ["serial", "date"]
 RESULT_HEADER = ["serial", "date", "status", "kind", "issuer", "issued_on", "revoked_on", "revocation_reason"]
 TASK = "govportal.verification.tasks.verification_batch_run"
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Reasons beside a line number, translated when shown.
 CELLS = gettext_noop("this line has %(count)s cells: it needs two, the serial number and the date")
 NO_SERIAL = gettext_noop("the serial number is missing")
@@ -201,7 +199,7 @@ def _problems(cells: list[str]) -> list[list[Any]]:
     elif len(serial) > SERIAL_MAX:
         problems.append([LONG_SERIAL, {"max": SERIAL_MAX}])
     try:
-        if not _DAY.fullmatch(written):
+        if not DAY_WRITTEN.fullmatch(written):
             raise ValueError(written)
         dt.date.fromisoformat(written)
     except ValueError:

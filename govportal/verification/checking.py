@@ -17,6 +17,7 @@ the revocation's reason and the notes of a changed document; never the masked de
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,7 @@ GENUINE, REVOKED, NOT_FOUND, INVALID = "genuine", "revoked", "not_found", "inval
 STATUSES = (GENUINE, REVOKED, NOT_FOUND, INVALID)
 MAX_BATCH = 1000
 SERIAL_MAX = 64  # Artifact.serial's length: a longer one matches nothing
+DAY_WRITTEN = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date of issue as the API and the files take it
 
 # The lookup page's words when a serial and date match nothing (not a forgery: a typing slip).
 REASON_NO_MATCH = gettext_noop("No document matches these details")
