@@ -44,6 +44,7 @@ QUEUE_OF_TASK: dict[str, str] = {
     "collection.tasks.settlement_fetch": BULK,
     "training.tasks.training_reminders_send": BULK,
     "govportal.audit.tasks.audit_verify_chain": BULK,
+    "govportal.verification.tasks.verification_batch_run": BULK,
     # default: short and frequent
     "govportal.accounts.tasks.email_send": DEFAULT,
     "govportal.verification.tasks.verification_counts_flush_task": DEFAULT,

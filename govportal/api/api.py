@@ -122,10 +122,11 @@ def build_api() -> NinjaAPI:
     )
 
     def ninja_refusal(request: HttpRequest, exc: Any) -> HttpResponse:
-        """ninja's own refusals, e.g. a body that is not JSON, in our error format."""
-        if exc.status_code == 400:
-            return error(request, ApiError(400, "invalid", _("The request body could not be read: send JSON.")))
-        return error(request, ApiError(exc.status_code, "error", str(exc)))
+        """ninja's own refusals (a body that is not JSON) in our shape, not its ``{"detail": …}``."""
+        status = int(getattr(exc, "status_code", 400))
+        if status == 400:
+            return error(request, ApiError(400, "invalid_json", _("The body of the request is not JSON.")))
+        return error(request, ApiError(status, "error", str(exc)))
 
     api.add_exception_handler(HttpError, ninja_refusal)
     api.add_exception_handler(

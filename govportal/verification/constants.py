@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 ALGORITHM = "ES256"
 
@@ -22,3 +23,10 @@ class ArtifactStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Superseded")
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("status of a file of documents to check", "Waiting")
+    RUNNING = "running", pgettext_lazy("status of a file of documents to check", "Checking")
+    DONE = "done", pgettext_lazy("status of a file of documents to check", "Checked")
+    FAILED = "failed", pgettext_lazy("status of a file of documents to check", "Refused")

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from govportal.verification.constants import ALGORITHM, ArtifactKind, ArtifactStatus, KeyStatus
+from govportal.verification.constants import ALGORITHM, ArtifactKind, ArtifactStatus, BatchStatus, KeyStatus
 
 
 class SigningKey(models.Model):
@@ -100,3 +101,48 @@ class Artifact(models.Model):
     @property
     def path(self) -> str:
         return f"/v/{self.token}"
+
+
+def batch_upload_path(instance: VerificationBatch, filename: str) -> str:
+    return f"verification/batches/{instance.created_at:%Y/%m}/{instance.pk}.csv"
+
+
+def batch_result_path(instance: VerificationBatch, filename: str) -> str:
+    return f"verification/batches/{instance.created_at:%Y/%m}/{instance.pk}-results.csv"
+
+
+class VerificationBatch(models.Model):
+    """A CSV file of serials and dates of issue that an auditor uploaded, checked in the background
+    (``verification.batches``); its answers are a CSV file to download."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("auditor's entity"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    language = models.CharField(
+        _("language of the results"), max_length=8, help_text=_("The uploader's language when they uploaded it.")
+    )
+    upload = models.FileField(_("file"), upload_to=batch_upload_path, blank=True)
+    result = models.FileField(_("results"), upload_to=batch_result_path, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    counts = models.JSONField(_("answers by status"), default=dict)
+    # [{"line": n, "problems": [[msgid, {params}]]}]: translated when shown.
+    errors = models.JSONField(_("bad rows"), default=list)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("file of documents to check")
+        verbose_name_plural = _("files of documents to check")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["entity", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name

@@ -362,7 +362,10 @@ def _verify_uncached(token: str) -> Verification:
         parsed = crypto.jws_parse(token)
     except crypto.MalformedToken:
         return Verification(False, REASON_MALFORMED)
-    key = SigningKey.objects.select_related("entity").filter(kid=parsed.kid).first()
+    # PostgreSQL refuses a NUL in any text: no key has one, and asking would be a server error.
+    key = (
+        SigningKey.objects.select_related("entity").filter(kid=parsed.kid).first() if "\x00" not in parsed.kid else None
+    )
     if key is None:
         return Verification(False, REASON_UNKNOWN_KEY)
     if not crypto.jws_signature_valid(parsed, crypto.public_key_from_jwk(key.public_jwk)):
