@@ -78,7 +78,7 @@ def _check(status: int, content: bytes, tokens: list[str]) -> None:
     assert all(item["status"] == "genuine" and item["index"] == n for n, item in enumerate(items)), items[:3]
 
 
-def _series(fn: Callable[[], None]) -> Series:
+def _series(fn: Callable[[], object]) -> Series:
     for _ in range(WARMUP):
         fn()
     samples, ticks = [], cpu_ticks()

@@ -1,17 +1,16 @@
 """Choices of the API core: the events sent to clients' endpoints and a delivery's state."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from govportal.accounts.constants import Role
 
 
 class NotificationEvent(models.TextChoices):
-    BILL_PAID = "bill.paid", _("Bill paid")
-    BILL_PARTIALLY_PAID = "bill.partially_paid", _("Bill partly paid")
-    PAYMENT_REFUNDED = "payment.refunded", _("Payment refunded")
-    BILL_CANCELLED = "bill.cancelled", _("Bill cancelled")
+    BILL_PAID = "bill.paid", pgettext_lazy("notification event", "Bill paid")
+    BILL_PARTIALLY_PAID = "bill.partially_paid", pgettext_lazy("notification event", "Bill partly paid")
+    PAYMENT_REFUNDED = "payment.refunded", pgettext_lazy("notification event", "Payment refunded")
+    BILL_CANCELLED = "bill.cancelled", pgettext_lazy("notification event", "Bill cancelled")
 
 
 class DeliveryStatus(models.TextChoices):

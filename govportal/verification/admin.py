@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from govportal.verification.constants import KeyStatus
-from govportal.verification.models import Artifact, SigningKey
+from govportal.verification.models import Artifact, SigningKey, VerificationBatch
 from govportal.verification.services import key_revoke
-from govportal.web.admin import ReasonForm, RecordAction, RecordAdmin, operator
+from govportal.web.admin import ReadOnlyAdmin, ReasonForm, RecordAction, RecordAdmin, operator
 
 
 def _key_revoke(request: HttpRequest, key: SigningKey, data: dict[str, Any]) -> None:
@@ -71,3 +71,15 @@ class ArtifactAdmin(RecordAdmin):
     list_select_related = ["entity"]
     date_hierarchy = "issued_at"
     show_full_result_count = False
+
+
+@admin.register(VerificationBatch)
+class VerificationBatchAdmin(ReadOnlyAdmin):
+    """Auditors' files of documents to check, read-only (their answers are the auditor's download)."""
+
+    list_display = ["name", "entity", "uploaded_by", "status", "rows_total", "created_at", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "=entity__code", "=uploaded_by__email"]
+    list_select_related = ["entity", "uploaded_by"]
+    date_hierarchy = "created_at"
+    exclude = ["errors", "counts"]

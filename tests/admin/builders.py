@@ -26,7 +26,7 @@ from govportal.entities.constants import LinkagePhase
 from govportal.entities.models import Entity, RolloutPhase
 from govportal.notifications.models import Notification
 from govportal.numbering.models import Counter
-from govportal.verification.models import Artifact, SigningKey
+from govportal.verification.models import Artifact, SigningKey, VerificationBatch
 from govportal.verification.services import key_create
 from housing_fund import models as housing_fund
 from sandbox_idp.keys import signing_key_rotate
@@ -192,6 +192,10 @@ def builders() -> dict[type[Model], Builder]:
         collection.SandboxRefund: _batch(f.SandboxRefundFactory),
         # API core
         NotificationDelivery: deliveries,
+        VerificationBatch: lambda n: VerificationBatch.objects.bulk_create(
+            VerificationBatch(entity=entity(), uploaded_by=user(), name=f"file-{i}.csv", sha256="0" * 64, language="ar")
+            for i in range(n)
+        ),
         collection.MerchantAccount: lambda n: [
             collection.MerchantAccount.objects.create(
                 provider="acquirer", account_id=f"9{collection.MerchantAccount.objects.count():014d}", entity=entity()

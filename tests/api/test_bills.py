@@ -235,7 +235,7 @@ def test_a_paid_or_partly_paid_bill_is_not_cancellable(client, agency, paid, sta
 
 def test_a_body_that_is_not_json_is_a_json_400(client, agency):
     response = client.post("/api/v1/bills", b"\x00", content_type="application/json", headers=agency["headers"])
-    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid"
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_json"
 
 
 def test_a_broken_multipart_body_is_a_json_400_not_a_500(client, agency):

@@ -71,7 +71,7 @@ def translations(entry: dict[str, str]) -> list[str]:
 
 # What is not sentence punctuation: placeholders, markup, addresses, and separators inside numbers.
 NOT_PROSE = re.compile(
-    r"%\([^)]*\)[sdif]|%[sdif]|\{\{[^}]*\}\}|\{[a-z_]*\}|<[^>]*>|&\w+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\d[,.]\d"
+    r"%\([^)]*\)[sdif]|%[sdif]|\{\{[^}]*\}\}|\{[a-z_]*\}|<[^>]*>|&\w+;|https?://\S+|[\w.+-]+@[\w-]+\.[\w.]+|\d[,.]\d|[A-Za-z_]+,[A-Za-z_]+"
 )
 ARABIC_LETTER = re.compile("[\u0621-\u064a\u0671-\u06d5]")  # Arabic's letters and those Kurdish adds
 LATIN = {",": "،", ";": "؛", "?": "؟"}
