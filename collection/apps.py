@@ -64,6 +64,8 @@ class CollectionConfig(AppConfig):
         labels.register_sentences(
             {
                 "obligation_create": _("Bill %(target)s was issued"),
+                "merchant_account_save": _("Merchant account %(target)s was saved"),
+                "merchant_account_delete": _("Merchant account %(target)s was removed"),
                 "obligation_cancel": _("Bill %(target)s was cancelled"),
                 "obligation_link": _("Bill %(target)s joined the account of the citizen with its national ID"),
                 "payment_create": _("Payment %(target)s was started"),
