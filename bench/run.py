@@ -28,6 +28,8 @@ from bench.report import machine, write_section  # noqa: E402
 FEATURES = {
     "verify": "verify_http.py",
     "api_bills": "api_bills.py",
+    "verify_api": "verify_api.py",
+    "status_lists": "status_lists.py",
     "import": "import_certificates.py",
     "pdf": "pdf_render.py",
     "documents": "documents.py",

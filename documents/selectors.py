@@ -15,7 +15,7 @@ from documents.constants import RESTRICTED, LetterStatus
 from documents.models import Letter, LetterRecipient, Referral, RegisterExport
 from govportal.accounts.constants import Role
 from govportal.accounts.models import Membership
-from govportal.accounts.selectors import entities_of
+from govportal.accounts.selectors import entities_of, memberships_of
 from govportal.audit.models import AuditEvent
 from govportal.search import normalize_arabic
 
@@ -23,11 +23,24 @@ STAFF_ROLES = (Role.REGISTRY_CLERK, Role.ENTITY_HEAD, Role.AUDITOR)
 HEAD_ROLES = (Role.ENTITY_HEAD,)
 
 
+def _entity_ids(user: Any) -> tuple[list[int], list[int]]:
+    """The ids of the entities where ``user`` is staff, and of those where they are head: read once,
+    so that the rules below compare with a short list instead of repeating a membership subquery
+    (which Django builds and PostgreSQL plans again at each place it appears)."""
+    staff: list[int] = []
+    heads: list[int] = []
+    for entity_id, role in memberships_of(user).order_by().values_list("entity_id", "role"):
+        if role in STAFF_ROLES:
+            staff.append(entity_id)
+        if role in HEAD_ROLES:
+            heads.append(entity_id)
+    return staff, heads
+
+
 def letters_visible(user: Any) -> QuerySet[Letter]:
     """The sender's staff see its letters in every state; recipients' staff see dispatched ones.
     Confidential and above: only the heads of those entities and the letter's named readers."""
-    staff_entities = entities_of(user, roles=STAFF_ROLES)
-    head_entities = entities_of(user, roles=HEAD_ROLES)
+    staff_entities, head_entities = _entity_ids(user)
     received_by = LetterRecipient.objects.filter(letter=OuterRef("pk"))
     dispatched = Q(status=LetterStatus.DISPATCHED)
     normal = Q(sender_entity__in=staff_entities) | (dispatched & Exists(received_by.filter(entity__in=staff_entities)))
@@ -35,11 +48,9 @@ def letters_visible(user: Any) -> QuerySet[Letter]:
     # hashes every copy the entity ever received before it looks at a single letter.
     reader = user.pk if getattr(user, "is_authenticated", False) else None
     named = Letter.named_readers.through.objects.filter(letter=OuterRef("pk"), user=reader)
-    restricted = (
-        Q(sender_entity__in=head_entities)
-        | (dispatched & Exists(received_by.filter(entity__in=head_entities)))
-        | Exists(named)
-    )
+    restricted = Q(sender_entity__in=head_entities) | Exists(named)
+    if head_entities:
+        restricted |= dispatched & Exists(received_by.filter(entity__in=head_entities))
     return (
         Letter.objects.filter(
             (~Q(classification__in=RESTRICTED) & normal) | (Q(classification__in=RESTRICTED) & restricted)
@@ -62,10 +73,11 @@ def inbox(user: Any, entity: Any) -> QuerySet[LetterRecipient]:
     confidential and above only its heads and the letter's named readers. A copy is in the inbox once
     its letter is dispatched, i.e. once the copy has the sort key the services copy onto it then.
     """
-    if entity.pk not in set(entities_of(user, roles=STAFF_ROLES).values_list("pk", flat=True)):
+    staff, heads = _entity_ids(user)
+    if entity.pk not in staff:
         return LetterRecipient.objects.none()
     copies = LetterRecipient.objects.filter(entity=entity, dispatched_at__isnull=False)
-    if entity.pk not in set(entities_of(user, roles=HEAD_ROLES).values_list("pk", flat=True)):
+    if entity.pk not in heads:
         readable = Letter.objects.filter(named_readers=user.pk).values("pk")
         copies = copies.filter(~Q(letter__classification__in=RESTRICTED) | Q(letter__in=readable))
     return copies.select_related("letter", "letter__sender_entity").order_by(*INBOX_ORDER)
@@ -209,23 +221,30 @@ def register_page(rows: QuerySet[Any], *, after: RegisterCursor | None, size: in
     return RegisterPage(got[:size], after, RegisterCursor.of(got[size - 1]) if has_next else None)
 
 
-def search_letters(queryset: QuerySet[Letter], text: str) -> QuerySet[Letter]:
-    """By number, or by words of the subject and text with Arabic spelling variants matched."""
+def letters_matching(text: str) -> QuerySet[Any] | None:
+    """The ids of the letters ``text`` finds, by number or by words of the subject and text with
+    Arabic spelling variants matched (a subquery); None for an empty search (everything matches)."""
     text = text.strip()
     if not text:
-        return queryset
+        return None
     words = normalize_arabic(text).split()
-    # One IN over a UNION of the three matches, each answered by its own index (UPPER(number),
+    # One UNION of the three matches, each answered by its own index (UPPER(number),
     # UPPER(incoming_number), the trigram index on search_text): an OR across the recipients
     # join made PostgreSQL scan and join every letter.
-    matches = Letter.objects.filter(number__iexact=text).values("pk")
-    matches = matches.union(LetterRecipient.objects.filter(incoming_number__iexact=text).values("letter_id"))
+    by_number = Letter.objects.filter(number__iexact=text).order_by().values("pk")
+    branches = [LetterRecipient.objects.filter(incoming_number__iexact=text).order_by().values("letter_id")]
     if words:
         words_match = Q()
         for word in words:
             words_match &= Q(search_text__contains=word)
-        matches = matches.union(Letter.objects.filter(words_match).values("pk"))
-    return queryset.filter(pk__in=matches).distinct()
+        branches.append(Letter.objects.filter(words_match).order_by().values("pk"))
+    return by_number.union(*branches).order_by()
+
+
+def search_letters(queryset: QuerySet[Letter], text: str) -> QuerySet[Letter]:
+    """``queryset`` narrowed to the letters ``text`` finds (see ``letters_matching``)."""
+    matches = letters_matching(text)
+    return queryset if matches is None else queryset.filter(pk__in=matches)
 
 
 WRITER_ROLES = (Role.REGISTRY_CLERK, Role.ENTITY_HEAD)
@@ -255,10 +274,10 @@ def outgoing(user: Any, entity: Any) -> QuerySet[Letter]:
     letters; confidential and above its heads, the letter's named readers, and the heads of an
     entity the letter was sent to. Nobody else reads an entity's outgoing register.
     """
-    if entity.pk not in set(entities_of(user, roles=STAFF_ROLES).values_list("pk", flat=True)):
+    staff, heads = _entity_ids(user)
+    if entity.pk not in staff:
         return Letter.objects.none()
     letters = Letter.objects.filter(sender_entity=entity, status=LetterStatus.DISPATCHED, dispatched_at__isnull=False)
-    heads = set(entities_of(user, roles=HEAD_ROLES).values_list("pk", flat=True))
     if entity.pk not in heads:
         named = Letter.named_readers.through.objects.filter(user=user.pk).values("letter_id")
         readable = Q(pk__in=named)
@@ -315,8 +334,9 @@ def register_incoming(user: Any, entity: Any, filters: dict[str, Any]) -> QueryS
         copies = copies.filter(registered_at__isnull=True)
     elif status == "registered":
         copies = copies.filter(registered_at__isnull=False)
-    if filters.get("q", "").strip():
-        copies = copies.filter(letter__in=search_letters(Letter.objects.all(), filters["q"]).values("pk"))
+    matches = letters_matching(filters.get("q", ""))
+    if matches is not None:
+        copies = copies.filter(letter__in=matches)
     return copies
 
 

@@ -228,6 +228,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 VERIFY_RATE_LIMIT_PER_MINUTE = env_int("VERIFY_RATE_LIMIT_PER_MINUTE", 120)
+# Documents per status list (verification.trust): 4 bits each, so 2 MiB before compression, and a
+# scanner that fetches one list tells nothing of which of these 4,194,304 documents it checks.
+# Never change it once tokens name their lists: their indexes would point into other lists.
+VERIFY_STATUS_LIST_SIZE = env_int("VERIFY_STATUS_LIST_SIZE", 4_194_304)
 
 # --- Celery ----------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from govportal.accounts.models import Membership, User
 from govportal.accounts.selectors import roles_in
 from govportal.api.constants import RESEND_ROLES, DeliveryStatus, NotificationEvent
 from govportal.api.models import ApiClient, NotificationDelivery
+from govportal.api.outbound import public_transport
 from govportal.api.services import require_head
 from govportal.api.signature import signature_header
 from govportal.audit.services import audit_record
@@ -74,7 +75,7 @@ def endpoint_url_problem(url: str) -> str:
     (development, tests)."""
     try:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        host = (parts.hostname or "").lower().rstrip(".")  # "localhost." is localhost
         parts.port  # noqa: B018 — raises ValueError on a port out of range
     except ValueError:
         return _("Enter a valid address, such as https://billing.example.iq/notifications.")
@@ -200,14 +201,12 @@ def _post(delivery: NotificationDelivery) -> tuple[int | None, str]:
         "X-Event-Type": delivery.event,
         "X-Signature": signature_header(body, secret=signing_secret(client)),
     }
+    # Only public addresses, whatever the name resolves to now; loopback only where development and
+    # tests allow it (API_NOTIFICATION_HTTP_LOOPBACK).
+    transport = None if settings.API_NOTIFICATION_HTTP_LOOPBACK else public_transport()
     try:
-        response = httpx.post(
-            client.notify_url,
-            content=body,
-            headers=headers,
-            timeout=settings.API_NOTIFICATION_TIMEOUT,
-            follow_redirects=False,
-        )
+        with httpx.Client(transport=transport, timeout=settings.API_NOTIFICATION_TIMEOUT) as session:
+            response = session.post(client.notify_url, content=body, headers=headers, follow_redirects=False)
     except httpx.HTTPError as error:
         return None, f"{type(error).__name__}: {error}"[:300]
     if 200 <= response.status_code < 300:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from govportal.verification.constants import KeyStatus
-from govportal.verification.models import Artifact, SigningKey, VerificationBatch
+from govportal.verification.models import Artifact, SigningKey, TrustRootKey, VerificationBatch
 from govportal.verification.services import key_revoke
 from govportal.web.admin import ReadOnlyAdmin, ReasonForm, RecordAction, RecordAdmin, operator
 
@@ -83,3 +83,13 @@ class VerificationBatchAdmin(ReadOnlyAdmin):
     list_select_related = ["entity", "uploaded_by"]
     date_hierarchy = "created_at"
     exclude = ["errors", "counts"]
+
+
+@admin.register(TrustRootKey)
+class TrustRootKeyAdmin(ReadOnlyAdmin):
+    """The trust root's keys, read-only: they change only through ``manage.py trust_root``, the
+    ceremony docs/OPERATIONS.md describes. The private half never appears."""
+
+    list_display = ["kid", "status", "created_at", "retired_at", "revoked_at"]
+    list_filter = ["status"]
+    exclude = ["private_key_encrypted"]

@@ -16,7 +16,19 @@ class VerificationConfig(AppConfig):
 
         router_register("verify", router)
         workspace.register(auditor_cards)
-        labels.register({"verification_batch_upload": _("File of documents to check uploaded")})
+        labels.register(
+            {
+                "verification_batch_upload": _("File of documents to check uploaded"),
+                "trust_root_create": _("Trust root key created"),
+                "trust_root_rotate": _("Trust root key rotated"),
+                "trust_root_revoke": _("Trust root key revoked"),
+            }
+        )
         labels.register_sentences(
-            {"verification_batch_upload": _("A file of documents to check, %(target)s, was uploaded")}
+            {
+                "verification_batch_upload": _("A file of documents to check, %(target)s, was uploaded"),
+                "trust_root_create": _("Trust root key %(target)s was created"),
+                "trust_root_rotate": _("Trust root key %(target)s was made active"),
+                "trust_root_revoke": _("Trust root key %(target)s was revoked"),
+            }
         )

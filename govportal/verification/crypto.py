@@ -120,8 +120,11 @@ def _json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def jws_sign(payload: dict[str, Any], *, kid: str, private_key: ec.EllipticCurvePrivateKey) -> str:
-    signing_input = f"{b64url(_json({'alg': ALGORITHM, 'kid': kid}))}.{b64url(_json(payload))}"
+def jws_sign(
+    payload: dict[str, Any], *, kid: str, private_key: ec.EllipticCurvePrivateKey, typ: str | None = None
+) -> str:
+    header = {"alg": ALGORITHM, "kid": kid} if typ is None else {"alg": ALGORITHM, "kid": kid, "typ": typ}
+    signing_input = f"{b64url(_json(header))}.{b64url(_json(payload))}"
     der = private_key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     return f"{signing_input}.{b64url(r.to_bytes(_COORD, 'big') + s.to_bytes(_COORD, 'big'))}"

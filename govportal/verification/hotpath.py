@@ -49,7 +49,7 @@ def lookup(*, token: str, language: str, client: str, limit: int, generation_key
     pipe.get(f"verification:page:{language}:{digest}")
     pipe.hincrby(COUNTS_KEY, digest, 1)
     count, _expire, generation_raw, stored, _counted = pipe.execute()
-    generation = int(generation_raw or 1)
+    generation = int(generation_raw or 0)  # 0: the cache lost it (``cache_generation`` starts it again)
     html = None
     if stored is not None:
         stored_generation, _, page = bytes(stored).partition(b"\n")

@@ -40,6 +40,36 @@ class SigningKey(models.Model):
         return self.kid
 
 
+class TrustRootKey(models.Model):
+    """The General Secretariat's root key: it signs the trust list of issuing entities and their keys,
+    and the status lists. Offline scanners pin its public half. Created, rotated and revoked only by
+    ``manage.py trust_root`` (docs/OPERATIONS.md, "The trust root"); the private half is stored
+    encrypted under SIGNING_KEK like the entities' keys."""
+
+    kid = models.CharField(_("key id"), max_length=64, unique=True)
+    algorithm = models.CharField(_("algorithm"), max_length=10, default=ALGORITHM, editable=False)
+    public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
+    private_key_encrypted = models.BinaryField(_("private key (encrypted)"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("trust root key")
+        verbose_name_plural = _("trust root keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status=KeyStatus.ACTIVE), name="trustrootkey_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.kid
+
+
 class Artifact(models.Model):
     """Something printed that anyone can verify: its signed token, live status and masked details.
 
@@ -75,6 +105,9 @@ class Artifact(models.Model):
     superseded_by = models.ForeignKey(
         "self", verbose_name=_("replaced by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Its place in the status lists (verification.status_lists), named in its token; none for the
+    # documents signed before the lists existed.
+    status_index = models.BigIntegerField(_("index in the status list"), null=True, blank=True, unique=True)
     verify_count = models.PositiveIntegerField(_("times verified"), default=0)
     last_verified_at = models.DateTimeField(_("last verified at"), null=True, blank=True)
 

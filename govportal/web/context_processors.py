@@ -30,7 +30,9 @@ def other_languages() -> list[dict[str, str]]:
 def portal(request: HttpRequest) -> dict[str, Any]:
     """What the shared layout needs on every page: direction and the user's entities."""
     user = getattr(request, "user", None)
-    memberships = list(memberships_of(user)) if user is not None else []
+    signed_in = user is not None and user.is_authenticated
+    # A visitor (the verify page's scanners) has none: no query built for nothing.
+    memberships = list(memberships_of(user)) if signed_in else []
     entities = list({m.entity_id: m.entity for m in memberships}.values())
     return {
         "text_direction": "rtl" if get_language_bidi() else "ltr",
@@ -39,7 +41,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "user_entity": entities[0] if len(entities) == 1 else None,
         "digits_switch": offers_arabic_digits(request),
         "arabic_digits": wants_arabic_digits(request),
-        "unread_notifications": (
-            Notification.objects.filter(user=user).unread().count() if user is not None and user.is_authenticated else 0
-        ),
+        "unread_notifications": (Notification.objects.filter(user=user).unread().count() if signed_in else 0),
     }

@@ -26,7 +26,8 @@ from govportal.entities.constants import LinkagePhase
 from govportal.entities.models import Entity, RolloutPhase
 from govportal.notifications.models import Notification
 from govportal.numbering.models import Counter
-from govportal.verification.models import Artifact, SigningKey, VerificationBatch
+from govportal.verification import trust
+from govportal.verification.models import Artifact, SigningKey, TrustRootKey, VerificationBatch
 from govportal.verification.services import key_create
 from housing_fund import models as housing_fund
 from sandbox_idp.keys import signing_key_rotate
@@ -170,6 +171,7 @@ def builders() -> dict[type[Model], Builder]:
         RolloutPhase: _rollout_phases,
         AuditEvent: audit_events,
         SigningKey: _signing_keys,
+        TrustRootKey: lambda n: [trust.root_rotate() for _ in range(n)],
         Artifact: _batch(f.ArtifactFactory, entity=entity),
         Counter: counters,
         Notification: lambda n: [Notification.objects.create(user=user(), message="Welcome") for _ in range(n)],

@@ -5,7 +5,9 @@ refunding and cancelling a bill."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -149,6 +151,27 @@ def test_an_endpoint_that_does_not_answer_is_retried(agency, receiver, settings,
     assert delivery.last_error.startswith("ConnectError")
 
 
+def test_a_name_that_resolves_to_a_private_address_is_never_posted_to(
+    agency, receiver, settings, django_capture_on_commit_callbacks
+):
+    """The name passed when it was registered; now it resolves to a loopback address (as a rebound
+    name would): nothing is posted there, whatever the scheme, and the log says why."""
+    host = socket.gethostname()
+    assert not ipaddress.ip_address(socket.gethostbyname(host)).is_global, "this machine's name must be private"
+    port = receiver.server.server_address[1]
+    ApiClient.objects.filter(pk=agency["client"].pk).update(notify_url=f"http://{host}:{port}/notify")
+    settings.API_NOTIFICATION_HTTP_LOOPBACK, settings.API_NOTIFICATION_RETRY_FIRST = False, 1  # production
+    delivery = send(agency, django_capture_on_commit_callbacks)
+    assert receiver.received == []
+    assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code is None
+    assert "which is not a public address" in delivery.last_error
+    # the same endpoint where development allows loopback: it is the check that stopped it
+    settings.API_NOTIFICATION_HTTP_LOOPBACK = True
+    wait_until_due(delivery)
+    assert due_send(django_capture_on_commit_callbacks) == 1
+    assert len(receiver.received) == 1
+
+
 def test_the_pauses_double_up_to_the_cap_with_jitter(settings):
     settings.API_NOTIFICATION_RETRY_FIRST, settings.API_NOTIFICATION_RETRY_CAP = 60, 3600
     for attempts, full in [(1, 60), (2, 120), (3, 240), (6, 1920), (7, 3600), (30, 3600)]:
@@ -258,6 +281,7 @@ def test_the_admin_shows_the_log_read_only_and_re_sends(agency, receiver, settin
         ("http://127.0.0.1:8080/notify", True, True),
         ("http://127.0.0.1:8080/notify", False, False),
         ("https://10.0.0.5/notify", False, False),  # a private address, in production
+        ("https://localhost./notify", False, False),  # the same name, fully qualified
         ("https://user:pw@billing.elec.gov.iq/", False, False),
         ("ftp://billing.elec.gov.iq/", False, False),
         ("billing.elec.gov.iq", False, False),

@@ -134,11 +134,14 @@ def test_a_document_found_by_serial_whose_key_was_revoked_is_not_genuine(client)
 
 
 def test_jwks_lists_active_and_retired_keys_with_issuer_and_status(client):
+    from govportal.verification.models import TrustRootKey
+
     artifact = issue()
     body = client.get("/.well-known/jwks.json")
     assert body["Content-Type"] == "application/jwk-set+json"
     assert "max-age=300" in body["Cache-Control"]
     keys = body.json()["keys"]
+    root = TrustRootKey.objects.get()
     assert keys == [
         {
             **artifact.key.public_jwk,
@@ -147,9 +150,18 @@ def test_jwks_lists_active_and_retired_keys_with_issuer_and_status(client):
             "use": "sig",
             "iss": "NDC",
             "status": "active",
-        }
+        },
+        # the trust root, which signs the trust list and the status lists
+        {
+            **root.public_jwk,
+            "kid": root.kid,
+            "alg": "ES256",
+            "use": "sig",
+            "iss": "SECRETARIAT",
+            "status": "trust_root",
+        },
     ]
-    assert "d" not in keys[0]
+    assert all("d" not in key for key in keys)
 
 
 def test_a_change_noted_on_a_valid_document_turns_its_page_amber_at_once(client):
