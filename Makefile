@@ -37,7 +37,16 @@ lint: env
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy .
 
+# The HTTP benchmarks measure with wrk (Debian's package): installed here when missing, with apt-get as
+# root or through sudo without a password, as scripts/bootstrap.sh installs system packages.
 bench: env
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "==> Installing wrk (the HTTP benchmarks' load generator)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then as_root=; elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root="sudo"; else as_root=none; fi; \
+	  [ "$$as_root" != none ] \
+	    && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	    && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null; \
+	} || { echo "make bench needs wrk, the HTTP load generator. Install it with:  sudo apt-get install -y wrk"; exit 1; }
 	$(VENV)/python bench/run.py
 
 # Development: one worker with beat, consuming all four queues (with no -Q, a worker takes every

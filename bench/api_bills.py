@@ -13,7 +13,7 @@ HTTP from the token endpoint) and its own connection, posting its share of the b
 
 Every retry must answer 201 with the same bill, and at the end the database must hold exactly one bill
 per reference sent (0 duplicates, none missing). The trivial view is measured before and after, with
-the same client and with wrk (Debian's ``wrk`` package) when installed.
+the same client and with wrk (Debian's ``wrk`` package) when installed. The server and wrk: bench/httpbench.py.
 
 Run: ``.venv/bin/python bench/api_bills.py``. Tunables: BENCH_BILLS (10000), BENCH_BILLS_CLIENTS (16),
 BENCH_HTTP_WORKERS (2), BENCH_WRK_SECONDS (10, 0 skips wrk).
@@ -39,8 +39,22 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.httpbench import (  # noqa: E402
+    CONNECTIONS,
+    HOST,
+    TRIVIAL_PATH,
+    WORKERS,
+    WRK_SECONDS,
+    Phase,
+    WrkResult,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    measure,
+    wrk,
+)
 from bench.prodenv import bench_env  # noqa: E402
-from bench.report import (  # noqa: E402  # noqa: E402
+from bench.report import (  # noqa: E402
     background,
     cores_busy,
     cpu_ticks,
@@ -50,19 +64,6 @@ from bench.report import (  # noqa: E402  # noqa: E402
     verdict,
     wait_for_quiet,
     write_section,
-)
-from bench.verify_http import (  # noqa: E402
-    CONNECTIONS,
-    HOST,
-    TRIVIAL_PATH,
-    WORKERS,
-    WRK_SECONDS,
-    Phase,
-    WrkResult,
-    gunicorn_start,
-    gunicorn_stop,
-    measure,
-    wrk,
 )
 
 BILLS = int(os.environ.get("BENCH_BILLS", "10000"))
@@ -233,14 +234,6 @@ def counted() -> tuple[int, int]:
     return int(totals["bills"]), int(totals["references"])
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 # --- main ------------------------------------------------------------------------------------------------
 
 
@@ -256,7 +249,7 @@ def main() -> None:
         print(f"bills API over HTTP: preparing {CLIENTS} clients", flush=True)
         credentials = prepare()
         connections.close_all()
-        port = _free_port()
+        port = free_port()
         quiet = wait_for_quiet()
         server = gunicorn_start(bench, port)
         try:

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.httpbench import HOST, free_port, gunicorn_start, gunicorn_stop  # noqa: E402
 from bench.prodenv import bench_env  # noqa: E402
 from bench.report import (  # noqa: E402
     background,
@@ -44,7 +45,7 @@ from bench.report import (  # noqa: E402
     wait_for_quiet,
     write_section,
 )
-from bench.verify_http import HOST, _free_port, gunicorn_start, gunicorn_stop, issue_many, prepare  # noqa: E402
+from bench.verify_http import issue_many, prepare  # noqa: E402
 
 BATCH = 1000
 RUNS = int(os.environ.get("BENCH_VERIFY_API_RUNS", "20"))
@@ -171,7 +172,7 @@ def main() -> None:
         )
         connections.close_all()
         body = json.dumps({"items": [{"token": token} for token in tokens]}).encode()
-        port = _free_port()
+        port = free_port()
         quiet = wait_for_quiet()
         server = gunicorn_start(bench, port, WORKERS)
         try:

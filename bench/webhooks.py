@@ -1,7 +1,7 @@
 """HTTP benchmark of webhook intake: signed provider notifications POSTed to /collection/webhooks/sandbox/.
 
-The same set-up as bench/verify_http.py, whose server and measuring helpers it imports: production
-mode (DJANGO_DEBUG=0) with the sandbox gateway on (PAYMENT_SANDBOX=1 and a fresh secret) on a
+The same set-up as bench/verify_http.py, with the server and measuring helpers of bench/httpbench.py:
+production mode (DJANGO_DEBUG=0) with the sandbox gateway on (PAYMENT_SANDBOX=1 and a fresh secret) on a
 throw-away PostgreSQL database, Redis as cache, RabbitMQ as Celery broker, gunicorn sync workers as in the
 Dockerfile, and an asyncio closed-loop HTTP/1.1 client (here sending POSTs).
 
@@ -41,6 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.httpbench import (  # noqa: E402
+    CONNECTIONS,
+    HOST,
+    TRIVIAL_PATH,
+    WORKERS,
+    Phase,
+    free_port,
+    gunicorn_start,
+    gunicorn_stop,
+    gunicorn_version,
+    load,
+    read_response,
+    tree_cpu,
+)
 from bench.prodenv import bench_env  # noqa: E402
 from bench.report import (  # noqa: E402
     background,
@@ -51,20 +65,6 @@ from bench.report import (  # noqa: E402
     postgres_version,
     wait_for_quiet,
     write_section,
-)
-from bench.verify_http import (  # noqa: E402
-    CONNECTIONS,
-    HOST,
-    TRIVIAL_PATH,
-    WORKERS,
-    Phase,
-    _free_port,
-    _gunicorn_version,
-    _load,
-    _read_response,
-    _tree_cpu,
-    gunicorn_start,
-    gunicorn_stop,
 )
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def forgeries(charges: list[SandboxCharge], sent: set[str]) -> Iterator[Request]
         yield event_id, _request(body, signature)
 
 
-# --- the load generator (verify_http's closed loop, with POSTs and a ledger) -----------------------
+# --- the load generator (httpbench's closed loop, with POSTs and a ledger) -------------------------
 
 
 async def _connection(port: int, requests: Iterator[Request], deadline: float, phase: Intake, ledger: Ledger) -> None:
@@ -153,7 +153,7 @@ async def _connection(port: int, requests: Iterator[Request], deadline: float, p
                 phase.connects += 1
             writer.write(request)
             sent = True
-            status, close = await _read_response(reader)
+            status, close = await read_response(reader)
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
             phase.errors += 1
             phase.failures += 1
@@ -192,12 +192,12 @@ def _run(
         deadline = time.perf_counter() + seconds
         await asyncio.gather(*(_connection(port, requests, deadline, phase, ledger) for _ in range(CONNECTIONS)))
 
-    cpu, server_cpu, ticks, started = time.process_time(), _tree_cpu(server.pid), cpu_ticks(), time.perf_counter()
+    cpu, server_cpu, ticks, started = time.process_time(), tree_cpu(server.pid), cpu_ticks(), time.perf_counter()
     asyncio.run(run())
     phase.elapsed = time.perf_counter() - started
     phase.machine_busy = cores_busy(ticks, cpu_ticks())
     phase.client_cpu = time.process_time() - cpu
-    phase.server_cpu = _tree_cpu(server.pid) - server_cpu
+    phase.server_cpu = tree_cpu(server.pid) - server_cpu
     return phase
 
 
@@ -459,14 +459,14 @@ def main() -> None:
             print(f"webhook intake over HTTP: seeding {PAYMENTS:,} pending payments", flush=True)
             charges = prepare(PAYMENTS)
             connections.close_all()
-            port = _free_port()
+            port = free_port()
             ledger = Ledger()
             quiet = wait_for_quiet()
             server = gunicorn_start(bench, port)
             try:
                 print(f"gunicorn, {WORKERS} workers, {CONNECTIONS} connections:", flush=True)
-                _load("trivial view (warm-up)", port, itertools.repeat(TRIVIAL_PATH), WARMUP, server, CONNECTIONS)
-                trivial = _load("trivial view", port, itertools.repeat(TRIVIAL_PATH), SECONDS, server, CONNECTIONS)
+                load("trivial view (warm-up)", port, itertools.repeat(TRIVIAL_PATH), WARMUP, server, CONNECTIONS)
+                trivial = load("trivial view", port, itertools.repeat(TRIVIAL_PATH), SECONDS, server, CONNECTIONS)
                 print(f"  trivial view: {trivial.rps:,.0f} req/s, p99 {trivial.ms(0.99):.1f} ms", flush=True)
                 events = new_events(charges)
                 distinct = measure("new events", port, lambda: events, server, ledger)
@@ -497,7 +497,7 @@ def main() -> None:
         f"Database: {database}; Redis as cache, RabbitMQ as Celery broker (publisher confirms, durable "
         "queues) — all on the same machine, default configuration (`synchronous_commit=on`).",
         f"Settings: production mode (`DJANGO_DEBUG=0`, bench/settings.py) with the sandbox gateway on "
-        f"(`PAYMENT_SANDBOX=1`, a fresh `PAYMENT_SANDBOX_SECRET`), gunicorn {_gunicorn_version()}, {WORKERS} sync "
+        f"(`PAYMENT_SANDBOX=1`, a fresh `PAYMENT_SANDBOX_SECRET`), gunicorn {gunicorn_version()}, {WORKERS} sync "
         f"workers (no keep-alive: one connection per request), no access log. Load: {CONNECTIONS} concurrent "
         f"connections, closed loop, {WARMUP:g} s warm-up then {SECONDS:g} s per row, POSTs of sandbox events "
         f"(`{WEBHOOK_PATH}`, body as `webhook_body` makes it, `X-Signature` as `signature_header` makes it, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -24,7 +24,7 @@ def clients_of(user: Any) -> QuerySet[ApiClient]:
     return (
         ApiClient.objects.filter(entity__in=client_entities(user))
         .select_related("entity", "application")
-        .order_by("revoked_at", "entity__code", "name")
+        .order_by(F("revoked_at").asc(nulls_first=True), "entity__code", "name")  # active ones first
     )
 
 

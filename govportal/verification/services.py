@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from govportal.audit.services import audit_record
 from govportal.entities.models import Entity
-from govportal.verification import crypto, hotpath
+from govportal.verification import crypto, hotpath, trust
 from govportal.verification.constants import ArtifactStatus, KeyStatus
 from govportal.verification.display import Value
 from govportal.verification.models import Artifact, SigningKey
@@ -36,18 +37,22 @@ _RESULT_TTL = 300
 
 
 def cache_generation() -> int:
-    """Changes whenever a key or a document is revoked: part of every verification cache key."""
-    return int(cache.get_or_set(GENERATION_KEY, 1, timeout=None) or 1)
+    """Changes whenever a key or a document is revoked: part of every verification cache key.
+
+    When the cache has lost it (a restart, an eviction), it starts again from the clock, never from
+    a number used before: processes keep keys by generation (``_key``), and an old number coming
+    back would bring back what they kept under it."""
+    return int(cache.get_or_set(GENERATION_KEY, time.time_ns, timeout=None) or 0)
 
 
 def _invalidate() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def _invalidate_now_and_on_commit() -> None:
+def invalidate_now_and_on_commit() -> None:
     """Now, so this process never serves the old answer; after commit, so that an answer
     cached by another request in between (still seeing the old row) is dropped too."""
     _invalidate()
@@ -119,7 +124,7 @@ def key_revoke(*, kid: str, reason: str, actor: Any = None, request: HttpRequest
         audit_record(
             action="key_revoke", actor=actor, entity=key.entity, target=key, data={"reason": reason}, request=request
         )
-        _invalidate_now_and_on_commit()
+        invalidate_now_and_on_commit()
     return key
 
 
@@ -144,7 +149,9 @@ def jwks() -> dict[str, Any]:
                 "status": key.status,
             }
             for key in keys
-        ],
+        ]
+        # The trust root's keys, which sign the trust list and the status lists (``trust``).
+        + [{**pin, "iss": trust.root_issuer(), "status": "trust_root"} for pin in trust.root_pins()],
         # Revoked keys are listed without key material, so no verifier can accept their signatures.
         "revoked": [
             {"kid": key.kid, "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None} for key in revoked
@@ -162,22 +169,41 @@ def canonical_bytes(facts: dict[str, Any]) -> bytes:
     return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def token_payload(*, entity: Entity, kind: str, serial: str, issued_at: dt.datetime, digest_hex: str) -> dict[str, Any]:
-    return {
+def token_payload(
+    *,
+    entity: Entity,
+    kind: str,
+    serial: str,
+    issued_at: dt.datetime,
+    digest_hex: str,
+    status_index: int | None = None,
+    holder: str = "",
+) -> dict[str, Any]:
+    """What a document's token says, readable offline: issuer, kind, serial, date of issue, the
+    holder's name already masked (``mask_name``), the digest of its content, and where its status
+    is listed (``trust.status_claim``). Nothing else: the rest stays on the verify page."""
+    payload: dict[str, Any] = {
         "iss": entity.code,
         "kind": kind,
         "sn": serial,
         "iat": int(issued_at.timestamp()),
         "dig": crypto.b64url(bytes.fromhex(digest_hex)),
     }
+    if holder:
+        payload["hn"] = holder
+    if status_index is not None:
+        payload["status"] = trust.status_claim(status_index)
+    return payload
 
 
 class Signer:
     """Signs many artifacts with one decrypted key (bulk issuance and imports)."""
 
-    def __init__(self, entity: Entity) -> None:
+    def __init__(self, entity: Entity, *, index_block: int = 1) -> None:
+        """``index_block``: how many status indexes to take from the sequence at a time (imports)."""
         self.key = active_key(entity)
         self._private = crypto.unwrap_private_key(self.key.private_key_encrypted, self.key.kid)
+        self._indexes = trust.IndexPool(index_block)
 
     def artifact(
         self,
@@ -187,12 +213,24 @@ class Signer:
         issued_at: dt.datetime,
         content: bytes,
         display: list[tuple[str, Value]],
+        holder: str = "",
     ) -> Artifact:
         """An unsaved, signed artifact (the caller saves it, alone or in bulk). ``display`` is not
-        signed: labels are msgids, values strings or typed values (``verification.display``)."""
+        signed: labels are msgids, values strings or typed values (``verification.display``).
+        ``holder``: the holder's name, masked (``mask_name``), which the token carries for offline
+        scanners; "" when the document has no personal holder (a letter)."""
         entity = self.key.entity
         digest = hashlib.sha256(content).hexdigest()
-        payload = token_payload(entity=entity, kind=kind, serial=serial, issued_at=issued_at, digest_hex=digest)
+        index = self._indexes.take()
+        payload = token_payload(
+            entity=entity,
+            kind=kind,
+            serial=serial,
+            issued_at=issued_at,
+            digest_hex=digest,
+            status_index=index,
+            holder=holder,
+        )
         return Artifact(
             entity=entity,
             kind=kind,
@@ -202,6 +240,7 @@ class Signer:
             key=self.key,
             token=crypto.jws_sign(payload, kid=self.key.kid, private_key=self._private),
             display=[[label, value] for label, value in display],
+            status_index=index,
         )
 
 
@@ -214,13 +253,14 @@ def artifact_issue(
     content: bytes,
     display: list[tuple[str, Value]],
     issued_at: dt.datetime | None = None,
+    holder: str = "",
     actor: Any = None,
 ) -> Artifact:
     """Sign and register one artifact. ``content`` is the canonical bytes its digest covers;
     ``display`` the label/value pairs the public page shows (labels are msgids, values masked, see
     ``verification.display`` for values formatted in the reader's language and time zone)."""
     artifact = Signer(entity).artifact(
-        kind=kind, serial=serial, issued_at=issued_at or timezone.now(), content=content, display=display
+        kind=kind, serial=serial, issued_at=issued_at or timezone.now(), content=content, display=display, holder=holder
     )
     artifact.save(force_insert=True)
     audit_record(action="artifact_issue", actor=actor, entity=entity, target=artifact, data={"kind": kind})
@@ -246,7 +286,7 @@ def artifact_revoke(
         data={"reason": reason},
         request=request,
     )
-    _invalidate_now_and_on_commit()
+    invalidate_now_and_on_commit()
     return artifact
 
 
@@ -279,7 +319,7 @@ def artifact_note_add(
         data={"text": text, "params": note["params"]},
         request=request,
     )
-    _invalidate_now_and_on_commit()
+    invalidate_now_and_on_commit()
     return artifact
 
 
@@ -306,7 +346,7 @@ def artifact_supersede(*, artifact: Artifact, replacement: Artifact, actor: Any 
         target=artifact,
         data={"by": replacement.serial},
     )
-    _invalidate_now_and_on_commit()
+    invalidate_now_and_on_commit()
     return artifact
 
 
@@ -357,44 +397,73 @@ def _details(artifact: Artifact) -> dict[str, Any]:
     }
 
 
-def _verify_uncached(token: str) -> Verification:
+@dataclass(frozen=True)
+class _Key:
+    """What a check needs of a signing key, kept by each process for one cache generation."""
+
+    public_key: Any
+    status: str
+    entity: Entity
+
+
+_keys: dict[str, tuple[int, _Key | None]] = {}
+
+
+def _key(kid: str, generation: int) -> _Key | None:
+    """The signing key ``kid`` (None when there is none), read from the database once per process
+    and generation: any key change or revocation starts a new generation, so nothing stale is used."""
+    cached = _keys.get(kid)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    row = SigningKey.objects.select_related("entity").filter(kid=kid).order_by().first()
+    found = None if row is None else _Key(crypto.public_key_from_jwk(row.public_jwk), row.status, row.entity)
+    if len(_keys) > 10_000:  # kids seen in forged tokens must not grow it without end
+        _keys.clear()
+    _keys[kid] = (generation, found)
+    return found
+
+
+def token_check(token: str, *, generation: int | None = None) -> Verification:
+    """Check ``token`` against the keys and the register: no result cache (``token_verify`` has one;
+    the verify page's hot path keeps the rendered page instead)."""
     try:
         parsed = crypto.jws_parse(token)
     except crypto.MalformedToken:
         return Verification(False, REASON_MALFORMED)
     # PostgreSQL refuses a NUL in any text: no key has one, and asking would be a server error.
-    key = (
-        SigningKey.objects.select_related("entity").filter(kid=parsed.kid).first() if "\x00" not in parsed.kid else None
-    )
+    if "\x00" in parsed.kid:
+        return Verification(False, REASON_UNKNOWN_KEY)
+    key = _key(parsed.kid, cache_generation() if generation is None else generation)
     if key is None:
         return Verification(False, REASON_UNKNOWN_KEY)
-    if not crypto.jws_signature_valid(parsed, crypto.public_key_from_jwk(key.public_jwk)):
+    if not crypto.jws_signature_valid(parsed, key.public_key):
         return Verification(False, REASON_BAD_SIGNATURE)
     if key.status == KeyStatus.REVOKED:
         return Verification(False, REASON_KEY_REVOKED)
     payload = parsed.payload
     if payload.get("iss") != key.entity.code:
         return Verification(False, REASON_WRONG_ISSUER)
-    artifact = (
-        Artifact.objects.select_related("entity", "superseded_by")
-        .filter(entity=key.entity, kind=payload.get("kind"), serial=payload.get("sn"))
-        .first()
-    )
+    # One row by the unique (entity, kind, serial): no sort, no join (the entity is the key's).
+    rows = Artifact.objects.filter(entity_id=key.entity.pk, kind=payload.get("kind"), serial=payload.get("sn"))
+    artifact = next(iter(rows.order_by()[:1]), None)
     if artifact is None or crypto.b64url(bytes.fromhex(artifact.digest)) != payload.get("dig"):
         return Verification(False, REASON_NOT_REGISTERED)
+    artifact.entity = key.entity
     return Verification(True, "", str(artifact.pk), artifact.status, _details(artifact))
 
 
-def token_verify(token: str) -> Verification:
+def token_verify(token: str, *, generation: int | None = None) -> Verification:
     """Check a token: signature, key status, issuer and the register's live status.
 
     Results are cached briefly; any revocation or key change invalidates them all at once.
+    ``generation``: the current cache generation when the caller has just read it.
     """
-    cache_key = f"verification:{cache_generation()}:{hashlib.sha256(token.encode()).hexdigest()}"
+    generation = cache_generation() if generation is None else generation
+    cache_key = f"verification:{generation}:{hashlib.sha256(token.encode()).hexdigest()}"
     cached = cache.get(cache_key)
     if cached is not None:
         return Verification(**cached)
-    result = _verify_uncached(token)
+    result = token_check(token, generation=generation)
     cache.set(cache_key, result.__dict__, _RESULT_TTL)
     return result
 

@@ -296,12 +296,14 @@ def _statuses(number: int) -> Iterator[tuple[int, int]]:
     # The few documents that are not plainly valid (the partial index artifact_not_plainly_valid)...
     changed = Artifact.objects.filter(in_list).exclude(status=ArtifactStatus.VALID, notes=[]).order_by()
     for index, status, notes in changed.values_list("status_index", "status", "notes").iterator(chunk_size=5000):
-        yield index - start, status_value(status, notes, False)
+        if index is not None:  # always, in a list's range
+            yield index - start, status_value(status, notes, False)
     # ...then everything a revoked key signed, which overrides what came before.
     revoked_keys = SigningKey.objects.filter(status=KeyStatus.REVOKED).values("pk")
     signed = Artifact.objects.filter(in_list, key__in=revoked_keys).order_by().values_list("status_index", flat=True)
     for index in signed.iterator(chunk_size=5000):
-        yield index - start, INVALID
+        if index is not None:
+            yield index - start, INVALID
 
 
 def status_bits(number: int) -> bytearray:

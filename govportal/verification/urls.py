@@ -9,6 +9,8 @@ urlpatterns = [
     path("verify/", views.lookup, name="verify_lookup"),
     path("verify/scan", views.scan, name="verify_scan"),
     path("verify/status.json", views.status_list_view, name="verify_status_list"),
+    path("verify/status-lists/<int:number>", views.status_list_token_view, name="verify_status_list_token"),
+    path("verify/trust-list", views.trust_list_view, name="verify_trust_list"),
     path("verify/sw.js", views.service_worker, name="verify_sw"),
     # Auditors' files of documents to check
     path("verify/files/", batch_views.batches, name="verify_batches"),

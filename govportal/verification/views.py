@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -15,7 +18,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from govportal.audit.services import client_ip
-from govportal.verification import hotpath
+from govportal.verification import hotpath, trust
 from govportal.verification.constants import ArtifactKind
 from govportal.verification.display import display_rows, in_language
 from govportal.verification.forms import LookupForm
@@ -28,10 +31,13 @@ from govportal.verification.services import (
     note_text,
     reason_text,
     status_list_cached,
+    token_check,
     token_verify,
     verification_count,
 )
 from govportal.web.ratelimit import rate_limited
+
+logger = logging.getLogger(__name__)
 
 _JWKS_CACHE_KEY = "verification:jwks"
 
@@ -107,7 +113,8 @@ def verify_token(request: HttpRequest, token: str) -> HttpResponse:
             return _too_many_page(request)
         if fast.html is not None:
             return _headers(HttpResponse(fast.html))
-        result = token_verify(token)
+        # The rendered page is what is kept (``hotpath.remember``): no result cache besides it.
+        result = token_check(token, generation=fast.generation or None)
         response = _result_page(request, result, count=False)  # counted by the lookup
         hotpath.remember(
             token=token,
@@ -186,9 +193,54 @@ def status_list_view(request: HttpRequest) -> JsonResponse:
     return JsonResponse(status_list_cached(), headers={"Access-Control-Allow-Origin": "*"})
 
 
+def _signed_list(request: HttpRequest, token: str, content_type: str) -> HttpResponse:
+    """A list signed by the trust root, cacheable by anyone for its ``ttl``, revalidated by ETag."""
+    etag = f'"{hotpath.token_digest(token)[:32]}"'
+    seen = [value.strip() for value in request.headers.get("If-None-Match", "").split(",")]
+    if etag in seen:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(token, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = f"public, max-age={trust.LIST_TTL}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _no_root() -> HttpResponse:
+    logger.error("no trust root key: run `manage.py trust_root create` (docs/OPERATIONS.md)")
+    return HttpResponse(_("The signed lists are not available yet."), status=503, content_type="text/plain")
+
+
+@require_GET
+def status_list_token_view(request: HttpRequest, number: int) -> HttpResponse:
+    """A status list (IETF Token Status List) as its JWT, signed by the trust root."""
+    try:
+        token = trust.status_list_token(number)
+    except ImproperlyConfigured:
+        return _no_root()
+    if token is None:
+        raise Http404
+    return _signed_list(request, token, "application/statuslist+jwt")
+
+
+@require_GET
+def trust_list_view(request: HttpRequest) -> HttpResponse:
+    """The issuing entities and their keys, signed by the trust root (see ``verification.trust``)."""
+    try:
+        token = trust.trust_list_token()
+    except ImproperlyConfigured:
+        return _no_root()
+    return _signed_list(request, token, "application/trustlist+jwt")
+
+
 @require_GET
 def scan(request: HttpRequest) -> HttpResponse:
-    return render(request, "verification/scan.html")
+    # The root keys the scanner pins: it trusts an issuer's key only through a list they signed.
+    roots = json.dumps(trust.root_pins(), separators=(",", ":"))
+    # How many status lists there are, so that the scanner keeps them all for offline checks.
+    context = {"trust_roots": roots, "status_list_count": trust.status_lists_count()}
+    return render(request, "verification/scan.html", context)
 
 
 @never_cache

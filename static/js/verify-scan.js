@@ -1,14 +1,27 @@
 /* The field auditor's scanner: checks a document's signed QR code on this device.
  *
- * The signature (ES256, compact JWS) is verified with WebCrypto against the portal's JWK Set,
- * kept in localStorage so that it works offline; when online, the live status (revoked,
- * superseded) comes from /v/<token>/json. No libraries, no inline code (strict CSP).
+ * Trust comes from one place: the portal's trust root, whose public keys the page pins
+ * (data-trust-roots). The root signs the trust list (every issuing entity, its names and its keys)
+ * and the status lists (IETF Token Status List: a few bits per document, revoked or replaced or
+ * changed since issue). The scanner verifies both with WebCrypto against the pinned keys, keeps
+ * them in localStorage, and trusts a document's key only when a verified trust list names it under
+ * the document's issuer. Online, the live status comes from /v/<token>/json and takes precedence.
+ * Tokens signed before the status lists existed have no ``status`` claim; for them the older list
+ * by token digest (/verify/status.json) still answers offline. No libraries, no inline code
+ * (strict CSP).
  */
 (() => {
   "use strict";
 
-  const JWKS_STORE = "govportal.verify.jwks";
+  const TRUST_STORE = "govportal.verify.trust";
+  const LISTS_STORE = "govportal.verify.status-lists";
   const STATUS_STORE = "govportal.verify.status";
+  const OLD_JWKS_STORE = "govportal.verify.jwks"; // before the trust list: no longer used
+  const TRUST_TYP = "trustlist+jwt";
+  const STATUS_TYP = "statuslist+jwt";
+  const STATUS_PATH = /^\/verify\/status-lists\/\d+$/;
+  // Status list values (verification.trust): 0 valid, 1 revoked, 3 replaced, 0x0B changed since issue.
+  const LISTED = { 0: "valid", 1: "revoked", 3: "superseded", 11: "changed" };
   const B64URL = /^[A-Za-z0-9_-]*$/;
   const TOKEN = "[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+";
   const TOKEN_IN_LINK = new RegExp(`/v/(${TOKEN})`);
@@ -39,53 +52,120 @@
     return value;
   }
 
-  /** Check a compact JWS against a JWK Set: {genuine, reason, payload}. Never throws. */
-  async function verifyToken(token, jwks) {
-    const result = (genuine, reason, payload = null) => ({ genuine, reason, payload });
+  /** A compact JWS taken apart (nothing checked yet); null when it is not one. */
+  function splitJws(token) {
     const parts = String(token || "").split(".");
-    if (parts.length !== 3 || token.length > 4096) return result(false, "malformed");
-    let header;
-    let payload;
-    let signature;
+    if (parts.length !== 3 || String(token).length > 4096 * 1024) return null;
     try {
-      header = decodeJson(parts[0]);
-      payload = decodeJson(parts[1]);
-      signature = b64urlDecode(parts[2]);
+      return { parts, header: decodeJson(parts[0]), payload: decodeJson(parts[1]), signature: b64urlDecode(parts[2]) };
     } catch {
-      return result(false, "malformed");
+      return null;
     }
-    if (header.alg !== "ES256" || typeof header.kid !== "string" || !header.kid) {
-      return result(false, "malformed", payload);
-    }
-    const set = jwks || {};
-    if ((set.revoked || []).some((entry) => entry && entry.kid === header.kid)) {
-      return result(false, "revoked_key", payload);
-    }
-    const jwk = (set.keys || []).find((entry) => entry && entry.kid === header.kid);
-    if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256" || jwk.status === "revoked") {
-      return result(false, "unknown_key", payload);
-    }
-    if (signature.length !== 64) return result(false, "bad_signature", payload);
-    let valid = false;
+  }
+
+  /** Whether ``jwk`` (an EC P-256 public key) signed ``jws`` with ES256; null when the key is not one. */
+  async function signatureValid(jws, jwk) {
+    if (!jwk || jwk.kty !== "EC" || jwk.crv !== "P-256") return null;
+    if (jws.signature.length !== 64) return false;
+    let key;
     try {
-      const key = await crypto.subtle.importKey(
+      key = await crypto.subtle.importKey(
         "jwk",
         { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, ext: true },
         { name: "ECDSA", namedCurve: "P-256" },
         false,
         ["verify"],
       );
-      const data = new TextEncoder().encode(`${parts[0]}.${parts[1]}`); // base64url is ASCII
-      valid = await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, signature, data);
     } catch {
-      return result(false, "unknown_key", payload); // key material that does not import
+      return null; // key material that does not import
     }
-    if (!valid) return result(false, "bad_signature", payload);
-    if (payload.iss !== jwk.iss) return result(false, "wrong_issuer", payload);
-    return result(true, "", payload);
+    const data = new TextEncoder().encode(`${jws.parts[0]}.${jws.parts[1]}`); // base64url is ASCII
+    try {
+      return await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, jws.signature, data);
+    } catch {
+      return false;
+    }
   }
 
-  window.govportalVerify = { parseToken, verifyToken };
+  /** A list the trust root signed (the trust list or a status list): {ok, reason, payload}.
+   * Refused when its type is not ``typ``, its key is not one of the pinned ``roots``, its signature
+   * fails, or it does not say when it was made and until when it holds. Never throws. */
+  async function verifySignedList(jwt, roots, typ) {
+    const refused = (reason) => ({ ok: false, reason, payload: null });
+    const jws = splitJws(jwt);
+    if (!jws) return refused("malformed");
+    if (jws.header.alg !== "ES256" || jws.header.typ !== typ) return refused("wrong_type");
+    const root = (Array.isArray(roots) ? roots : []).find((key) => key && key.kid === jws.header.kid);
+    if (!root) return refused("not_pinned");
+    if (!(await signatureValid(jws, root))) return refused("bad_signature");
+    const { payload } = jws;
+    if (typeof payload.iat !== "number" || typeof payload.exp !== "number") return refused("malformed");
+    if (typ === TRUST_TYP && !(Array.isArray(payload.issuers) && Array.isArray(payload.revoked_keys))) {
+      return refused("malformed");
+    }
+    if (typ === STATUS_TYP) {
+      const list = payload.status_list;
+      if (!list || ![1, 2, 4, 8].includes(list.bits) || typeof list.lst !== "string") return refused("malformed");
+    }
+    return { ok: true, reason: "", payload };
+  }
+
+  /** The issuer and key of ``kid`` in a verified trust list; null when the list does not name it. */
+  function findKey(trust, kid) {
+    for (const issuer of trust && Array.isArray(trust.issuers) ? trust.issuers : []) {
+      const key = (issuer && Array.isArray(issuer.keys) ? issuer.keys : []).find((entry) => entry && entry.kid === kid);
+      if (key) return { issuer, key };
+    }
+    return null;
+  }
+
+  /** Check a document's compact JWS against a verified trust list's payload:
+   * {genuine, reason, payload, issuer}. Never throws.
+   *
+   * A key the list does not name is refused, whatever the token says; a revoked key is refused
+   * even when the list still held an older copy of it. A retired key verifies what is dated up to
+   * its retirement (``until``). Its ``nbf`` (when it was made) is not compared with the token's
+   * ``iat``: ``iat`` is the document's date of issue, and documents imported from the old
+   * registers carry their original dates, years before the key that signed them at import. */
+  async function verifyToken(token, trust) {
+    const result = (genuine, reason, payload = null, issuer = null) => ({ genuine, reason, payload, issuer });
+    const jws = splitJws(token);
+    if (!jws || String(token).length > 4096) return result(false, "malformed");
+    const { header, payload } = jws;
+    if (header.alg !== "ES256" || typeof header.kid !== "string" || !header.kid) {
+      return result(false, "malformed", payload);
+    }
+    const revoked = trust && Array.isArray(trust.revoked_keys) ? trust.revoked_keys : [];
+    if (revoked.some((entry) => entry && entry.kid === header.kid)) return result(false, "revoked_key", payload);
+    const found = findKey(trust, header.kid);
+    if (!found) return result(false, "unknown_key", payload);
+    const valid = await signatureValid(jws, found.key);
+    if (valid === null) return result(false, "unknown_key", payload);
+    if (!valid) return result(false, "bad_signature", payload);
+    if (payload.iss !== found.issuer.iss) return result(false, "wrong_issuer", payload);
+    const until = found.key.until;
+    if (until !== null && until !== undefined && !(Number(payload.iat) <= Number(until))) {
+      return result(false, "retired_key", payload);
+    }
+    return result(true, "", payload, found.issuer);
+  }
+
+  /** The status at ``index`` of a decompressed list, ``bits`` a document, index 0 in the lowest
+   * bits of the first byte; null beyond the list. */
+  function statusAt(bytes, bits, index) {
+    const perByte = 8 / bits;
+    const byte = Math.floor(index / perByte);
+    if (!Number.isInteger(index) || index < 0 || byte >= bytes.length) return null;
+    return (bytes[byte] >> ((index % perByte) * bits)) & ((1 << bits) - 1);
+  }
+
+  /** A status list's ``lst``: base64url of zlib-format DEFLATE. */
+  async function inflate(lst) {
+    const stream = new Blob([b64urlDecode(lst)]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  }
+
+  window.govportalVerify = { parseToken, verifyToken, verifySignedList, statusAt, inflate };
 
   // --- the page --------------------------------------------------------------------------------
 
@@ -147,92 +227,215 @@
     return toDigits(text);
   }
 
-  // --- the JWK Set and the status list: network first, the stored copies when offline ------------
-  //
-  // The status list names the issuers (in each language) and the documents that are no longer
-  // plainly valid (revoked, replaced, changed since issue), by the SHA-256 of their token: what a
-  // check needs to say "revoked" with no connection.
+  const seconds = (value) => new Date(Number(value) * 1000);
+  const expired = (payload) => Boolean(payload) && Date.now() > Number(payload.exp) * 1000;
 
-  let jwks = null;
-  let jwksSavedAt = null;
-  let statusList = null;
+  // --- the lists this device keeps --------------------------------------------------------------
+  //
+  // Each is kept as the signed JWT it came as, with when it was fetched, and verified again against
+  // the pinned roots when the page loads: a copy signed by a root since revoked stops counting.
+
+  let roots = [];
+  try {
+    roots = JSON.parse(root.dataset.trustRoots || "[]");
+  } catch {
+    roots = [];
+  }
+  const statusListPrefix = String(root.dataset.statusListsUrl || "").replace(/\d+$/, "");
+  const statusListCount = Math.max(Number(root.dataset.statusListCount) || 0, 0);
+
+  let trust = null; // {payload, savedAt}: the verified trust list
+  let trustRefused = false; // the last one received failed its check
+  const lists = new Map(); // path → {payload, savedAt, bytes}: verified status lists
+  let statusList = null; // the older list by token digest, for tokens without a status claim
   let statusSavedAt = null;
   const keysStatus = $("[data-scan-keys-status]");
+  const listsStatus = $("[data-scan-lists-status]");
   const keysButton = $("[data-scan-keys-refresh]");
 
-  /** A copy kept in localStorage as {savedAt, <name>: data}; null when there is none (or it is damaged). */
-  function loadStored(store, name, check) {
+  function readStore(key) {
     try {
-      const stored = JSON.parse(localStorage.getItem(store) || "null");
-      if (stored && check(stored[name])) return { data: stored[name], savedAt: new Date(stored.savedAt) };
+      return JSON.parse(localStorage.getItem(key) || "null");
     } catch {
-      /* a damaged copy is as good as none */
+      return null; // a damaged copy is as good as none
     }
-    return null;
   }
 
-  const isJwks = (data) => Boolean(data && Array.isArray(data.keys));
-  const isStatusList = (data) => Boolean(data && data.issuers && data.documents && typeof data.documents === "object");
-
-  function loadStoredKeys() {
-    const stored = loadStored(JWKS_STORE, "jwks", isJwks);
-    if (stored) [jwks, jwksSavedAt] = [stored.data, stored.savedAt];
-    const list = loadStored(STATUS_STORE, "list", isStatusList);
-    if (list) [statusList, statusSavedAt] = [list.data, list.savedAt];
-  }
-
-  function showKeysStatus(offline = false) {
-    if (!jwks) keysStatus.textContent = t("keys_missing");
-    else keysStatus.replaceChildren(fill(offline ? "keys_offline" : "keys_updated", { date: formatDate(jwksSavedAt, true) }));
-  }
-
-  /** Fetch one of the two files; the service worker answers from its cache offline, and says so. */
-  async function download(url, valid) {
-    const response = await fetch(url, { cache: "no-cache", headers: { Accept: "application/json" } });
-    const fromCache = response.headers.get("X-Govportal-From-Cache");
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const data = await response.json();
-    if (!valid(data)) throw new Error("not the expected file");
-    return { data, fromCache, savedAt: fromCache ? new Date(fromCache) : new Date() };
-  }
-
-  function store(key, name, data, savedAt) {
+  function writeStore(key, value) {
     try {
-      localStorage.setItem(key, JSON.stringify({ savedAt: savedAt.toISOString(), [name]: data }));
+      localStorage.setItem(key, JSON.stringify(value));
     } catch {
       /* storage full or disabled: the copy in memory still works for this visit */
     }
   }
 
-  async function refreshStatusList() {
+  function storeLists() {
+    const kept = {};
+    for (const [path, held] of lists) kept[path] = { token: held.token, savedAt: held.savedAt.toISOString() };
+    writeStore(LISTS_STORE, kept);
+  }
+
+  const isStatusList = (data) => Boolean(data && data.issuers && data.documents && typeof data.documents === "object");
+
+  async function loadStored() {
     try {
-      const got = await download(root.dataset.statusListUrl, isStatusList);
-      if (got.fromCache && statusList) return; // offline: keep the newer copy this device has
-      [statusList, statusSavedAt] = [got.data, got.savedAt];
-      store(STATUS_STORE, "list", statusList, statusSavedAt);
+      localStorage.removeItem(OLD_JWKS_STORE);
+    } catch {
+      /* storage disabled */
+    }
+    const kept = readStore(TRUST_STORE);
+    if (kept && typeof kept.token === "string") {
+      const verdict = await verifySignedList(kept.token, roots, TRUST_TYP);
+      if (verdict.ok) trust = { token: kept.token, payload: verdict.payload, savedAt: new Date(kept.savedAt) };
+    }
+    const keptLists = readStore(LISTS_STORE) || {};
+    for (const [path, entry] of Object.entries(keptLists)) {
+      if (!STATUS_PATH.test(path) || !entry || typeof entry.token !== "string") continue;
+      const verdict = await verifySignedList(entry.token, roots, STATUS_TYP);
+      if (verdict.ok && listNamed(verdict.payload, path)) {
+        lists.set(path, { token: entry.token, payload: verdict.payload, savedAt: new Date(entry.savedAt) });
+      }
+    }
+    const old = readStore(STATUS_STORE);
+    if (old && isStatusList(old.list)) [statusList, statusSavedAt] = [old.list, new Date(old.savedAt)];
+  }
+
+  /** Whether a status list is the one at ``path``: its ``sub`` names it (on whatever host). */
+  function listNamed(payload, path) {
+    try {
+      return new URL(String(payload.sub), window.location.origin).pathname === path;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The text of a signed list; null offline, "" when there is none (404), throws on other errors. */
+  async function fetchText(url) {
+    let response;
+    try {
+      response = await fetch(url, { cache: "no-cache" });
+    } catch {
+      return null;
+    }
+    if (response.status === 404) return "";
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return (await response.text()).trim();
+  }
+
+  /** Fetch and verify the trust list: "ok", "offline" or "refused" (its check failed). A newer
+   * copy replaces the one kept; a refused one never does. */
+  async function refreshTrust() {
+    let text;
+    try {
+      text = await fetchText(root.dataset.trustListUrl);
+    } catch {
+      return "offline"; // the server could not answer: as good as no connection
+    }
+    if (text === null) return "offline";
+    const verdict = await verifySignedList(text, roots, TRUST_TYP);
+    trustRefused = !verdict.ok;
+    if (!verdict.ok) return "refused";
+    if (!trust || verdict.payload.iat >= trust.payload.iat) {
+      trust = { token: text, payload: verdict.payload, savedAt: new Date() };
+      writeStore(TRUST_STORE, { token: text, savedAt: trust.savedAt.toISOString() });
+    }
+    return "ok";
+  }
+
+  /** Fetch and verify the status list at ``path``; true when this device now holds a fresh one. */
+  async function refreshStatusList(path) {
+    let text;
+    try {
+      text = await fetchText(path);
+    } catch {
+      return false;
+    }
+    if (!text) return false;
+    const verdict = await verifySignedList(text, roots, STATUS_TYP);
+    if (!verdict.ok || !listNamed(verdict.payload, path)) return false;
+    const held = lists.get(path);
+    if (!held || verdict.payload.iat >= held.payload.iat) {
+      lists.set(path, { token: text, payload: verdict.payload, savedAt: new Date() });
+      storeLists();
+    }
+    return true;
+  }
+
+  /** The older list by token digest, for tokens signed before the status lists existed. */
+  async function refreshOldStatusList() {
+    try {
+      const response = await fetch(root.dataset.statusListUrl, { cache: "no-cache", headers: { Accept: "application/json" } });
+      const fromCache = response.headers.get("X-Govportal-From-Cache"); // the service worker's copy
+      if (!response.ok) return;
+      const data = await response.json();
+      if (!isStatusList(data) || (fromCache && statusList)) return;
+      [statusList, statusSavedAt] = [data, fromCache ? new Date(fromCache) : new Date()];
+      writeStore(STATUS_STORE, { savedAt: statusSavedAt.toISOString(), list: statusList });
     } catch {
       /* offline or refused: the stored copy (if any) stays in use */
     }
   }
 
-  async function refreshKeys() {
+  /** Every status list in use (the page says how many there are), and any this device kept. */
+  async function refreshStatusLists() {
+    const paths = new Set(lists.keys());
+    for (let number = 0; number < statusListCount; number += 1) paths.add(`${statusListPrefix}${number}`);
+    for (const path of paths) {
+      if (!(await refreshStatusList(path)) && !navigator.onLine) break;
+    }
+  }
+
+  function showKeysStatus(outcome) {
+    const line = [];
+    if (trust && expired(trust.payload)) {
+      line.push(tag("amber", t("list_expired")), " ", fill("keys_expired", { date: formatDate(seconds(trust.payload.exp), true) }));
+    } else if (trust) {
+      const date = formatDate(seconds(trust.payload.iat), true);
+      const key = { offline: "keys_offline", refused: "keys_refused" }[outcome] || "keys_updated";
+      line.push(fill(key, { date }));
+    } else {
+      line.push(t(outcome === "refused" ? "keys_refused_none" : "keys_missing"));
+    }
+    keysStatus.replaceChildren(...line);
+
+    const held = [...lists.values()];
+    if (!held.length) {
+      listsStatus.textContent = t("lists_missing");
+      return;
+    }
+    // The oldest copy says how far this device's register can be trusted.
+    const oldest = held.reduce((a, b) => (a.payload.iat <= b.payload.iat ? a : b)).payload;
+    if (held.some((entry) => expired(entry.payload))) {
+      listsStatus.replaceChildren(tag("amber", t("list_expired")), " ", fill("lists_expired", { date: formatDate(seconds(oldest.exp), true) }));
+    } else {
+      listsStatus.replaceChildren(fill("lists_updated", { date: formatDate(seconds(oldest.iat), true) }));
+    }
+  }
+
+  let refreshing = null;
+
+  /** Update the trust list and the status lists; true when a verified trust list came in just now. */
+  function refreshKeys() {
+    if (refreshing) return refreshing;
     keysButton.disabled = true;
     keysStatus.textContent = t("keys_updating");
-    const list = refreshStatusList();
-    try {
-      const got = await download(root.dataset.jwksUrl, isJwks);
-      if (got.fromCache && jwks) throw new Error("offline");
-      [jwks, jwksSavedAt] = [got.data, got.savedAt];
-      store(JWKS_STORE, "jwks", jwks, jwksSavedAt);
-      showKeysStatus(Boolean(got.fromCache));
-      return true;
-    } catch {
-      showKeysStatus(true);
-      return false;
-    } finally {
-      await list;
-      keysButton.disabled = false;
-    }
+    keysStatus.setAttribute("aria-busy", "true");
+    refreshing = (async () => {
+      let outcome = "offline";
+      try {
+        const oldList = refreshOldStatusList();
+        outcome = await refreshTrust();
+        await refreshStatusLists();
+        await oldList;
+      } finally {
+        showKeysStatus(outcome);
+        keysStatus.setAttribute("aria-busy", "false");
+        keysButton.disabled = false;
+        refreshing = null;
+      }
+      return outcome === "ok";
+    })();
+    return refreshing;
   }
 
   // --- results --------------------------------------------------------------------------------
@@ -304,11 +507,12 @@
     return root.dataset.lang in byLanguage ? byLanguage[root.dataset.lang] : byLanguage.ar;
   }
 
-  /** The issuer's name in the page's language: from the live answer, else the stored status list. */
-  function issuerName(code, live) {
+  /** The issuer's name in the page's language: from the live answer, else the trust list (the
+   * Arabic name where an entity has none in this language). */
+  function issuerName(issuer, live) {
     if (live && live.issuer) return String(live.issuer);
-    const names = statusList && statusList.issuers ? statusList.issuers[code] : null;
-    return names ? String(inLanguage(names) || "") : "";
+    const names = issuer && issuer.name && typeof issuer.name === "object" ? issuer.name : {};
+    return String(names[root.dataset.lang] || names.ar || "");
   }
 
   async function tokenDigest(token) {
@@ -316,9 +520,55 @@
     return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
   }
 
-  /** What the stored status list says of a token: an answer shaped like the live one (marked
-   * ``listed``), valid when the list does not name it; null when this device has no list. */
-  async function listedStatus(token) {
+  /** The path of the status list a token names, on this scanner's own origin; null when it names none. */
+  function statusListPath(payload) {
+    const claim = payload.status && payload.status.status_list;
+    if (!claim || typeof claim !== "object" || !Number.isInteger(claim.idx)) return null;
+    try {
+      const path = new URL(String(claim.uri), window.location.origin).pathname;
+      return STATUS_PATH.test(path) ? path : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async function listBytes(held) {
+    if (!held.bytes) held.bytes = await inflate(held.payload.status_list.lst);
+    return held.bytes;
+  }
+
+  /** What this device's copy of the token's status list says: an answer shaped like the live one,
+   * marked ``listedAt`` (the list's date: what it says holds on or before it) and ``expired``;
+   * null when this device holds no such list. */
+  async function statusFromList(payload) {
+    const path = statusListPath(payload);
+    // A browser that cannot decompress the lists (before 2023) says it could not check the status.
+    if (!path || !window.DecompressionStream) return null;
+    if (navigator.onLine) await refreshStatusList(path); // the live answer failed: the list may not
+    const held = lists.get(path);
+    if (!held) return null;
+    let value = null;
+    try {
+      value = statusAt(await listBytes(held), held.payload.status_list.bits, payload.status.status_list.idx);
+    } catch {
+      value = null; // a list that does not decompress says nothing
+    }
+    const status = LISTED[value] || "unknown";
+    return {
+      status: status === "changed" ? "valid" : status,
+      changed: status === "changed",
+      unknown: status === "unknown",
+      notes: [],
+      listed: true,
+      listedAt: seconds(held.payload.iat),
+      expired: expired(held.payload),
+      expiresAt: seconds(held.payload.exp),
+    };
+  }
+
+  /** What the older list by token digest says of a token (tokens with no status claim); valid when
+   * the list does not name it; null when this device has no such list. */
+  async function statusFromOldList(token) {
     if (!statusList) return null;
     const entry = statusList.documents[await tokenDigest(token)];
     if (!entry || typeof entry !== "object") return { status: "valid", changed: false, notes: [], listed: true };
@@ -336,30 +586,36 @@
 
   /** The answer about a document whose signature is genuine, its panel's colour the verdict:
    * green when valid, red when revoked or replaced (never a green panel with a small red tag),
-   * amber when changed since issue.
-   * live: the /v/<token>/json answer, or the stored list's (``listed``); null (offline without a
-   * list) or "failed" when nothing is known of its status. */
-  function showGenuine(payload, live) {
+   * amber when changed since issue, or when this device's copies are too old to say it is valid.
+   * live: the /v/<token>/json answer, or what a list on this device says (``listed``); null
+   * (offline without a list) or "failed" when nothing is known of its status. */
+  function showGenuine(payload, issuer, live) {
     const known = Boolean(live && typeof live === "object");
     const current = known ? live.status : "";
     const changed = known && Boolean(live.changed);
     const notes = known && Array.isArray(live.notes) ? live.notes : [];
+    const listedAt = known ? live.listedAt : null; // from a status list: its date
+    const outOfDate = known && live.listed && (Boolean(live.expired) || expired(trust && trust.payload));
     const code = String(payload.iss || "");
-    const name = issuerName(code, known ? live : null);
+    const name = issuerName(issuer, known ? live : null);
     const signedBy = () => fill("signed_by", { entity: name || code });
 
     let box;
     const status = el("p", "status-line");
     if (current === "revoked") {
-      const revokedOn = fill("status_revoked_text", {
-        date: formatDate(new Date(live.revoked_at)),
-        reason: live.revoked_reason || "—",
-      });
+      const revokedOn = listedAt
+        ? fill("status_revoked_listed", { date: formatDate(listedAt) })
+        : fill("status_revoked_text", { date: formatDate(new Date(live.revoked_at)), reason: live.revoked_reason || "—" });
       box = panel("not-genuine", "✗", t("revoked_title"), revokedOn);
       status.append(tag("red", t("status_revoked")), el("span", "", t("status_not_valid_text")));
     } else if (current === "superseded") {
-      const line = el("span", "", `${t("status_superseded_text")} `);
-      if (live.replacement_serial) line.append(ltr(String(live.replacement_serial), "auto"));
+      let line;
+      if (listedAt) {
+        line = fill("status_superseded_listed", { date: formatDate(listedAt) });
+      } else {
+        line = el("span", "", `${t("status_superseded_text")} `);
+        if (live.replacement_serial) line.append(ltr(String(live.replacement_serial), "auto"));
+      }
       box = panel("not-genuine", "✗", t("superseded_title"), line);
       status.append(tag("red", t("status_superseded")), el("span", "", t("status_not_valid_text")));
       if (live.replacement) {
@@ -369,12 +625,18 @@
       }
     } else if (changed) {
       // Still valid but changed since issue (e.g. partly refunded): amber, never the plain green "valid".
-      box = panel("changed", "!", t("changed_title"), t("changed_line"));
+      box = panel("changed", "!", t("changed_title"), t(listedAt ? "changed_listed" : "changed_line"));
       status.append(tag("amber", t("status_changed")));
+    } else if (known && (live.unknown || (current === "valid" && outOfDate))) {
+      // Too old a copy, or a status this page does not know: never claim it is valid.
+      const expiredOn = live.expired ? live.expiresAt : seconds(trust.payload.exp);
+      const line = live.unknown ? t("status_unknown_text") : fill("status_expired_text", { date: formatDate(expiredOn, true) });
+      box = panel("changed", "!", t("unconfirmed_title"), line);
+      status.append(tag("amber", t("status_unconfirmed")));
     } else if (known && current === "valid") {
       box = panel("genuine", "✓", t(live.listed ? "genuine" : "genuine_valid"), signedBy());
       const text = el("span");
-      if (live.listed) text.append(fill("status_listed_text", { date: formatDate(statusSavedAt, true) }));
+      if (live.listed) text.append(fill("status_listed_text", { date: formatDate(listedAt || statusSavedAt, true) }));
       else text.textContent = t("status_valid_text");
       status.append(tag("green", t("status_valid")), text);
     } else {
@@ -385,15 +647,17 @@
     for (const note of notes) noteList.append(el("li", "", String(note)));
 
     const list = el("dl", "summary-list");
-    const issuer = document.createDocumentFragment();
-    if (name) issuer.append(name, " ");
-    issuer.append(ltr(code));
-    summaryRow(list, t("label_issuer"), issuer);
+    const issuerValue = document.createDocumentFragment();
+    if (name) issuerValue.append(name, " ");
+    issuerValue.append(ltr(code));
+    summaryRow(list, t("label_issuer"), issuerValue);
     summaryRow(list, t("label_kind"), kinds[payload.kind] || String(payload.kind || ""));
     summaryRow(list, t("label_serial"), ltr(String(payload.sn || ""), "auto"));
-    summaryRow(list, t("label_issued"), formatDate(new Date(Number(payload.iat) * 1000)));
-    // Online, the register's details too (amounts, dates, masked names), as the /v/ page shows them.
+    summaryRow(list, t("label_issued"), formatDate(seconds(payload.iat)));
+    // Online, the register's details (amounts, dates, masked names), as the /v/ page shows them;
+    // without them, the holder's masked name the token carries.
     const details = known && Array.isArray(live.details) ? live.details : [];
+    if (!details.length && payload.hn) summaryRow(list, t("label_holder"), el("bdi", "", String(payload.hn)));
     for (const row of details) {
       if (Array.isArray(row) && row.length === 2) summaryRow(list, String(row[0]), el("bdi", "", String(row[1])));
     }
@@ -416,6 +680,7 @@
   }
 
   let checking = 0;
+  let ready = null; // the stored copies, verified
 
   async function check(text) {
     const token = parseToken(text);
@@ -425,15 +690,16 @@
     }
     const run = ++checking;
     resultBox.replaceChildren(el("p", "scan__checking", t("checking")));
-    if (!jwks) await refreshKeys();
-    if (!jwks) {
-      if (run === checking) showMessage("no_keys");
+    await ready;
+    if (!trust) await refreshKeys(); // the one under way, if any
+    if (!trust) {
+      if (run === checking) showMessage(trustRefused ? "trust_refused" : "no_keys");
       return;
     }
-    let verdict = await verifyToken(token, jwks);
-    // A key made since the keys were last downloaded: fetch them again once before saying no.
+    let verdict = await verifyToken(token, trust.payload);
+    // A key made since this device's list was fetched: fetch it again once before saying no.
     if (!verdict.genuine && verdict.reason === "unknown_key" && navigator.onLine && (await refreshKeys())) {
-      verdict = await verifyToken(token, jwks);
+      verdict = await verifyToken(token, trust.payload);
     }
     if (run !== checking) return;
     if (!verdict.genuine) {
@@ -441,14 +707,17 @@
       return;
     }
     let live = await liveStatus(token);
-    // No answer from the register (offline, or it failed): what this device's copy of the list says.
-    if (!live || typeof live !== "object") live = (await listedStatus(token)) || live;
+    // No answer from the register (offline, or it failed): what this device's copies say.
+    if (!live || typeof live !== "object") {
+      const listed = verdict.payload.status ? await statusFromList(verdict.payload) : await statusFromOldList(token);
+      live = listed || live;
+    }
     if (run !== checking) return;
     if (live && typeof live === "object" && live.genuine === false) {
       showNotGenuine(live.reason || t("malformed")); // the register knows better (e.g. not registered)
       return;
     }
-    showGenuine(verdict.payload, live);
+    showGenuine(verdict.payload, verdict.issuer, live);
   }
 
   // --- paste, photo, camera ---------------------------------------------------------------------
@@ -583,9 +852,9 @@
     }
   });
 
-  loadStoredKeys();
-  showKeysStatus();
-  refreshKeys();
+  // The copies kept from earlier visits first (verified again), then fresh ones when online.
+  ready = loadStored().then(() => showKeysStatus());
+  ready.then(() => refreshKeys());
 
   // A token in the address (/verify/scan#<token>) is checked at once.
   const fromAddress = parseToken(decodeURIComponent(window.location.hash.slice(1)));

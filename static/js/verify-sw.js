@@ -7,16 +7,18 @@
  *     Runtime caching works with the hashed names of ManifestStaticFilesStorage in production as well
  *     as the plain names in development; on install, the static URLs the page references are read
  *     from the page itself and cached, so the first visit is enough to work offline;
- *   - the public JWK Set and the status list (issuers' names, documents revoked, replaced or changed):
- *     network first, the cached copy (marked X-Govportal-From-Cache) offline.
+ *   - the older status list by token digest (/verify/status.json, for documents signed before the
+ *     status lists): network first, the cached copy (marked X-Govportal-From-Cache) offline.
+ * The trust list and the status lists are not stored here: they are signed by the trust root, and the
+ * page keeps them in localStorage and verifies them again against its pinned keys whenever it opens,
+ * so one copy, checked, is all it needs offline.
  * Everything else, above all /v/<token> results, passes through untouched and is never stored.
  */
-const CACHE = "govportal-verify-v1";
+const CACHE = "govportal-verify-v2"; // v1 kept the JWK Set, which the scanner no longer trusts
 const CACHE_PREFIX = "govportal-verify-";
 const PAGE = "/verify/scan";
-const JWKS = "/.well-known/jwks.json";
 const STATUS_LIST = "/verify/status.json";
-const DOWNLOADS = [JWKS, STATUS_LIST];
+const DOWNLOADS = [STATUS_LIST];
 const STATIC = "/static/";
 const MAX_STATIC_ENTRIES = 40;
 const NAVIGATION_TIMEOUT = 4000;
@@ -123,7 +125,7 @@ async function staticFile(event) {
   return (await network) || Response.error();
 }
 
-/** The JWK Set or the status list: the network's answer (kept), else the copy kept last time. */
+/** The older status list: the network's answer (kept), else the copy kept last time. */
 async function download(event, path) {
   const cache = await caches.open(CACHE);
   try {

@@ -1,7 +1,9 @@
 """The field auditor's offline scanner at /verify/scan checks signatures in the browser.
 
-It verifies the ES256 token with WebCrypto against the cached JWK Set, asks /v/<token>/json for the
-live status when online, keeps working offline (localStorage + service worker), and passes axe.
+It verifies the ES256 token with WebCrypto against the trust list (itself verified against the root
+keys the page pins), asks /v/<token>/json for the live status when online, keeps working offline
+(localStorage + service worker), and passes axe. The offline journeys with the status lists are in
+test_verify_offline.py.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 import pytest
 import qrcode
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -33,8 +34,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERIAL = "NDC-2026-000001"
 RESULT = "[data-scan-result]"
-KEYS_STATUS = "[data-scan-keys-status]"
-STORED_JWKS = "JSON.parse(localStorage.getItem('govportal.verify.jwks')).jwks"
+# The keys status once the scanner has finished updating its lists (busy until then).
+KEYS_UPDATED = "[data-scan-keys-status][aria-busy=false]"
+TRUST_STORE = "govportal.verify.trust"
+LISTS_STORE = "govportal.verify.status-lists"
 
 # Headless Chromium on Linux has no BarcodeDetector (and no camera): these stand in for both,
 # so that the camera and photo paths of the page run. The detector "sees" window.__qrValue.
@@ -73,14 +76,44 @@ def data_centre() -> Any:
     return found or EntityFactory(code="NDC", name_ar="المركز الوطني للبيانات", name_en="National Data Centre")
 
 
-def issue(entity: Any = None, serial: str = SERIAL) -> Any:
+def issue(entity: Any = None, serial: str = SERIAL, holder: str = "", issued_at: Any = None) -> Any:
     return artifact_issue(
         entity=entity or data_centre(),
         kind="certificate",
         serial=serial,
         content=b"certificate of authenticity of issuance " + serial.encode(),
         display=[("Holder", "أ. ك.")],
+        holder=holder,
+        issued_at=issued_at,
     )
+
+
+def signed_before_status_lists(artifact: Any) -> Any:
+    """The artifact with its token signed again as before the status lists: no ``status`` claim, so
+    the scanner reads its status offline from the older list by token digest (/verify/status.json)."""
+    from govportal.verification import crypto
+    from govportal.verification.models import Artifact
+    from govportal.verification.services import token_payload
+
+    key = artifact.key
+    payload = token_payload(
+        entity=artifact.entity,
+        kind=artifact.kind,
+        serial=artifact.serial,
+        issued_at=artifact.issued_at,
+        digest_hex=artifact.digest,
+    )
+    private_key = crypto.unwrap_private_key(key.private_key_encrypted, key.kid)
+    token = crypto.jws_sign(payload, kid=key.kid, private_key=private_key)
+    Artifact.objects.filter(pk=artifact.pk).update(token=token, status_index=None)
+    artifact.refresh_from_db()
+    return artifact
+
+
+def stored_trust_list(page: Any) -> dict[str, Any]:
+    """The claims of the trust list the scanner keeps (it verified the signature before keeping it)."""
+    token = page.evaluate(f"JSON.parse(localStorage.getItem('{TRUST_STORE}')).token")
+    return b64url_json(token.split(".")[1])
 
 
 def b64url(data: bytes) -> str:
@@ -97,8 +130,9 @@ def english_date(moment: Any) -> str:
 
 
 def open_scanner(page: Any) -> None:
+    """Open the scanner and wait until it has fetched and verified the trust list and status lists."""
     page.goto("/verify/scan")
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys updated")
 
 
 def check(page: Any, text: str) -> Any:
@@ -195,9 +229,11 @@ def test_a_replaced_document_is_a_failure_too(page, english):
     expect(result.locator(f"a[href='{new.path}']")).to_have_text("See the replacement")
 
 
-def test_a_revoked_certificate_scanned_offline_is_a_red_failure_with_the_issuers_name(page, english):
-    """The status list the scanner keeps knows what was revoked, and the issuers' names."""
-    artifact, valid = issue(), issue(serial="NDC-2026-000002")
+def test_a_certificate_signed_before_the_status_lists_reads_its_status_offline_from_the_older_list(page, english):
+    """A token with no ``status`` claim: the older list by token digest (/verify/status.json) knows
+    what was revoked, with its date and reason; the issuer's name comes from the trust list."""
+    artifact = signed_before_status_lists(issue())
+    valid = signed_before_status_lists(issue(serial="NDC-2026-000002"))
     artifact_revoke(artifact=artifact, reason="Issued by mistake")
     open_scanner(page)  # online: the keys and the status list are downloaded and kept
     page.wait_for_function("localStorage.getItem('govportal.verify.status') !== null")
@@ -234,65 +270,75 @@ def test_service_worker_and_offline_check(page, english):
     scope = page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.scope)")
     assert scope.endswith("/verify/"), scope
     page.reload()
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys updated")
     assert page.evaluate("navigator.serviceWorker.controller !== null"), "the worker does not control the page"
     cached = page.evaluate(
-        "caches.open('govportal-verify-v1')"
+        "caches.open('govportal-verify-v2')"
         ".then((cache) => cache.keys()).then((keys) => keys.map((r) => new URL(r.url).pathname))"
     )
-    assert {
-        "/verify/scan",
-        "/.well-known/jwks.json",
-        "/verify/status.json",
-        "/static/js/verify-scan.js",
-        "/static/css/app.css",
-    } <= set(cached)
+    assert {"/verify/scan", "/verify/status.json", "/static/js/verify-scan.js", "/static/css/app.css"} <= set(cached)
     assert not [path for path in cached if path.startswith("/v/")], cached  # results are never stored
+    # The signed lists are kept by the page, which verifies them again whenever it opens.
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{LISTS_STORE}'))['/verify/status-lists/0'].token")
 
     page.context.set_offline(True)
     response = page.reload()
     assert response is not None and response.from_service_worker, "the offline page did not come from the worker"
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys could not be updated (no connection)")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys could not be updated (no connection)")
+    expect(page.locator("[data-scan-lists-status]")).to_contain_text(
+        "Register of revoked and replaced documents updated"
+    )
     result = check(page, artifact.token)
     expect_genuine(result, artifact, "Signature genuine")
     expect(result.locator(".tag--green")).to_have_text("Valid")  # as of this device's copy of the register
 
     # With no copy of the register at all, the status is not checked, and it says so.
-    page.evaluate(
-        "Promise.all([localStorage.removeItem('govportal.verify.status'),"
-        " caches.open('govportal-verify-v1').then((cache) => cache.delete('/verify/status.json'))])"
-    )
+    page.evaluate(f"localStorage.removeItem('{LISTS_STORE}')")
     page.reload()
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys could not be updated (no connection)")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys could not be updated (no connection)")
+    expect(page.locator("[data-scan-lists-status]")).to_have_text(
+        "Register of revoked and replaced documents not downloaded yet"
+    )
     result = check(page, artifact.token)
     expect(result.locator(".panel--genuine")).to_contain_text("Signature genuine")
     expect(result.locator(".panel--genuine")).to_contain_text(re.compile("live status not checked", re.I))
     expect(result.locator(".tag--grey")).to_have_text("Not checked")
-    expect(result.locator(".summary-list")).to_contain_text(artifact.entity.code)  # no names offline without it
+    # The issuer's name comes from the trust list, which this device still holds.
+    expect(result.locator(".summary-list")).to_contain_text(f"{artifact.entity.name_en} {artifact.entity.code}")
 
     # Still not fooled offline.
     header, payload, signature = artifact.token.split(".")
     result = check(page, f"{header}.{payload}.{signature[:-2]}AA")
     expect_not_genuine(result, "The signature does not match")
 
+    # Without a trust list the device cannot check anything offline, and says so plainly.
+    page.evaluate(f"localStorage.removeItem('{TRUST_STORE}')")
+    page.reload()
+    expect(page.locator(KEYS_UPDATED)).to_have_text("Keys not downloaded yet")
+    result = check(page, artifact.token)
+    expect(result.locator(".panel--neutral")).to_contain_text("Cannot check yet")
+    expect(result).to_contain_text("The signing keys have not been downloaded to this device yet")
+
+
+def verify_in_page(page: Any, token: str, trust_list: dict[str, Any]) -> dict[str, Any]:
+    return page.evaluate("([t, l]) => window.govportalVerify.verifyToken(t, l)", [token, trust_list])
+
 
 def test_revoked_key_after_update_keys_now(page, english):
     artifact = issue()
     open_scanner(page)
     token = artifact.token
-    verdict = page.evaluate(f"(token) => window.govportalVerify.verifyToken(token, {STORED_JWKS})", token)
+    verdict = verify_in_page(page, token, stored_trust_list(page))
     assert verdict["genuine"] is True and verdict["reason"] == ""
     assert verdict["payload"]["sn"] == SERIAL and verdict["payload"]["iss"] == artifact.entity.code
 
     key_revoke(kid=artifact.key.kid, reason="Key compromised")
-    # The JWK Set view keeps its answer in the cache for up to a minute, and key_revoke does not clear it.
-    cache.delete("verification:jwks")
     page.locator("[data-scan-keys-refresh]").click()
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
-    page.wait_for_function(f"{STORED_JWKS}.revoked.length === 1")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys updated")
+    trust_list = stored_trust_list(page)
+    assert [entry["kid"] for entry in trust_list["revoked_keys"]] == [artifact.key.kid]
 
-    verdict = page.evaluate(f"(token) => window.govportalVerify.verifyToken(token, {STORED_JWKS})", token)
-    assert verdict == {"genuine": False, "reason": "revoked_key", "payload": verdict["payload"]}
+    assert verify_in_page(page, token, trust_list)["reason"] == "revoked_key"
     result = check(page, token)
     expect_not_genuine(result, "The key that signed it has been revoked.")
 
@@ -301,22 +347,23 @@ def test_verify_token_and_parse_token_directly(page, english):
     artifact = issue()
     open_scanner(page)
     token = artifact.token
-    jwks = page.evaluate(STORED_JWKS)
+    trust_list = stored_trust_list(page)
     header, payload, signature = token.split(".")
 
-    def verify(candidate: str, keys: dict[str, Any]) -> dict[str, Any]:
-        return page.evaluate("([t, k]) => window.govportalVerify.verifyToken(t, k)", [candidate, keys])
+    def verify(candidate: str, listed: dict[str, Any]) -> dict[str, Any]:
+        return verify_in_page(page, candidate, listed)
 
-    assert verify(token, jwks)["genuine"] is True
-    assert verify(token, {"keys": [], "revoked": []})["reason"] == "unknown_key"
-    assert verify("a.b.c", jwks)["reason"] == "malformed"
-    assert verify("not a token", jwks)["reason"] == "malformed"
-    assert verify(f"{header}.{payload}.{b64url(b'x' * 64)}", jwks)["reason"] == "bad_signature"
-    assert verify(f"{header}.{payload}.{b64url(b'short')}", jwks)["reason"] == "bad_signature"
-    other_issuer = {**jwks, "keys": [{**key, "iss": "SOMEONE-ELSE"} for key in jwks["keys"]]}
+    assert verify(token, trust_list)["genuine"] is True
+    assert verify(token, {"issuers": [], "revoked_keys": []})["reason"] == "unknown_key"
+    assert verify("a.b.c", trust_list)["reason"] == "malformed"
+    assert verify("not a token", trust_list)["reason"] == "malformed"
+    assert verify(f"{header}.{payload}.{b64url(b'x' * 64)}", trust_list)["reason"] == "bad_signature"
+    assert verify(f"{header}.{payload}.{b64url(b'short')}", trust_list)["reason"] == "bad_signature"
+    # The key listed under another issuer than the one the token claims.
+    other_issuer = {**trust_list, "issuers": [{**entry, "iss": "SOMEONE-ELSE"} for entry in trust_list["issuers"]]}
     assert verify(token, other_issuer)["reason"] == "wrong_issuer"
     none_alg = b64url(json.dumps({"alg": "none", "kid": artifact.key.kid}).encode())
-    assert verify(f"{none_alg}.{payload}.", jwks)["reason"] == "malformed"
+    assert verify(f"{none_alg}.{payload}.", trust_list)["reason"] == "malformed"
 
     parse = "(text) => window.govportalVerify.parseToken(text)"
     assert page.evaluate(parse, f"{settings.SITE_URL}/v/{token}") == token
@@ -399,11 +446,10 @@ def test_a_kurdish_reader_sees_the_issuer_by_its_kurdish_name_online_and_offline
     expect(page.locator("html")).to_have_attribute("lang", "ckb")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     # "Keys updated: <day> <month> <year>، <hh:mm>": a Kurdish date and time take the Arabic comma.
-    expect(page.locator(KEYS_STATUS)).to_contain_text(re.compile(r"\d{4}، \d{2}:\d{2}"))
+    expect(page.locator(KEYS_UPDATED)).to_contain_text(re.compile(r"\d{4}، \d{2}:\d{2}"))
     result = check(page, online.token)
     expect(result.locator(".panel--genuine")).to_be_visible()
     expect(result.locator(".summary-list")).to_contain_text("سندووقی نیشتەجێبوونی عێراقی IHF")
-    page.wait_for_function("localStorage.getItem('govportal.verify.status') !== null")
     page.context.set_offline(True)
     result = check(page, offline.token)  # named from the status list this device keeps
     expect(result.locator(".panel--genuine")).to_be_visible()
@@ -472,7 +518,7 @@ def test_scanner_works_under_the_strict_csp(page, english):
     artifact = issue()
     response = page.goto("/verify/scan")
     expect_strict_policy(response)
-    expect(page.locator(KEYS_STATUS)).to_contain_text("Keys updated")
+    expect(page.locator(KEYS_UPDATED)).to_contain_text("Keys updated")
     expect_genuine(check(page, artifact.token), artifact)
     page.wait_for_load_state("networkidle")
     assert watch.violations() == []
