@@ -268,7 +268,7 @@ def certificates_import(path: Path, *, actor: Any = None) -> ImportReport:
                 continue
             certificate = _build(row, entities)
             code = row["issuing_entity"]
-            signer = signers.get(code) or signers.setdefault(code, Signer(entities[code]))
+            signer = signers.get(code) or signers.setdefault(code, Signer(entities[code], index_block=BATCH))
             artifact = certificate_sign(certificate, signer)
             certificate.artifact = artifact
             certificates.append(certificate)

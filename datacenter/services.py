@@ -211,9 +211,14 @@ def certificate_display(certificate: Certificate) -> list[tuple[str, display.Val
     return [
         (gettext_noop("Answer"), OUTCOME_TEXT[Outcome(certificate.outcome)]),
         (gettext_noop("Document"), display.dated(certificate.document_number, certificate.document_date)),
-        (gettext_noop("Holder"), mask_name(certificate.holder_name)),
+        (gettext_noop("Holder"), certificate_holder(certificate)),
         (gettext_noop("National ID number"), display.ltr(mask_id(certificate.holder_national_id))),
     ]
+
+
+def certificate_holder(certificate: Certificate) -> str:
+    """The holder's name as the verify page shows it and the token carries it: initials only."""
+    return mask_name(certificate.holder_name)
 
 
 def certificate_sign(certificate: Certificate, signer: Signer) -> Artifact:
@@ -223,6 +228,7 @@ def certificate_sign(certificate: Certificate, signer: Signer) -> Artifact:
         issued_at=certificate.issued_at,
         content=certificate_content(certificate),
         display=certificate_display(certificate),
+        holder=certificate_holder(certificate),
     )
 
 

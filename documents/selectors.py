@@ -48,9 +48,9 @@ def letters_visible(user: Any) -> QuerySet[Letter]:
     # hashes every copy the entity ever received before it looks at a single letter.
     reader = user.pk if getattr(user, "is_authenticated", False) else None
     named = Letter.named_readers.through.objects.filter(letter=OuterRef("pk"), user=reader)
-    restricted = Q(sender_entity__in=head_entities) | Exists(named)
+    restricted: Q = Q(sender_entity__in=head_entities) | Q(Exists(named))
     if head_entities:
-        restricted |= dispatched & Exists(received_by.filter(entity__in=head_entities))
+        restricted |= dispatched & Q(Exists(received_by.filter(entity__in=head_entities)))
     return (
         Letter.objects.filter(
             (~Q(classification__in=RESTRICTED) & normal) | (Q(classification__in=RESTRICTED) & restricted)
@@ -232,7 +232,9 @@ def letters_matching(text: str) -> QuerySet[Any] | None:
     # UPPER(incoming_number), the trigram index on search_text): an OR across the recipients
     # join made PostgreSQL scan and join every letter.
     by_number = Letter.objects.filter(number__iexact=text).order_by().values("pk")
-    branches = [LetterRecipient.objects.filter(incoming_number__iexact=text).order_by().values("letter_id")]
+    branches: list[QuerySet[Any]] = [
+        LetterRecipient.objects.filter(incoming_number__iexact=text).order_by().values("letter_id")
+    ]
     if words:
         words_match = Q()
         for word in words:

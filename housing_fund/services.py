@@ -459,6 +459,8 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
         "paid": sum(current_installments(loan).values_list("paid", flat=True)),
         "issued_at": now.isoformat(),
     }
+    # The borrower's initials, as the verify page shows them and the token carries them.
+    borrower = mask_name(loan.borrower_name)
     artifact = Signer(loan.branch).artifact(
         kind=ArtifactKind.STATEMENT,
         serial=statement.serial,
@@ -466,9 +468,10 @@ def statement_issue(*, loan: Loan, actor: Any = None) -> Statement:
         content=canonical_bytes(facts),
         display=[
             (gettext_noop("Loan number"), display.ltr(loan.number)),
-            (gettext_noop("Borrower"), mask_name(loan.borrower_name)),
+            (gettext_noop("Borrower"), borrower),
             (gettext_noop("Balance on the statement date"), display.amount(balance)),
         ],
+        holder=borrower,
     )
     artifact.save(force_insert=True)
     statement.artifact = artifact

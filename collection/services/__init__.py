@@ -49,6 +49,7 @@ from collection.services.receipts import (
     receipt_content,
     receipt_display,
     receipt_issue,
+    receipt_payer,
     receipt_pdf_context,
     receipt_serial,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "receipt_content",
     "receipt_display",
     "receipt_issue",
+    "receipt_payer",
     "receipt_pdf_context",
     "receipt_serial",
     "refund_check",

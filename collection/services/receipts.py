@@ -49,9 +49,15 @@ def receipt_display(receipt: Receipt) -> list[tuple[str, display.Value]]:
     return [
         (gettext_noop("Amount paid"), display.amount(payment.amount)),
         (gettext_noop("Payment reference"), display.ltr(payment.payment_ref)),
-        (gettext_noop("Paid by"), mask_name(payment.payer.full_name or "-")),
+        (gettext_noop("Paid by"), receipt_payer(receipt) or "-"),
         (gettext_noop("Paid at"), display.moment(payment.succeeded_at or receipt.issued_at)),
     ]
+
+
+def receipt_payer(receipt: Receipt) -> str:
+    """The payer's name as the verify page shows it and the token carries it: initials only
+    ("" for an account with no name, whose token then names no holder)."""
+    return mask_name(receipt.payment.payer.full_name)
 
 
 def receipt_issue(*, payment: Payment) -> Receipt:
@@ -70,6 +76,7 @@ def receipt_issue(*, payment: Payment) -> Receipt:
         issued_at=now,
         content=receipt_content(receipt),
         display=receipt_display(receipt),
+        holder=receipt_payer(receipt),
     )
     artifact.save(force_insert=True)
     receipt.artifact = artifact

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -242,16 +243,25 @@ def status_indexes_allocate(count: int) -> list[int]:
     """``count`` new indexes, never given before. On PostgreSQL they come from a sequence, which
     no transaction waits on (an import of 170,000 documents does not hold up a receipt); an index
     lost to a rolled-back transaction simply stays valid and unused. SQLite (the embedded mode)
-    writes one transaction at a time, so the highest index in use is safe to count from there."""
+    writes one transaction at a time and the embedded mode runs one process, so it counts on from
+    the highest index saved or handed out in this process."""
     if count <= 0:
         return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT nextval('{SEQUENCE}') FROM generate_series(1, %s)", [count])  # noqa: S608
             return [row[0] for row in cursor.fetchall()]
-    top = Artifact.objects.aggregate(top=Max("status_index"))["top"]
-    start = (top + 1) if top is not None else 0
+    global _sqlite_next
+    with _sqlite_lock:  # the embedded mode is one process: its threads take turns here
+        top = Artifact.objects.aggregate(top=Max("status_index"))["top"]
+        # Indexes handed out but not saved yet (a bulk signer's block) count as used too.
+        start = max((top + 1) if top is not None else 0, _sqlite_next)
+        _sqlite_next = start + count
     return list(range(start, start + count))
+
+
+_sqlite_lock = threading.Lock()
+_sqlite_next = 0
 
 
 class IndexPool:

@@ -155,7 +155,12 @@ def test_the_pdf_carries_the_arabic_text_and_a_qr_that_leads_to_the_verify_page(
         ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
     )
     png = next(tmp_path.glob("page*.png"))
-    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(png)], capture_output=True, text=True, check=True)
+    decoded = subprocess.run(
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert decoded.stdout.strip() == verify_url(certificate.artifact)
     page = Client().get(decoded.stdout.strip().removeprefix(settings.SITE_URL))
     with translation.override("ar"):

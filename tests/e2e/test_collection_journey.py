@@ -61,7 +61,9 @@ def download_receipt(page: Any, link: Any, receipt: Receipt, tmp_path: Path, nam
         [tool("pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / name)], check=True
     )
     (png,) = tmp_path.glob(f"{name}*.png")
-    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    scanned = subprocess.run(
+        [tool("zbarimg"), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)], capture_output=True, text=True
+    )
     assert scanned.returncode == 0, scanned.stderr
     return scanned.stdout.strip()
 

@@ -104,7 +104,9 @@ def scan_qr(pdf: Path, tmp_path: Path, name: str) -> str:
     subprocess.run([tool("pdftoppm"), "-png", "-r", "150", str(pdf), str(tmp_path / name)], check=True)
     pages = sorted(str(png) for png in tmp_path.glob(f"{name}*.png"))
     assert pages
-    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", *pages], capture_output=True, text=True)
+    scanned = subprocess.run(
+        [tool("zbarimg"), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", *pages], capture_output=True, text=True
+    )
     # 4: some page has no code (the QR is on one page only); the one found is what counts.
     assert scanned.returncode in (0, 4), scanned.stderr
     urls = scanned.stdout.split()

@@ -116,7 +116,9 @@ def test_qr_code_scans_to_the_verify_url(certificate_pdf: Path, tmp_path: Path) 
         check=True,
     )
     (png,) = tmp_path.glob("page*.png")
-    result = subprocess.run([zbarimg, "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    result = subprocess.run(
+        [zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == VERIFY_URL
 

@@ -214,7 +214,10 @@ def qr_code_of(pdf: bytes, tmp: Path) -> str:
         ["pdftoppm", "-png", "-r", "150", "-singlefile", str(tmp / "receipt.pdf"), str(tmp / "receipt")], check=True
     )
     decoded = subprocess.run(
-        ["zbarimg", "--quiet", "--raw", str(tmp / "receipt.png")], check=True, capture_output=True, text=True
+        ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp / "receipt.png")],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return decoded.stdout.strip().splitlines()[0]
 

@@ -94,6 +94,8 @@ def pdf_text_and_qr(pdf, tmp_path) -> tuple[str, str]:
     prefix = tmp_path / f"{pdf.stem}-page"
     subprocess.run([tool("pdftoppm"), "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(prefix)], check=True)
     (png,) = tmp_path.glob(f"{prefix.name}*.png")
-    scanned = subprocess.run([tool("zbarimg"), "--quiet", "--raw", str(png)], capture_output=True, text=True)
+    scanned = subprocess.run(
+        [tool("zbarimg"), "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(png)], capture_output=True, text=True
+    )
     assert scanned.returncode == 0, scanned.stderr
     return text, scanned.stdout.strip()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import zlib
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest

@@ -18,6 +18,7 @@ from training.services.attendance import (
 from training.services.certificates import (
     certificate_content,
     certificate_display,
+    certificate_holder,
     certificate_issue,
     certificate_pdf_context,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "attendance_share",
     "certificate_content",
     "certificate_display",
+    "certificate_holder",
     "certificate_issue",
     "certificate_pdf_context",
     "enrollment_cancel",

@@ -55,10 +55,15 @@ def certificate_display(certificate: TrainingCertificate) -> list[tuple[str, dis
         (gettext_noop("Programme"), display.both(ar=programme.title_ar, en=programme.title_en or programme.title_ar)),
         (gettext_noop("Hours"), str(programme.hours)),
         (gettext_noop("Dates"), display.days(session.start_date, session.end_date)),
-        (gettext_noop("Trainee"), mask_name(trainee.full_name)),
+        (gettext_noop("Trainee"), certificate_holder(certificate)),
         (gettext_noop("National ID number"), display.ltr(mask_id(trainee.national_id))),
         (gettext_noop("Institution"), display.entity(trainee.entity)),
     ]
+
+
+def certificate_holder(certificate: TrainingCertificate) -> str:
+    """The trainee's name as the verify page shows it and the token carries it: initials only."""
+    return mask_name(certificate.enrollment.trainee.full_name)
 
 
 def certificate_issue(*, enrollment: Enrollment, actor: User) -> TrainingCertificate:
@@ -79,6 +84,7 @@ def certificate_issue(*, enrollment: Enrollment, actor: User) -> TrainingCertifi
         issued_at=now,
         content=certificate_content(certificate),
         display=certificate_display(certificate),
+        holder=certificate_holder(certificate),
     )
     artifact.save(force_insert=True)
     certificate.artifact = artifact
