@@ -7,9 +7,11 @@ any JOSE library verifies our tokens with the public JWK Set alone.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,6 +100,18 @@ def unwrap_private_key(blob: bytes | memoryview, kid: str) -> ec.EllipticCurvePr
 
 def generate_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
+
+
+def new_key_fields(prefix: str) -> dict[str, Any]:
+    """A new key as its record stores it (``KeyRecord``): ``<prefix>-<date>-<random>`` as its id,
+    its public JWK, and its private half sealed under the KEK and bound to that id."""
+    private_key = generate_key()
+    kid = f"{prefix}-{dt.datetime.now(dt.UTC):%Y%m%d}-{secrets.token_hex(4)}"
+    return {
+        "kid": kid,
+        "public_jwk": public_jwk(private_key),
+        "private_key_encrypted": wrap_private_key(private_key, kid),
+    }
 
 
 def public_jwk(private_key: ec.EllipticCurvePrivateKey) -> dict[str, str]:

@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from govportal.verification.constants import ALGORITHM, ArtifactKind, ArtifactStatus, BatchStatus, KeyStatus
 
 
-class SigningKey(models.Model):
-    """An issuing entity's ECDSA P-256 key. The private half is stored encrypted under SIGNING_KEK."""
+class KeyRecord(models.Model):
+    """What every key of ours keeps: its public half, its private half encrypted under SIGNING_KEK,
+    and its life (active, retired: still verifies, revoked)."""
 
     kid = models.CharField(_("key id"), max_length=64, unique=True)
-    entity = models.ForeignKey(
-        "entities.Entity", verbose_name=_("entity"), on_delete=models.PROTECT, related_name="signing_keys"
-    )
     algorithm = models.CharField(_("algorithm"), max_length=10, default=ALGORITHM, editable=False)
     public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
     private_key_encrypted = models.BinaryField(_("private key (encrypted)"), editable=False)
@@ -25,6 +23,20 @@ class SigningKey(models.Model):
     retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class SigningKey(KeyRecord):
+    """An issuing entity's ECDSA P-256 key. The private half is stored encrypted under SIGNING_KEK."""
+
+    entity = models.ForeignKey(
+        "entities.Entity", verbose_name=_("entity"), on_delete=models.PROTECT, related_name="signing_keys"
+    )
 
     class Meta:
         verbose_name = _("signing key")
@@ -36,25 +48,12 @@ class SigningKey(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.kid
 
-
-class TrustRootKey(models.Model):
+class TrustRootKey(KeyRecord):
     """The General Secretariat's root key: it signs the trust list of issuing entities and their keys,
     and the status lists. Offline scanners pin its public half. Created, rotated and revoked only by
     ``manage.py trust_root`` (docs/OPERATIONS.md, "The trust root"); the private half is stored
     encrypted under SIGNING_KEK like the entities' keys."""
-
-    kid = models.CharField(_("key id"), max_length=64, unique=True)
-    algorithm = models.CharField(_("algorithm"), max_length=10, default=ALGORITHM, editable=False)
-    public_jwk = models.JSONField(_("public key (JWK)"), editable=False)
-    private_key_encrypted = models.BinaryField(_("private key (encrypted)"), editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=KeyStatus.choices, default=KeyStatus.ACTIVE)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_reason = models.CharField(_("reason for revocation"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("trust root key")
@@ -65,9 +64,6 @@ class TrustRootKey(models.Model):
                 fields=["status"], condition=Q(status=KeyStatus.ACTIVE), name="trustrootkey_one_active"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.kid
 
 
 class Artifact(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,15 +62,7 @@ def invalidate_now_and_on_commit() -> None:
 
 
 def _new_key(entity: Entity) -> SigningKey:
-    private_key = crypto.generate_key()
-    kid = f"{entity.code}-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
-    return SigningKey.objects.create(
-        kid=kid,
-        entity=entity,
-        public_jwk=crypto.public_jwk(private_key),
-        private_key_encrypted=crypto.wrap_private_key(private_key, kid),
-        status=KeyStatus.ACTIVE,
-    )
+    return SigningKey.objects.create(entity=entity, status=KeyStatus.ACTIVE, **crypto.new_key_fields(entity.code))
 
 
 @transaction.atomic

@@ -23,7 +23,6 @@ in the ranges the draft leaves to applications.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
@@ -72,13 +71,7 @@ def root_issuer() -> str:
 
 
 def _root_new() -> TrustRootKey:
-    private_key = crypto.generate_key()
-    kid = f"root-{timezone.now():%Y%m%d}-{secrets.token_hex(4)}"
-    return TrustRootKey.objects.create(
-        kid=kid,
-        public_jwk=crypto.public_jwk(private_key),
-        private_key_encrypted=crypto.wrap_private_key(private_key, kid),
-    )
+    return TrustRootKey.objects.create(**crypto.new_key_fields("root"))
 
 
 @transaction.atomic
